@@ -1,0 +1,56 @@
+# The two commands that matter:
+#   make run   install everything, build the demo province, serve it with a job worker
+#   make test  install everything and run the whole test suite
+# Both use SQLite and the ORM job broker unless DATABASE_URL / REDIS_URL say otherwise.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install install-dev migrate demo worker messages check-deploy clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt package-lock.json | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt package-lock.json | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## Serve the demo on http://$(HOST) with a django-q2 worker beside it; Ctrl-C stops both.
+run: demo
+	$(PY) manage.py setup_schedules
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver $(HOST)
+
+## Only the job worker (production runs it as its own service).
+worker: install
+	$(PY) manage.py qcluster
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: install
+	$(PY) manage.py makemessages -l vi --no-location --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the database comes from DATABASE_URL
+(PostgreSQL in CI); jobs run synchronously unless a test starts a worker."""
+from .base import *  # noqa: F401,F403
+from .base import Q_CLUSTER, VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+# django-axes is switched on only in the tests of sign-in protection (they
+# use override_settings); elsewhere tests sign in with force_login.
+AXES_ENABLED = False

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from workflows.campaigns import views as campaign_views
+
+urlpatterns = [
+    path("", campaign_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("workflows.campaigns.urls")),
+    path("enterprises/", include("workflows.enterprises.urls")),
+    path("organisation/", include("workflows.organisation.urls")),
+    path("overview/", include("workflows.statistics.urls")),
+    path("notifications/", include("workflows.notifications.urls")),
+]

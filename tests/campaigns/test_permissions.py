@@ -1,0 +1,635 @@
+"""Who may call which service: every campaign and task service over the six
+roles, then the enterprise registry and the organisation services.
+
+The policy (``workflows.campaigns.permissions``): officers of the campaign's
+working group work the case, advance it up to the founding congress, hold and
+resume it, complete their group's tasks and claim from its queue; supervisors
+of the responsible unit or any unit above do all that, and open, assign,
+reassign (one task or in bulk), abandon and recognise; managers only read;
+everyone else nothing. A refusal raises ``PermissionDenied`` and writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+
+from tests import factories
+from tests.conftest import ROLES, World, campaign_at
+from workflows.campaigns import services
+from workflows.campaigns.flows import AbandonReason, MeetingOutcome, Stage
+from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
+from workflows.core import clock
+from workflows.core.errors import IllegalTransition
+from workflows.enterprises import services as registry
+from workflows.enterprises.models import Enterprise
+from workflows.organisation import services as org
+from workflows.organisation.models import (
+    Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission,
+)
+from workflows.organisation.permissions import Role, scope_of
+
+User = get_user_model()
+
+WORKERS = frozenset({"officer", "supervisor"})
+SUPERVISORS = frozenset({"supervisor"})
+
+Act = Callable[[object], object]  # calls the service as the given actor
+Then = Callable[[object], None]  # checks what an allowed call wrote
+
+
+def _actor(world: World, role: str):
+    return world.user(role) or AnonymousUser()
+
+
+def _committee(size: int = 3) -> list[services.CommitteeMemberData]:
+    return [services.CommitteeMemberData(f"Nguyễn Thị Công nhân {i}") for i in range(size)]
+
+
+def _queue_task(world: World, campaign: Campaign) -> Task:
+    """An ad-hoc task waiting in the working group's queue."""
+    return services.task_add(campaign_id=campaign.pk, actor=world.officer, title="Gặp tổ trưởng dây chuyền may",
+                             due_on=clock.today() + dt.timedelta(days=7))
+
+
+def _fresh(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_related("enterprise", "recognised_unit").get(pk=campaign.pk)
+
+
+# --- the cases: each prepares its world and returns (act, then) -------------------
+def open_campaign(world: World) -> tuple[Act, Then]:
+    enterprise = world.enterprise
+
+    def act(actor):
+        return services.campaign_open(enterprise_id=enterprise.pk, actor=actor, working_group_id=world.group.pk)
+
+    def then(actor):
+        assert list(Campaign.objects.filter(enterprise=enterprise).values_list("stage", "working_group_id")) == [
+            (Stage.SURVEYED, world.group.pk)]
+    return act, then
+
+
+def assign_campaign(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_assign(campaign_id=campaign.pk, working_group_id=world.other_group.pk, actor=actor,
+                                        expected_version=campaign.version)
+
+    def then(actor):
+        assert _fresh(campaign).working_group_id == world.other_group.pk
+        assert Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN,
+                                   working_group=world.other_group).count() == 3
+    return act, then
+
+
+def record_meeting(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_meeting_record(campaign_id=campaign.pk, actor=actor, held_on=clock.today(),
+                                                outcome=MeetingOutcome.SUPPORTIVE)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.employer_met_on, fresh.employer_meeting_outcome) == (clock.today(), MeetingOutcome.SUPPORTIVE)
+    return act, then
+
+
+def record_committee(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+
+    def act(actor):
+        return services.campaign_committee_record(campaign_id=campaign.pk, actor=actor, members=_committee(4))
+
+    def then(actor):
+        assert _fresh(campaign).committee_size == 4
+        assert CommitteeMember.objects.filter(campaign=campaign).count() == 4
+    return act, then
+
+
+def record_counts(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_counts_record(campaign_id=campaign.pk, actor=actor, core_group=4, applications=2)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.core_group, fresh.applications) == (4, 2)
+    return act, then
+
+
+def advance_to_employer_contacted(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+    services.campaign_meeting_record(campaign_id=campaign.pk, actor=world.officer, held_on=clock.today(),
+                                     outcome=MeetingOutcome.NEUTRAL)
+
+    def act(actor):
+        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED, actor=actor,
+                                         expected_stage=Stage.SURVEYED)
+
+    def then(actor):
+        assert _fresh(campaign).stage == Stage.EMPLOYER_CONTACTED
+    return act, then
+
+
+def advance_to_mobilising_committee(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+    services.campaign_committee_record(campaign_id=campaign.pk, actor=world.officer, members=_committee(3))
+
+    def act(actor):
+        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.MOBILISING_COMMITTEE, actor=actor,
+                                         expected_stage=Stage.EMPLOYER_CONTACTED)
+
+    def then(actor):
+        assert _fresh(campaign).stage == Stage.MOBILISING_COMMITTEE
+    return act, then
+
+
+def advance_to_founding_congress(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.MOBILISING_COMMITTEE)
+    services.campaign_counts_record(campaign_id=campaign.pk, actor=world.officer, applications=5)
+
+    def act(actor):
+        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=actor,
+                                         expected_stage=Stage.MOBILISING_COMMITTEE, congress_on=clock.today())
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.congress_on) == (Stage.FOUNDING_CONGRESS, clock.today())
+    return act, then
+
+
+def contact_employer(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_contact_employer(campaign_id=campaign.pk, actor=actor, held_on=clock.today(),
+                                                  outcome=MeetingOutcome.SUPPORTIVE, expected_stage=Stage.SURVEYED)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.employer_met_on) == (Stage.EMPLOYER_CONTACTED, clock.today())
+    return act, then
+
+
+def form_committee(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+
+    def act(actor):
+        return services.campaign_form_committee(campaign_id=campaign.pk, actor=actor, members=_committee(3),
+                                                formed_on=clock.today(), expected_stage=Stage.EMPLOYER_CONTACTED)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.committee_size) == (Stage.MOBILISING_COMMITTEE, 3)
+    return act, then
+
+
+def hold_congress(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.MOBILISING_COMMITTEE)
+
+    def act(actor):
+        return services.campaign_hold_congress(campaign_id=campaign.pk, actor=actor, applications=6,
+                                               congress_on=clock.today(), expected_stage=Stage.MOBILISING_COMMITTEE)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.applications, fresh.congress_on) == (Stage.FOUNDING_CONGRESS, 6, clock.today())
+    return act, then
+
+
+def hold_campaign(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_hold(campaign_id=campaign.pk, actor=actor, expected_stage=Stage.SURVEYED)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.held_stage) == (Stage.ON_HOLD, Stage.SURVEYED)
+    return act, then
+
+
+def resume_campaign(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.ON_HOLD)
+
+    def act(actor):
+        return services.campaign_resume(campaign_id=campaign.pk, actor=actor, expected_stage=Stage.ON_HOLD)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.held_stage) == (Stage.SURVEYED, "")
+    return act, then
+
+
+def abandon_campaign(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+
+    def act(actor):
+        return services.campaign_abandon(campaign_id=campaign.pk, actor=actor,
+                                         reason=AbandonReason.WORKERS_DECLINED, expected_stage=Stage.EMPLOYER_CONTACTED)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.abandon_reason) == (Stage.ABANDONED, AbandonReason.WORKERS_DECLINED)
+    return act, then
+
+
+def recognise_campaign(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.FOUNDING_CONGRESS)
+
+    def act(actor):
+        return services.campaign_recognise(campaign_id=campaign.pk, actor=actor, decision_number="15/QĐ-LĐLĐ",
+                                           decision_date=clock.today(), admitted_members=7,
+                                           expected_stage=Stage.FOUNDING_CONGRESS)
+
+    def then(actor):
+        fresh = _fresh(campaign)
+        assert (fresh.stage, fresh.admitted_members) == (Stage.RECOGNISED, 7)
+        assert Unit.objects.get_parent(fresh.recognised_unit) == world.district
+        assert Enterprise.objects.get(pk=world.enterprise.pk).has_union is True
+    return act, then
+
+
+def add_note(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaign_note_add(campaign_id=campaign.pk, actor=actor, text="Chủ doanh nghiệp hẹn gặp lại.")
+
+    def then(actor):
+        notes = CampaignEvent.objects.filter(campaign=campaign, kind=EventKind.NOTE).values_list("note", flat=True)
+        assert list(notes) == ["Chủ doanh nghiệp hẹn gặp lại."]
+    return act, then
+
+
+def add_task(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.task_add(campaign_id=campaign.pk, actor=actor, title="Phát tờ rơi Luật Công đoàn",
+                                 due_on=clock.today() + dt.timedelta(days=3))
+
+    def then(actor):
+        assert list(Task.objects.filter(campaign=campaign, title="Phát tờ rơi Luật Công đoàn")
+                    .values_list("stage", "working_group_id", "assignee_id", "created_by_id")) == [
+            (Stage.SURVEYED, world.group.pk, None, actor.pk)]
+    return act, then
+
+
+def complete_task(world: World) -> tuple[Act, Then]:
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+
+    def act(actor):
+        return services.task_complete(task_id=task.pk, actor=actor, note="Đã gặp.")
+
+    def then(actor):
+        closed = Task.objects.filter(pk=task.pk).values_list("status", "closed_by_id").get()
+        assert closed == (TaskStatus.DONE, actor.pk)
+    return act, then
+
+
+def claim_task(world: World) -> tuple[Act, Then]:
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+
+    def act(actor):
+        return services.task_claim(task_id=task.pk, actor=actor)
+
+    def then(actor):
+        assert Task.objects.get(pk=task.pk).assignee_id == actor.pk
+    return act, then
+
+
+def reassign_task(world: World) -> tuple[Act, Then]:
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+
+    def act(actor):
+        return services.task_reassign(task_id=task.pk, actor=actor, assignee_id=world.officer.pk)
+
+    def then(actor):
+        assert Task.objects.get(pk=task.pk).assignee_id == world.officer.pk
+    return act, then
+
+
+def bulk_reassign_tasks(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.SURVEYED)
+    tasks = [_queue_task(world, campaign), _queue_task(world, campaign)]
+
+    def act(actor):
+        return services.tasks_bulk_reassign(actor=actor, to_user_id=world.officer.pk, task_ids=[t.pk for t in tasks])
+
+    def then(actor):
+        assert list(Task.objects.filter(pk__in=[t.pk for t in tasks]).values_list("assignee_id", flat=True)) == [
+            world.officer.pk, world.officer.pk]
+    return act, then
+
+
+@dataclass(frozen=True)
+class Case:
+    service: str
+    prepare: Callable[[World], tuple[Act, Then]]
+    allowed: frozenset[str]
+    #: The events an allowed call writes, in order.
+    events: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.prepare.__name__
+
+
+CASES = [
+    Case("campaign_open", open_campaign, SUPERVISORS, (EventKind.OPENED,)),
+    Case("campaign_assign", assign_campaign, SUPERVISORS, (EventKind.ASSIGNED,)),
+    Case("campaign_meeting_record", record_meeting, WORKERS, (EventKind.MEETING,)),
+    Case("campaign_committee_record", record_committee, WORKERS, (EventKind.COMMITTEE,)),
+    Case("campaign_counts_record", record_counts, WORKERS, (EventKind.COUNTS,)),
+    Case("campaign_advance", advance_to_employer_contacted, WORKERS, (EventKind.STAGE,)),
+    Case("campaign_advance", advance_to_mobilising_committee, WORKERS, (EventKind.STAGE,)),
+    Case("campaign_advance", advance_to_founding_congress, WORKERS, (EventKind.STAGE,)),
+    Case("campaign_contact_employer", contact_employer, WORKERS, (EventKind.MEETING, EventKind.STAGE)),
+    Case("campaign_form_committee", form_committee, WORKERS, (EventKind.COMMITTEE, EventKind.STAGE)),
+    Case("campaign_hold_congress", hold_congress, WORKERS, (EventKind.COUNTS, EventKind.STAGE)),
+    Case("campaign_hold", hold_campaign, WORKERS, (EventKind.STAGE,)),
+    Case("campaign_resume", resume_campaign, WORKERS, (EventKind.STAGE,)),
+    Case("campaign_abandon", abandon_campaign, SUPERVISORS, (EventKind.STAGE,)),
+    Case("campaign_recognise", recognise_campaign, SUPERVISORS, (EventKind.STAGE,)),
+    Case("campaign_note_add", add_note, WORKERS, (EventKind.NOTE,)),
+    Case("task_add", add_task, WORKERS, (EventKind.TASK_ADDED,)),
+    Case("task_complete", complete_task, WORKERS, (EventKind.TASK_DONE,)),
+    Case("task_claim", claim_task, WORKERS, (EventKind.TASK_REASSIGNED,)),
+    Case("task_reassign", reassign_task, SUPERVISORS, (EventKind.TASK_REASSIGNED,)),
+    Case("tasks_bulk_reassign", bulk_reassign_tasks, SUPERVISORS,
+         (EventKind.TASK_REASSIGNED, EventKind.TASK_REASSIGNED)),
+]
+
+ALLOWED = [pytest.param(case, role, id=f"{case.name}-{role}") for case in CASES for role in ROLES
+           if role in case.allowed]
+REFUSED = [pytest.param(case, role, id=f"{case.name}-{role}") for case in CASES for role in ROLES
+           if role not in case.allowed]
+
+
+def _snapshot() -> dict:
+    """Everything a campaign or task service could write."""
+    return {
+        "campaigns": list(Campaign.objects.order_by("pk").values_list(
+            "pk", "stage", "version", "working_group_id", "held_stage", "recognised_unit_id")),
+        "events": dict(CampaignEvent.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")),
+        "tasks by status": dict(Task.objects.values_list("status").annotate(n=Count("pk")).order_by("status")),
+        "task assignments": list(Task.objects.order_by("pk").values_list("pk", "assignee_id", "working_group_id")),
+        "committee members": CommitteeMember.objects.count(),
+        "units": Unit.objects.count(),
+        "enterprises with a union": list(Enterprise.objects.filter(has_union=True).values_list("pk", flat=True)),
+    }
+
+
+def test_every_service_is_in_the_table():
+    # given the public functions of the campaign services
+    public = {name for name, value in vars(services).items()
+              if callable(value) and getattr(value, "__module__", "") == services.__name__
+              and not name.startswith("_") and name[0].islower()}
+
+    # then each has a case, and campaign_advance one per forward step
+    assert {case.service for case in CASES} == public
+    assert [case.service for case in CASES].count("campaign_advance") == 3
+
+
+@pytest.mark.parametrize("case,role", ALLOWED)
+def test_allowed_role_succeeds(world, case, role):
+    # given the case's campaign or task
+    act, then = case.prepare(world)
+    actor = _actor(world, role)
+    last_event = CampaignEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    # when the role calls the service
+    act(actor)
+
+    # then the change is made, and recorded in the history under the actor's name
+    then(actor)
+    written = list(CampaignEvent.objects.filter(pk__gt=last_event).order_by("pk").values_list("kind", "actor_id"))
+    assert written == [(kind, actor.pk) for kind in case.events]
+
+
+@pytest.mark.parametrize("case,role", REFUSED)
+def test_refused_role_is_denied_and_nothing_is_written(world, case, role):
+    # given the case's campaign or task
+    act, _then = case.prepare(world)
+    before = _snapshot()
+
+    # when the role calls the service, then it is refused
+    with pytest.raises(PermissionDenied):
+        act(_actor(world, role))
+
+    # and nothing was written
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_supervisor_of_a_unit_above_may_do_everything(world, case):
+    # given a supervisor of the province, above the campaign's district
+    chief = factories.UserFactory(username="chief")
+    factories.grant(world.province, chief, "supervisor", actor=world.admin)
+    act, then = case.prepare(world)
+
+    # when he calls the service
+    act(chief)
+
+    # then it is done
+    then(chief)
+
+
+@pytest.mark.parametrize("role,error", [("officer", PermissionDenied), ("supervisor", IllegalTransition)])
+def test_advance_does_not_recognise(world, role, error):
+    # given a campaign whose founding congress was held
+    campaign = campaign_at(world, Stage.FOUNDING_CONGRESS)
+    before = _snapshot()
+
+    # when an officer or a supervisor asks campaign_advance to recognise it
+    with pytest.raises(error):
+        services.campaign_advance(campaign_id=campaign.pk, to=Stage.RECOGNISED, actor=_actor(world, role))
+
+    # then the officer is refused, the supervisor is sent to campaign_recognise, and nothing changed
+    assert _snapshot() == before
+
+
+def test_bulk_reassign_of_a_users_tasks_skips_those_outside_the_supervised_subtree(world):
+    # given the officer holds a task in the district, and the other
+    # supervisor asks to move "all the officer's tasks" to himself
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+    services.task_claim(task_id=task.pk, actor=world.officer)
+    before = _snapshot()
+
+    # when he does
+    result = services.tasks_bulk_reassign(actor=world.other_supervisor, to_user_id=world.other_supervisor.pk,
+                                          from_user_id=world.officer.pk)
+
+    # then none of the district's tasks moved
+    assert result.moved == 0
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other_officer", "officer", "manager"])
+def test_bulk_reassign_refuses_before_looking_up_the_receiver(world, role):
+    # given a task, and a receiver id that matches no account
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+    nobody = User.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    before = _snapshot()
+
+    # when a role that supervises nothing asks to move the task to that account,
+    # then it is refused as such, without learning whether the account exists
+    with pytest.raises(PermissionDenied):
+        services.tasks_bulk_reassign(actor=_actor(world, role), to_user_id=nobody, task_ids=[task.pk])
+    assert _snapshot() == before
+
+
+def test_an_officer_who_left_the_group_is_refused(world):
+    # given the officer was removed from the working group
+    campaign = campaign_at(world, Stage.SURVEYED)
+    org.working_group_member_remove(group=world.group, user=world.officer, actor=world.admin)
+    before = _snapshot()
+
+    # when he records a note, then he is refused and nothing is written
+    with pytest.raises(PermissionDenied):
+        services.campaign_note_add(campaign_id=campaign.pk, actor=world.officer, text="Ghi chú")
+    assert _snapshot() == before
+
+
+# --- the enterprise registry -------------------------------------------------------
+def register_enterprise(world: World) -> tuple[Act, Then]:
+    tax_code = factories.next_tax_code()
+
+    def act(actor):
+        return registry.enterprise_create(tax_code=tax_code, responsible_unit=world.district, actor=actor,
+                                          data=registry.EnterpriseData(name="Công ty TNHH Giày da Phù Chẩn",
+                                                                       workforce=420))
+
+    def then(actor):
+        assert list(Enterprise.objects.filter(tax_code=tax_code).values_list(
+            "responsible_unit_id", "search_name", "workforce")) == [
+            (world.district.pk, "cong ty tnhh giay da phu chan", 420)]
+    return act, then
+
+
+def edit_enterprise(world: World) -> tuple[Act, Then]:
+    def act(actor):
+        return registry.enterprise_update(enterprise_id=world.enterprise.pk, actor=actor,
+                                          data=registry.EnterpriseData(name="Công ty TNHH May mặc Đổi tên",
+                                                                       workforce=300))
+
+    def then(actor):
+        assert Enterprise.objects.filter(pk=world.enterprise.pk).values_list("name", "workforce").get() == (
+            "Công ty TNHH May mặc Đổi tên", 300)
+    return act, then
+
+
+REGISTRY_CASES = [register_enterprise, edit_enterprise]
+
+
+def _registry_snapshot() -> list:
+    return list(Enterprise.objects.order_by("pk").values_list(
+        "pk", "tax_code", "name", "workforce", "responsible_unit_id", "updated_at"))
+
+
+@pytest.mark.parametrize("prepare", REGISTRY_CASES, ids=lambda f: f.__name__)
+def test_registry_service_is_for_supervisors(world, prepare):
+    # given the registry of the district
+    act, then = prepare(world)
+
+    # when its supervisor registers or edits an enterprise, then it is done
+    act(world.supervisor)
+    then(world.supervisor)
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "supervisor"])
+@pytest.mark.parametrize("prepare", REGISTRY_CASES, ids=lambda f: f.__name__)
+def test_registry_service_refuses_other_roles(world, prepare, role):
+    # given the registry of the district
+    act, _then = prepare(world)
+    before = _registry_snapshot()
+
+    # when anyone else registers or edits an enterprise, then they are refused and nothing is written
+    with pytest.raises(PermissionDenied):
+        act(_actor(world, role))
+    assert _registry_snapshot() == before
+
+
+# --- the organisation ---------------------------------------------------------------
+ORGANISATION_ROLES = ROLES + ["admin"]
+ORGANISERS = {"supervisor", "admin"}
+
+
+def _organisation_snapshot() -> dict:
+    return {
+        "groups": list(WorkingGroup.objects.order_by("pk").values_list("pk", "unit_id", "name", "leader_id")),
+        "unit grants": list(UnitUserObjectPermission.objects.order_by("pk")
+                            .values_list("user_id", "permission__codename", "content_object_id")),
+        "group grants": list(WorkingGroupUserObjectPermission.objects.order_by("pk")
+                             .values_list("user_id", "permission__codename", "content_object_id")),
+    }
+
+
+def create_group(world: World, newcomer) -> tuple[Act, Then]:
+    def act(actor):
+        return org.working_group_create(unit=world.district, name="Tổ công tác số 3", actor=actor, leader=newcomer)
+
+    def then(actor):
+        group = WorkingGroup.objects.get(unit=world.district, name="Tổ công tác số 3")
+        assert scope_of(newcomer, fresh=True).groups == frozenset({group.pk})
+    return act, then
+
+
+def add_member(world: World, newcomer) -> tuple[Act, Then]:
+    def act(actor):
+        return org.working_group_member_add(group=world.group, user=newcomer, actor=actor)
+
+    def then(actor):
+        assert scope_of(newcomer, fresh=True).groups == frozenset({world.group.pk})
+    return act, then
+
+
+def grant_role(world: World, newcomer) -> tuple[Act, Then]:
+    def act(actor):
+        return org.unit_role_grant(unit=world.district, user=newcomer, role=Role.MANAGER, actor=actor)
+
+    def then(actor):
+        scope = scope_of(newcomer, fresh=True)
+        assert (scope.overseen, scope.supervised) == ((world.district.path,), ())
+    return act, then
+
+
+ORGANISATION_CASES = [create_group, add_member, grant_role]
+
+
+@pytest.mark.parametrize("role", sorted(ORGANISERS))
+@pytest.mark.parametrize("prepare", ORGANISATION_CASES, ids=lambda f: f.__name__)
+def test_organisation_service_is_for_the_unit_supervisor_and_the_administrator(world, prepare, role):
+    # given a newcomer to the district
+    newcomer = factories.UserFactory(username="newcomer")
+    act, then = prepare(world, newcomer)
+
+    # when the supervisor or the administrator acts
+    act(_actor(world, role))
+
+    # then the newcomer has the grant
+    then(_actor(world, role))
+
+
+@pytest.mark.parametrize("role", sorted(set(ORGANISATION_ROLES) - ORGANISERS))
+@pytest.mark.parametrize("prepare", ORGANISATION_CASES, ids=lambda f: f.__name__)
+def test_organisation_service_refuses_other_roles(world, prepare, role):
+    # given a newcomer to the district
+    newcomer = factories.UserFactory(username="newcomer")
+    act, _then = prepare(world, newcomer)
+    before = _organisation_snapshot()
+
+    # when anyone else acts, then they are refused and nothing is written
+    with pytest.raises(PermissionDenied):
+        act(_actor(world, role))
+    assert _organisation_snapshot() == before

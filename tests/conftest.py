@@ -1,0 +1,135 @@
+"""Shared fixtures: a small federation with one user per role.
+
+    province (Liên đoàn Lao động tỉnh)             manager
+    ├── district (LĐLĐ huyện)                       supervisor
+    │     ├── group  (Tổ công tác số 1)             officer
+    │     └── other_group (Tổ công tác số 2)        other_officer
+    └── other_district                              other_supervisor
+
+Campaigns are written only through the services; ``campaign_at`` drives a
+fresh campaign to a stage the way an officer and a supervisor would.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from tests import factories
+from workflows.campaigns import services
+from workflows.campaigns.flows import AbandonReason, Stage
+from workflows.core import clock
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    locks = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…): SQLite has no row locks")
+    browser = pytest.mark.skip(reason="browser tests run against the app served on PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(browser)
+        elif "postgres" in item.keywords:
+            item.add_marker(locks)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The reference rows the migrations create (unit kinds, the rule set,
+    stage task templates). Transactional tests flush the database after each
+    test, which removes them; this puts them back from the migrations' own
+    functions, so there is one source for them."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("workflows.organisation.migrations.0002_unit_kinds",
+                   "workflows.campaigns.migrations.0004_reference_data"):
+        importlib.import_module(module).create(apps, None)
+
+
+@dataclass
+class World:
+    province: object
+    district: object
+    other_district: object
+    group: object
+    other_group: object
+    admin: object
+    manager: object
+    supervisor: object
+    other_supervisor: object
+    officer: object
+    other_officer: object
+    enterprise: object
+
+    def user(self, role: str):
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    province = factories.unit(name="Liên đoàn Lao động tỉnh Bắc Ninh", code="lđlđ-bac-ninh",
+                              kind="provincial_federation", actor=admin)
+    district = factories.unit(name="Liên đoàn Lao động khu vực Từ Sơn", code="tu-son", kind="district_federation",
+                              parent=province, actor=admin)
+    other_district = factories.unit(name="Liên đoàn Lao động khu vực Quế Võ", code="que-vo",
+                                    kind="district_federation", parent=province, actor=admin)
+    manager = factories.UserFactory(username="manager")
+    supervisor = factories.UserFactory(username="supervisor")
+    other_supervisor = factories.UserFactory(username="other_supervisor")
+    officer = factories.UserFactory(username="officer")
+    other_officer = factories.UserFactory(username="other_officer")
+    factories.grant(province, manager, "manager", actor=admin)
+    factories.grant(district, supervisor, "supervisor", actor=admin)
+    factories.grant(other_district, other_supervisor, "supervisor", actor=admin)
+    group = factories.working_group(district, "Tổ công tác số 1", [officer], actor=admin)
+    other_group = factories.working_group(district, "Tổ công tác số 2", [other_officer], actor=admin)
+    enterprise = factories.EnterpriseFactory(responsible_unit=district)
+    return World(province, district, other_district, group, other_group, admin, manager, supervisor,
+                 other_supervisor, officer, other_officer, enterprise)
+
+
+ROLES = ["anonymous", "other_officer", "officer", "other_supervisor", "supervisor", "manager"]
+
+
+def campaign_at(world: World, stage: str, *, enterprise=None, on: dt.date | None = None):
+    """Open a campaign in ``world.group`` and drive it to ``stage`` through
+    the services, meeting every guard on the way."""
+    enterprise = enterprise or world.enterprise
+    sup, off = world.supervisor, world.officer
+    c = services.campaign_open(enterprise_id=enterprise.pk, actor=sup, working_group_id=world.group.pk)
+    path = [Stage.EMPLOYER_CONTACTED, Stage.MOBILISING_COMMITTEE, Stage.FOUNDING_CONGRESS, Stage.RECOGNISED]
+    if stage in (Stage.ON_HOLD, Stage.ABANDONED):
+        target = stage
+        stage = Stage.SURVEYED
+    else:
+        target = None
+    today = clock.today()
+    for step in path[: path.index(stage) + 1] if stage != Stage.SURVEYED else []:
+        if step == Stage.EMPLOYER_CONTACTED:
+            services.campaign_meeting_record(campaign_id=c.pk, actor=off, held_on=today, outcome="supportive")
+        elif step == Stage.MOBILISING_COMMITTEE:
+            services.campaign_committee_record(campaign_id=c.pk, actor=off, members=[
+                services.CommitteeMemberData(f"Công nhân {i}") for i in range(3)])
+        elif step == Stage.FOUNDING_CONGRESS:
+            services.campaign_counts_record(campaign_id=c.pk, actor=off, applications=5)
+        if step == Stage.RECOGNISED:
+            services.campaign_recognise(campaign_id=c.pk, actor=sup, decision_number="12/QĐ-LĐLĐ",
+                                        decision_date=today, admitted_members=5)
+        else:
+            services.campaign_advance(campaign_id=c.pk, to=step, actor=off,
+                                      congress_on=today if step == Stage.FOUNDING_CONGRESS else None)
+    if target == Stage.ON_HOLD:
+        services.campaign_hold(campaign_id=c.pk, actor=off)
+    elif target == Stage.ABANDONED:
+        services.campaign_abandon(campaign_id=c.pk, actor=sup, reason=AbandonReason.EMPLOYER_REFUSED)
+    c.refresh_from_db()
+    return c

@@ -1,0 +1,228 @@
+"""``manage.py load_demo``: the demo province.
+
+The province is built once for the module, on a fixed day (the builder counts
+its dates back from ``clock.today()``), inside a transaction that is rolled
+back when the module ends, so the figures below are exact and the rest of the
+suite never sees the demo. The same figures hold on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from workflows.campaigns.flows import CLOSED_STAGES, OPEN_STAGES, Stage
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, Task, TaskStatus
+from workflows.campaigns.permissions import campaigns_visible_to
+from workflows.core import clock
+from workflows.demo.builder import DEMO_PASSWORD, LOGINS, PROVINCE_CODE
+from workflows.enterprises.models import Enterprise
+from workflows.enterprises.validation import validate_tax_code
+from workflows.organisation.models import Profile, Unit, WorkingGroup
+from workflows.statistics.models import Metric, Target, TargetSource
+
+User = get_user_model()
+
+# The marker makes pytest-django create the test database (it creates only the
+# databases that marked tests ask for); each test then runs in a savepoint
+# inside the module's transaction.
+pytestmark = pytest.mark.django_db
+
+#: The day the demo is built on: a Friday in late November.
+BUILT_ON = dt.datetime(2026, 11, 20, 12, 0)
+TODAY = BUILT_ON.date()
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        with clock.travel_to(BUILT_ON):
+            call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def province(demo_output):
+    return Unit.objects.get(code=PROVINCE_CODE)
+
+
+def printed_password(output: str) -> str:
+    return re.search(r"Password of every demo account: (\S+)", output).group(1)
+
+
+def test_the_province_has_fifteen_child_units_of_the_usual_kinds(province):
+    children = Unit.objects.get_children(province)
+
+    assert province.name == "Liên đoàn Lao động tỉnh Bắc Ninh"
+    assert children.count() == 15
+    assert Counter(children.values_list("kind__code", flat=True)) == {
+        "district_federation": 11, "sector_union": 2, "industrial_zone_union": 1, "corporate_union": 1}
+    # 50 grassroots unions from earlier years, 30 recognised this year.
+    assert Unit.objects.filter(kind__code="grassroots").count() == 80
+
+
+def test_working_groups_and_officers(province):
+    groups = WorkingGroup.objects.all()
+
+    assert groups.count() == 13
+    assert groups.filter(unit=province).count() == 1
+    assert groups.exclude(unit=province).values("unit").distinct().count() == 11
+    assert not groups.filter(leader=None).exists()
+    assert User.objects.count() == 37
+    assert Profile.objects.filter(is_collaborator=True).count() == 5
+    full_names = list(User.objects.exclude(username="admin").values_list("first_name", "last_name"))
+    assert len(set(full_names)) == len(full_names) == 36
+
+
+def test_enterprises(province):
+    enterprises = Enterprise.objects.all()
+
+    assert enterprises.count() == 300
+    for tax_code in enterprises.values_list("tax_code", flat=True):
+        validate_tax_code(tax_code)
+    assert enterprises.filter(tax_code__contains="-").count() == 11
+    assert Counter(enterprises.values_list("ownership_sector", flat=True)) == {
+        "domestic_private": 162, "fdi": 97, "cooperative": 23, "state": 10, "other": 8}
+    assert enterprises.filter(workforce__lt=10).count() == 0
+    assert enterprises.filter(workforce__gt=8000).count() == 0
+    assert enterprises.exclude(industrial_zone="").count() == 105
+    assert enterprises.filter(workforce_as_of=None).count() == 0
+    assert enterprises.filter(has_union=True).count() == 80
+    assert Counter(enterprises.values_list("responsible_unit__code", flat=True))["ldld-kv-tu-son"] == 22
+    assert enterprises.filter(responsible_unit=province).count() == 0
+
+
+def test_campaigns_stand_at_every_stage(demo_output):
+    campaigns = Campaign.objects.all()
+
+    assert campaigns.count() == 150
+    assert Counter(campaigns.values_list("stage", flat=True)) == {
+        Stage.SURVEYED: 28, Stage.EMPLOYER_CONTACTED: 24, Stage.MOBILISING_COMMITTEE: 22,
+        Stage.FOUNDING_CONGRESS: 12, Stage.RECOGNISED: 30, Stage.ON_HOLD: 14, Stage.ABANDONED: 20}
+    assert Counter(campaigns.exclude(abandon_reason="").values_list("abandon_reason", flat=True)) == {
+        "employer_refused": 6, "workers_declined": 5, "enterprise_dissolved": 4, "merged": 2, "other": 3}
+    assert campaigns.filter(working_group=None).count() == 9
+    assert campaigns.filter(working_group=None).exclude(stage=Stage.SURVEYED).count() == 0
+    recognised = campaigns.filter(stage=Stage.RECOGNISED)
+    assert recognised.exclude(recognised_unit=None).count() == 30
+    assert recognised.filter(enterprise__has_union=True).count() == 30
+    assert recognised.aggregate(total=Sum("admitted_members"))["total"] == 4532
+
+
+def test_history_lies_in_this_year_before_the_build_day(demo_output):
+    campaigns = Campaign.objects.all()
+    events = CampaignEvent.objects.all()
+
+    opened = [timezone.localtime(c.opened_at).date() for c in campaigns]
+    assert min(opened) >= dt.date(2026, 1, 1)
+    assert max(opened) <= dt.date(2026, 10, 31)
+    assert events.filter(at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
+    assert Task.objects.filter(closed_at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
+    assert events.count() == 2404
+    assert Counter(events.values_list("kind", flat=True)) == {
+        EventKind.OPENED: 150, EventKind.STAGE: 339, EventKind.ASSIGNED: 21, EventKind.MEETING: 152,
+        EventKind.COMMITTEE: 87, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 826,
+        EventKind.TASK_REASSIGNED: 449}
+    # Every stage change is in the history: the closed campaigns were closed by one.
+    closed = events.filter(kind=EventKind.STAGE, to_stage__in=CLOSED_STAGES)
+    assert closed.count() == 50
+
+
+def test_tasks_some_done_some_claimed_some_overdue(demo_output):
+    tasks = Task.objects.all()
+    open_tasks = tasks.filter(status=TaskStatus.OPEN)
+
+    assert Counter(tasks.values_list("status", flat=True)) == {"done": 826, "cancelled": 246, "open": 163}
+    assert open_tasks.exclude(campaign__stage__in=OPEN_STAGES).count() == 0
+    assert open_tasks.exclude(assignee=None).count() == 59
+    assert open_tasks.filter(due_on__lt=TODAY).count() == 89
+
+
+def test_targets_allocated_beyond_what_the_province_received(province):
+    received = {t.metric: t.value for t in Target.objects.filter(unit=province, year=2026,
+                                                                   source=TargetSource.RECEIVED)}
+    allocated = Target.objects.filter(unit__in=Unit.objects.get_children(province), year=2026,
+                                      source=TargetSource.ALLOCATED)
+
+    assert received == {Metric.NEW_MEMBERS: 6500, Metric.NEW_UNIONS: 40, Metric.COVERAGE: 100}
+    assert Target.objects.get(unit=province, metric=Metric.COVERAGE).min_workforce == 25
+    assert allocated.count() == 45
+    new_members = allocated.filter(metric=Metric.NEW_MEMBERS).aggregate(total=Sum("value"))["total"]
+    new_unions = allocated.filter(metric=Metric.NEW_UNIONS).aggregate(total=Sum("value"))["total"]
+    assert new_members == 7200 > received[Metric.NEW_MEMBERS]
+    assert new_unions == 44 > received[Metric.NEW_UNIONS]
+
+
+def test_the_logins_are_printed_with_their_password(demo_output):
+    assert printed_password(demo_output) == DEMO_PASSWORD
+    for login in LOGINS:
+        assert re.search(rf"^{re.escape(login.username)}\s", demo_output, re.MULTILINE)
+
+
+@pytest.mark.parametrize("username", [login.username for login in LOGINS])
+def test_every_demo_login_authenticates_with_the_printed_password(demo_output, username):
+    user = authenticate(username=username, password=printed_password(demo_output))
+
+    assert user is not None and user.username == username
+
+
+def test_the_other_officers_share_the_password(demo_output):
+    password = printed_password(demo_output)
+    usernames = list(User.objects.order_by("username").values_list("username", flat=True))
+
+    assert [name for name in usernames if authenticate(username=name, password=password) is None] == []
+
+
+@pytest.mark.parametrize(("username", "visible"), [
+    ("admin", 0),  # reference data only: no grant on any unit
+    ("giamsat", 150),
+    ("lanhdao", 150),
+    ("giamsat.khuvuc", 11),
+    ("canbo", 18),
+])
+def test_each_role_sees_its_campaigns(demo_output, username, visible):
+    user = User.objects.get(username=username)
+
+    assert campaigns_visible_to(user).count() == visible
+
+
+def test_the_district_supervisor_sees_the_campaigns_of_the_district(demo_output):
+    user = User.objects.get(username="giamsat.khuvuc")
+
+    assert set(campaigns_visible_to(user)) == set(Campaign.objects.filter(responsible_unit__code="ldld-kv-tu-son"))
+
+
+def test_the_officer_sees_only_the_campaigns_of_the_group(demo_output):
+    canbo = User.objects.get(username="canbo")
+    groups = WorkingGroup.objects.filter(user_grants__user=canbo)
+
+    assert list(groups.values_list("name", flat=True)) == ["Tổ công tác KCN Yên Phong – Quế Võ – Thuận Thành"]
+    assert set(campaigns_visible_to(canbo)) == set(Campaign.objects.filter(working_group__in=groups))
+    assert Task.objects.filter(working_group__in=groups, status=TaskStatus.OPEN).count() == 10
+    assert Task.objects.filter(assignee=canbo, status=TaskStatus.OPEN).count() == 3
+    assert Task.objects.filter(assignee=canbo, status=TaskStatus.OPEN, due_on__lt=TODAY).count() == 2
+
+
+def test_a_second_run_writes_nothing(demo_output):
+    def counts():
+        return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+    before = counts()
+    out = io.StringIO()
+    with clock.travel_to(BUILT_ON):
+        call_command("load_demo", stdout=out)
+
+    assert counts() == before
+    assert "already loaded: nothing was written" in out.getvalue()
+    assert printed_password(out.getvalue()) == DEMO_PASSWORD

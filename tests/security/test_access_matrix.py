@@ -1,0 +1,192 @@
+"""The access matrix discovers the routes itself.
+
+It walks the URL configuration; every route that takes an object id is
+requested by every role, by GET and by POST, with objects inside the role's
+scope and with objects of another province that no role here may see. Out of
+scope answers 404 and writes nothing; in scope never answers 500. A new route
+with an object id that FILLERS below does not know fails the test until
+someone teaches it how to fill the id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES, build_world, campaign_at
+from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
+from workflows.campaigns.flows import Stage
+from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, Task
+from workflows.enterprises.models import Enterprise
+from workflows.notifications.models import Notification, NotificationPreference
+from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
+from workflows.statistics.models import MemberMovement, Target
+
+# Routes outside the matrix, and why.
+NOT_OBJECT_ROUTES = {"admin"}  # Django admin: staff only, reference data, its own permission checks
+
+
+@dataclass
+class Objects:
+    campaign: Campaign
+    task: Task
+    enterprise: Enterprise  # without an open campaign
+    officer: object
+
+
+def _import_batch(o: Objects):
+    """A checked import into the unit of ``o.enterprise``, uploaded by a
+    supervisor of that unit (made once per set of objects)."""
+    if getattr(o, "import_batch", None) is None:
+        from workflows.enterprises.services import import_upload
+
+        unit_obj = o.enterprise.responsible_unit
+        paths = [unit_obj.path[:end] for end in range(Unit.steplen, len(unit_obj.path) + 1, Unit.steplen)]
+        grant = (UnitUserObjectPermission.objects.filter(permission__codename="supervise_unit",
+                                                         content_object__path__in=paths)
+                 .select_related("user").first())
+        o.import_batch = import_upload(actor=grant.user, unit=unit_obj, file_name="danh-sach.csv", content=(
+            f"Mã số thuế,Tên doanh nghiệp,Số lao động\n{next_tax_code()},Công ty TNHH Nhập Khẩu,30\n"
+            f"0300588560,Công ty Sai Mã,x\n").encode())
+    return o.import_batch
+
+
+# url name → how to fill its kwargs from a set of objects.
+FILLERS = {
+    "campaigns:detail": lambda o: {"pk": o.campaign.pk},
+    "campaigns:transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
+    "campaigns:move_refused": lambda o: {"pk": o.campaign.pk},
+    "campaigns:meeting": lambda o: {"pk": o.campaign.pk},
+    "campaigns:counts": lambda o: {"pk": o.campaign.pk},
+    "campaigns:committee": lambda o: {"pk": o.campaign.pk},
+    "campaigns:committee_export": lambda o: {"pk": o.campaign.pk},
+    "campaigns:note": lambda o: {"pk": o.campaign.pk},
+    "campaigns:task_add": lambda o: {"pk": o.campaign.pk},
+    "campaigns:assign": lambda o: {"pk": o.campaign.pk},
+    "campaigns:task_complete": lambda o: {"pk": o.task.pk},
+    "campaigns:task_claim": lambda o: {"pk": o.task.pk},
+    "campaigns:task_reassign": lambda o: {"pk": o.task.pk},
+    "campaigns:open": lambda o: {"enterprise_pk": o.enterprise.pk},
+    "enterprises:detail": lambda o: {"pk": o.enterprise.pk},
+    "enterprises:edit": lambda o: {"pk": o.enterprise.pk},
+    "organisation:officer_tasks": lambda o: {"user_pk": o.officer.pk},
+    "enterprises:import_batch": lambda o: {"pk": _import_batch(o).pk},
+    "enterprises:import_columns": lambda o: {"pk": _import_batch(o).pk},
+    "enterprises:import_progress": lambda o: {"pk": _import_batch(o).pk},
+    "enterprises:import_recheck": lambda o: {"pk": _import_batch(o).pk},
+    "enterprises:import_commit": lambda o: {"pk": _import_batch(o).pk},
+    "enterprises:import_rejected": lambda o: {"pk": _import_batch(o).pk},
+}
+
+# Plausible form data, so that a request would get past form validation.
+POST_DATA = {
+    "expected_stage": "employer_contacted", "note": "ghi chú", "text": "ghi chú", "reason": "merged",
+    "version": "0", "held_on": "01/11/2026", "outcome": "neutral", "workforce": "100", "core_group": "3",
+    "applications": "3", "title": "Việc", "due_on": "30/12/2026", "members": "Nguyễn Văn A", "name": "Công ty",
+    "ownership_sector": "fdi", "to_user": "1", "scope": "all", "confirmed": "1",
+}
+
+
+def routes(patterns=None, namespace=""):
+    """(url name, kwarg names) of every named route, admin left out."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in NOT_OBJECT_ROUTES or entry.app_name in NOT_OBJECT_ROUTES:
+                continue
+            prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from routes(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", sorted(entry.pattern.converters)
+
+
+OBJECT_ROUTES = sorted((name, kwargs) for name, kwargs in routes() if kwargs)
+
+
+def test_every_route_with_an_object_id_is_known_to_the_matrix():
+    unknown = [name for name, _kwargs in OBJECT_ROUTES if name not in FILLERS]
+    assert unknown == [], f"teach tests/security/test_access_matrix.py FILLERS how to fill: {unknown}"
+
+
+def snapshot():
+    return (
+        CampaignEvent.objects.count(), CommitteeMember.objects.count(), Unit.objects.count(),
+        sorted(Task.objects.values_list("pk", "status", "assignee_id", "working_group_id")),
+        sorted(Campaign.objects.values_list("pk", "stage", "version", "working_group_id")),
+        sorted(Enterprise.objects.values_list("pk", "name", "updated_at", "has_union")),
+        UnitUserObjectPermission.objects.count(), WorkingGroupUserObjectPermission.objects.count(),
+        sorted(Target.objects.values_list("unit_id", "year", "horizon", "metric", "source", "value")),
+        MemberMovement.objects.count(),
+        sorted(NotificationPreference.objects.values_list("user_id", "email")),
+        sorted(Notification.objects.values_list("pk", "read_at")),
+    )
+
+
+@pytest.fixture
+def scenes(db):
+    """``inside``: the world's own objects; ``outside``: another province's."""
+    world = build_world()
+    campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+    inside = Objects(campaign, campaign.tasks.filter(status="open").first(),
+                     EnterpriseFactory(responsible_unit=world.district), world.officer)
+    other_province = unit(name="Liên đoàn Lao động tỉnh Cà Mau", code="ca-mau", kind="provincial_federation",
+                          actor=world.admin)
+    far_supervisor = UserFactory(username="far_supervisor")
+    far_officer = UserFactory(username="far_officer")
+    from tests.factories import grant
+
+    grant(other_province, far_supervisor, "supervisor", actor=world.admin)
+    far_group = working_group(other_province, "Tổ Cà Mau", [far_officer], actor=world.admin)
+    from workflows.campaigns import services
+
+    far_campaign = services.campaign_open(
+        enterprise_id=EnterpriseFactory(responsible_unit=other_province).pk, actor=far_supervisor,
+        working_group_id=far_group.pk)
+    outside = Objects(far_campaign, far_campaign.tasks.filter(status="open").first(),
+                      EnterpriseFactory(responsible_unit=other_province), far_officer)
+    return world, inside, outside
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_out_of_scope_objects_answer_404_and_write_nothing(client, scenes, role):
+    world, _inside, outside = scenes
+    user = world.user(role)
+    if user:
+        client.force_login(user)
+    for name, _kwargs in OBJECT_ROUTES:
+        url = reverse(name, kwargs=FILLERS[name](outside))
+        for method in ("get", "post"):
+            before = snapshot()
+            response = getattr(client, method)(url, POST_DATA if method == "post" else None)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/accounts/login/" in response["Location"], (method, url)
+            else:
+                assert response.status_code in (404, 405), (role, method, url, response.status_code)
+            assert snapshot() == before, (role, method, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_in_scope_objects_never_answer_500(client, scenes, role):
+    world, inside, _outside = scenes
+    user = world.user(role)
+    if user:
+        client.force_login(user)
+    for name, _kwargs in OBJECT_ROUTES:
+        url = reverse(name, kwargs=FILLERS[name](inside))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, POST_DATA if method == "post" else None)
+            assert response.status_code in (200, 204, 302, 400, 404, 405, 409), (role, method, url,
+                                                                                   response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_routes_without_ids_answer_every_role(client, scenes, role):
+    world, _inside, _outside = scenes
+    user = world.user(role)
+    if user:
+        client.force_login(user)
+    for name, kwargs in routes():
+        if kwargs or name in {"logout", "set_language"}:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 302, 404, 405), (role, name, response.status_code)

@@ -1,0 +1,304 @@
+"""Campaigns (cuộc vận động), their append-only history, tasks, and the
+reference data that drives them (rule sets, per-stage task templates)."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
+
+from . import flows
+from .flows import AbandonReason, MeetingOutcome, Stage
+
+
+class RuleSet(models.Model):
+    """The values the guards and deadlines use, from a given date on: they
+    change with the law and the union charter. The set in force on a day is
+    the one with the latest ``effective_from`` not after that day."""
+
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    min_committee = models.PositiveSmallIntegerField(_("minimum mobilising committee size"), default=3)
+    min_members = models.PositiveSmallIntegerField(_("minimum members for a founding congress"), default=5)
+    limit_surveyed = models.PositiveSmallIntegerField(_("working days allowed: surveyed"), default=20)
+    limit_employer_contacted = models.PositiveSmallIntegerField(_("working days allowed: employer contacted"), default=30)
+    limit_mobilising_committee = models.PositiveSmallIntegerField(_("working days allowed: mobilising committee"), default=45)
+    limit_founding_congress = models.PositiveSmallIntegerField(_("working days allowed: founding congress"), default=20)
+    remind_before_due = models.PositiveSmallIntegerField(
+        _("reminder: working days before the due date"), default=2,
+        help_text=_("0: no reminder before the due date (the due-day reminder is still sent)."))
+    escalate_overdue_after = models.PositiveSmallIntegerField(
+        _("escalation: working days overdue"), default=3,
+        help_text=_("Supervisors are told when a task is this many working days overdue; 0: never."))
+    note = models.TextField(_("legal basis"), blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+    def as_rules(self) -> flows.Rules:
+        return flows.Rules(
+            min_committee=self.min_committee,
+            min_members=self.min_members,
+            stage_limits=(
+                (Stage.SURVEYED, self.limit_surveyed),
+                (Stage.EMPLOYER_CONTACTED, self.limit_employer_contacted),
+                (Stage.MOBILISING_COMMITTEE, self.limit_mobilising_committee),
+                (Stage.FOUNDING_CONGRESS, self.limit_founding_congress),
+            ),
+        )
+
+
+class StageTaskTemplate(models.Model):
+    """A task created for every campaign that enters ``stage``, due
+    ``due_in_working_days`` working days after the stage was entered."""
+
+    stage = models.CharField(_("stage"), max_length=32, choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    due_in_working_days = models.PositiveSmallIntegerField(_("due in working days"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["stage", "order", "pk"]
+        verbose_name = _("stage task template")
+        verbose_name_plural = _("stage task templates")
+
+    def __str__(self) -> str:
+        return f"{Stage(self.stage).label}: {self.title}"
+
+
+class Campaign(ConcurrentTransitionMixin, models.Model):
+    """A campaign (cuộc vận động) to found a grassroots union in one enterprise.
+
+    ``stage`` changes only through the transition methods below, which only
+    ``services`` call; ``ConcurrentTransitionMixin`` refuses to save a stage
+    change over a stage that changed in the database meanwhile.
+    """
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                                   related_name="campaigns", verbose_name=_("enterprise"))
+    responsible_unit = models.ForeignKey("organisation.Unit", on_delete=models.PROTECT,
+                                         related_name="campaigns", verbose_name=_("responsible unit"))
+    working_group = models.ForeignKey("organisation.WorkingGroup", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="campaigns", verbose_name=_("working group"))
+    stage = FSMField(_("stage"), max_length=32, choices=Stage.choices, default=Stage.SURVEYED, protected=True)
+    held_stage = models.CharField(_("stage before the hold"), max_length=32, blank=True,
+                                  choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    opened_at = models.DateTimeField(_("opened at"))
+    stage_entered_at = models.DateTimeField(_("stage entered at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    workforce = models.PositiveIntegerField(_("workforce"), default=0)
+    core_group = models.PositiveIntegerField(_("core group"), default=0)
+    committee_size = models.PositiveIntegerField(_("mobilising committee members"), default=0)
+    applications = models.PositiveIntegerField(_("membership applications"), default=0)
+    admitted_members = models.PositiveIntegerField(_("admitted members"), default=0)
+
+    employer_met_on = models.DateField(_("employer meeting date"), null=True, blank=True)
+    employer_meeting_outcome = models.CharField(_("employer meeting outcome"), max_length=16, blank=True,
+                                                choices=MeetingOutcome.choices)
+    committee_formed_on = models.DateField(_("committee formed on"), null=True, blank=True)
+    congress_on = models.DateField(_("founding congress date"), null=True, blank=True)
+    decision_number = models.CharField(_("recognition decision number"), max_length=64, blank=True)
+    decision_date = models.DateField(_("recognition decision date"), null=True, blank=True)
+    recognised_unit = models.OneToOneField("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="founding_campaign", verbose_name=_("grassroots union"))
+    abandon_reason = models.CharField(_("abandon reason"), max_length=32, blank=True, choices=AbandonReason.choices)
+    abandon_note = models.TextField(_("abandon note"), blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(stage__in=flows.OPEN_STAGES),
+                name="one_open_campaign_per_enterprise",
+                violation_error_message=_("This enterprise already has an open campaign."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_unit", "stage"], name="campaign_unit_stage_idx"),
+            models.Index(fields=["working_group", "stage"], name="campaign_group_stage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.enterprise)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in flows.OPEN_STAGES
+
+    @cached_property
+    def rules(self) -> flows.Rules:
+        """The rule set in force today; a fresh instance reads it afresh."""
+        from .selectors import rules_in_force
+        from workflows.core import clock
+
+        return rules_in_force(on=clock.today())
+
+    # The transitions. Sources, targets and guards come from flows.TRANSITIONS.
+    @flows.declare("contact_employer")
+    def contact_employer(self) -> None:
+        pass
+
+    @flows.declare("form_committee")
+    def form_committee(self) -> None:
+        pass
+
+    @flows.declare("hold_congress")
+    def hold_congress(self) -> None:
+        pass
+
+    @flows.declare("recognise")
+    def recognise(self) -> None:
+        pass
+
+    @flows.declare("hold")
+    def hold(self) -> None:
+        self.held_stage = self.stage
+
+    @flows.declare("resume")
+    def resume(self) -> str:
+        held, self.held_stage = self.held_stage, ""
+        return held
+
+    @flows.declare("abandon")
+    def abandon(self) -> None:
+        self.held_stage = ""
+
+
+class CommitteeMember(models.Model):
+    """A worker on the mobilising committee (ban vận động). Contact details of
+    workers are personal data: shown only to the roles that work the campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="committee_members")
+    full_name = models.CharField(_("full name"), max_length=120)
+    job_title = models.CharField(_("job or department"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_head = models.BooleanField(_("head of the committee"), default=False)
+
+    class Meta:
+        ordering = ["-is_head", "full_name"]
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Campaign opened")
+    STAGE = "stage", _("Stage changed")
+    ASSIGNED = "assigned", _("Working group assigned")
+    MEETING = "meeting", _("Employer meeting")
+    COMMITTEE = "committee", _("Mobilising committee recorded")
+    COUNTS = "counts", _("Counts recorded")
+    NOTE = "note", _("Note")
+    TASK_ADDED = "task_added", _("Task added")
+    TASK_DONE = "task_done", _("Task completed")
+    TASK_REASSIGNED = "task_reassigned", _("Task reassigned")
+
+
+class CampaignEvent(models.Model):
+    """One entry of a campaign's append-only history: the case timeline and
+    the source of time-in-stage figures. Never updated, never deleted."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("by"))
+    from_stage = models.CharField(_("from stage"), max_length=32, blank=True, choices=Stage.choices)
+    to_stage = models.CharField(_("to stage"), max_length=32, blank=True, choices=Stage.choices)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+        indexes = [
+            models.Index(fields=["campaign", "at"], name="event_campaign_at_idx"),
+            models.Index(fields=["kind", "to_stage", "at"], name="event_kind_stage_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y}"
+
+    @property
+    def meeting_date(self):
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat((self.data or {}).get("held_on", ""))
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def outcome_label(self) -> str:
+        outcome = (self.data or {}).get("outcome")
+        return MeetingOutcome(outcome).label if outcome in MeetingOutcome.values else ""
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Campaign events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Campaign events are append-only.")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Task(models.Model):
+    """A task (công việc) of a campaign. No assignee: it waits in the working
+    group's queue."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    template = models.ForeignKey(StageTaskTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="tasks", verbose_name=_("assignee"))
+    working_group = models.ForeignKey("organisation.WorkingGroup", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="tasks", verbose_name=_("working group"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["assignee", "due_on"], condition=Q(status="open"), name="task_open_assignee_idx"),
+            models.Index(fields=["working_group", "due_on"], condition=Q(status="open"), name="task_open_group_idx"),
+            models.Index(fields=["campaign", "status"], name="task_campaign_status_idx"),
+            # The reminder job walks open tasks by due date (keyset on due_on, id).
+            models.Index(fields=["due_on", "id"], condition=Q(status="open"), name="task_open_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

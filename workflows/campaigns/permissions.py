@@ -1,0 +1,138 @@
+"""The campaign policy: who may do what to which campaign or task, and which
+campaigns and tasks a user may see. Every service and view asks here.
+
+- Officers (of the campaign's working group) work the case and advance it up
+  to the founding congress; they put it on hold and resume it; they complete
+  their group's tasks and take tasks from its queue.
+- Supervisors of the responsible unit or any unit above it do all that, and
+  open campaigns, assign them to working groups, reassign tasks, abandon and
+  recognise.
+- Managers of the unit or above only read.
+
+Refusals raise ``PermissionDenied``; views answer it with 404 so that a
+forbidden object looks like a missing one.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from workflows.organisation.permissions import Scope, scope_of
+
+from .flows import Stage
+from .models import Campaign, Task
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    OPEN = "open"  # on the enterprise
+    ASSIGN = "assign"
+    WORK = "work"  # meetings, committee, counts, notes, ad-hoc tasks
+    ADVANCE = "advance"  # up to the founding congress
+    HOLD = "hold"
+    RESUME = "resume"
+    ABANDON = "abandon"
+    RECOGNISE = "recognise"
+
+
+_OFFICER_ACTIONS = {Action.VIEW, Action.WORK, Action.ADVANCE, Action.HOLD, Action.RESUME}
+_SUPERVISOR_ACTIONS = set(Action)
+
+
+def _unit_path(campaign: Campaign) -> str:
+    return campaign.responsible_unit.path
+
+
+def can(user, action: Action, campaign: Campaign, *, scope: Scope | None = None) -> bool:
+    """May ``user`` take ``action`` on ``campaign``? No query once the user's
+    scope is read, provided ``responsible_unit`` was selected with the campaign."""
+    scope = scope or scope_of(user)
+    if scope.is_empty:
+        return False
+    path = _unit_path(campaign)
+    if scope.supervises(path):
+        return action in _SUPERVISOR_ACTIONS
+    if scope.works_in(campaign.working_group_id) and action in _OFFICER_ACTIONS:
+        return True
+    return action == Action.VIEW and scope.oversees(path)
+
+
+def require(user, action: Action, campaign: Campaign) -> None:
+    if not can(user, action, campaign):
+        raise PermissionDenied
+
+
+def action_for_target(target: str) -> Action:
+    """Which action moving a campaign to ``target`` is."""
+    return {
+        Stage.RECOGNISED: Action.RECOGNISE,
+        Stage.ABANDONED: Action.ABANDON,
+        Stage.ON_HOLD: Action.HOLD,
+    }.get(target, Action.ADVANCE)
+
+
+def can_open_for(user, enterprise) -> bool:
+    return scope_of(user).supervises(enterprise.responsible_unit.path)
+
+
+def require_open_for(user, enterprise) -> None:
+    if not can_open_for(user, enterprise):
+        raise PermissionDenied
+
+
+# --- tasks ---------------------------------------------------------------------
+def can_complete_task(user, task: Task, *, scope: Scope | None = None) -> bool:
+    scope = scope or scope_of(user)
+    if scope.is_empty:
+        return False
+    if scope.supervises(_unit_path(task.campaign)):
+        return True
+    return task.assignee_id == user.pk or scope.works_in(task.working_group_id)
+
+
+def can_claim_task(user, task: Task, *, scope: Scope | None = None) -> bool:
+    """Officers of the task's group (and supervisors) may take a task that
+    waits in the group's queue; the service refuses one already taken."""
+    scope = scope or scope_of(user)
+    if scope.is_empty:
+        return False
+    return scope.works_in(task.working_group_id) or scope.supervises(_unit_path(task.campaign))
+
+
+def can_reassign_task(user, task: Task, *, scope: Scope | None = None) -> bool:
+    scope = scope or scope_of(user)
+    return scope.supervises(_unit_path(task.campaign))
+
+
+def may_hold_task(user, campaign: Campaign) -> bool:
+    """Can ``user`` be given a task of ``campaign``? Only someone who works
+    the campaign: an officer of its group or a supervisor above it."""
+    scope = scope_of(user)
+    return scope.works_in(campaign.working_group_id) or scope.supervises(_unit_path(campaign))
+
+
+def require_task(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- visibility -----------------------------------------------------------------
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """The campaigns ``user`` may see, as one query (after the one that reads
+    the user's grants): the subtrees of their unit grants, and their groups."""
+    scope = scope_of(user)
+    condition = scope.subtree_q("responsible_unit__path", scope.overseen)
+    if scope.groups:
+        condition |= Q(working_group_id__in=scope.groups)
+    return Campaign.objects.filter(condition)
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """The tasks of the campaigns ``user`` may see, as one query."""
+    scope = scope_of(user)
+    condition = scope.subtree_q("campaign__responsible_unit__path", scope.overseen)
+    if scope.groups:
+        condition |= Q(campaign__working_group_id__in=scope.groups)
+    return Task.objects.filter(condition)

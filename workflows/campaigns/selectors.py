@@ -1,0 +1,365 @@
+"""Reads of campaigns, tasks and their reference data."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.core.text import fold
+from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
+from workflows.organisation.permissions import Role, scope_of
+from workflows.organisation.workdays import calendar_from
+
+from . import flows
+from .flows import Stage
+from .models import Campaign, CampaignEvent, RuleSet, StageTaskTemplate, Task, TaskStatus
+from .permissions import Action, action_for_target, campaigns_visible_to, can, tasks_visible_to
+
+
+def rules_in_force(*, on: dt.date) -> flows.Rules:
+    """The rule set with the latest effective date not after ``on``; the
+    charter's defaults when none is recorded."""
+    rule_set = RuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    return rule_set.as_rules() if rule_set else flows.Rules()
+
+
+def stage_templates(stage: str) -> QuerySet[StageTaskTemplate]:
+    return StageTaskTemplate.objects.filter(stage=stage, is_active=True).order_by("order", "pk")
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A transition as the detail page offers it. ``allowed``: the user may
+    take it (its form collects the guard data; ``hints`` say what is still
+    missing today). Not allowed: ``refusal`` says who may."""
+    name: str
+    target: str | None
+    label: str
+    allowed: bool
+    hints: tuple[str, ...] = ()
+    refusal: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.allowed
+
+
+def transition_options_for(user, campaign: Campaign) -> list[TransitionOption]:
+    """The transitions leaving the campaign's stage: those the user may take,
+    with the guard sentences that its form must still satisfy, and, for
+    someone who works the case, those reserved to supervisors with why."""
+    works = can(user, Action.WORK, campaign)
+    options = []
+    for spec in flows.TRANSITIONS.values():
+        if campaign.stage not in spec.sources:
+            continue
+        target = spec.target or campaign.held_stage
+        action = flows_action(spec.name, target)
+        if can(user, action, campaign):
+            options.append(TransitionOption(spec.name, target, str(spec.label), True,
+                                            tuple(spec.blocked_by(campaign, campaign.rules))))
+        elif works:
+            options.append(TransitionOption(spec.name, target, str(spec.label), False, refusal=_(
+                "Only a supervisor of %(unit)s or a unit above it may do this.")
+                % {"unit": campaign.responsible_unit.name}))
+    return options
+
+
+def flows_action(name: str, target: str) -> Action:
+    return Action.RESUME if name == "resume" else action_for_target(target)
+
+
+def campaign_timeline(campaign: Campaign) -> QuerySet[CampaignEvent]:
+    return campaign.events.select_related("actor").order_by("at", "pk")
+
+
+def tasks_open_of(user) -> QuerySet[Task]:
+    """Open tasks visible to ``user``, overdue first then by due date."""
+    return (tasks_visible_to(user).filter(status=TaskStatus.OPEN)
+            .select_related("campaign__enterprise", "assignee", "working_group")
+            .order_by("due_on", "pk"))
+
+
+# --- lists ------------------------------------------------------------------------
+def stalled_cutoffs(*, today: dt.date) -> dict[str, dt.datetime]:
+    """Per working stage, the moment before which a campaign that entered the
+    stage has overrun the stage's time limit (in working days) today."""
+    rules = rules_in_force(on=today)
+    limits = {stage: rules.stage_limit(stage) for stage in flows.WORKING_STAGES}
+    calendar = calendar_from(today - dt.timedelta(days=max(v or 0 for v in limits.values()) * 2 + 30),
+                             horizon_days=max(v or 0 for v in limits.values()) * 2 + 60)
+    return {
+        stage: timezone.make_aware(dt.datetime.combine(calendar.window_start(today, limit), dt.time.min))
+        for stage, limit in limits.items() if limit
+    }
+
+
+def stalled_q(cutoffs: dict[str, dt.datetime], prefix: str = "") -> Q:
+    condition = Q(pk__in=[])
+    for stage, cutoff in cutoffs.items():
+        condition |= Q(**{f"{prefix}stage": stage, f"{prefix}stage_entered_at__lt": cutoff})
+    return condition
+
+
+def is_stalled(campaign: Campaign, cutoffs: dict[str, dt.datetime]) -> bool:
+    cutoff = cutoffs.get(campaign.stage)
+    return cutoff is not None and campaign.stage_entered_at < cutoff
+
+
+WORKFORCE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-24": (0, 24), "25-99": (25, 99), "100-499": (100, 499), "500-999": (500, 999), "1000+": (1000, None),
+}
+
+
+@dataclass(frozen=True)
+class CampaignFilters:
+    q: str = ""
+    stage: str = ""
+    unit_path: str = ""  # the chosen unit's subtree
+    group: int | None = None
+    sector: str = ""
+    band: str = ""
+    overdue: bool = False
+    stalled: bool = False
+    open_only: bool = False
+    sort: str = "-stage_entered_at"
+
+
+CAMPAIGN_SORTS = {
+    "name": "enterprise__search_name", "-name": "-enterprise__search_name",
+    "stage_entered_at": "stage_entered_at", "-stage_entered_at": "-stage_entered_at",
+    "opened_at": "opened_at", "-opened_at": "-opened_at",
+    "workforce": "workforce", "-workforce": "-workforce",
+    "applications": "applications", "-applications": "-applications",
+}
+
+
+def campaigns_for_list(user, filters: CampaignFilters, *, today: dt.date) -> QuerySet[Campaign]:
+    """The visible campaigns that match ``filters``, with what a list row shows
+    (the enterprise, units, group and the count of overdue tasks) in one query."""
+
+
+
+    qs = campaigns_visible_to(user)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(enterprise__search_name__contains=fold(term)) |
+                       Q(enterprise__tax_code__startswith=term.replace(" ", "")))
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    elif filters.open_only:
+        qs = qs.filter(stage__in=flows.OPEN_STAGES)
+    if filters.unit_path:
+        qs = qs.filter(responsible_unit__path__startswith=filters.unit_path)
+    if filters.group:
+        qs = qs.filter(working_group_id=filters.group)
+    if filters.sector:
+        qs = qs.filter(enterprise__ownership_sector=filters.sector)
+    if filters.band in WORKFORCE_BANDS:
+        low, high = WORKFORCE_BANDS[filters.band]
+        qs = qs.filter(workforce__gte=low) if high is None else qs.filter(workforce__range=(low, high))
+    overdue = Task.objects.filter(campaign=OuterRef("pk"), status=TaskStatus.OPEN, due_on__lt=today)
+    qs = qs.annotate(overdue_tasks=Coalesce(Subquery(
+        overdue.order_by().values("campaign").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField()), 0))
+    if filters.overdue:
+        qs = qs.filter(overdue_tasks__gt=0)
+    if filters.stalled:
+        qs = qs.filter(stalled_q(stalled_cutoffs(today=today)))
+    order = CAMPAIGN_SORTS.get(filters.sort, "-stage_entered_at")
+    return qs.select_related("enterprise", "responsible_unit", "working_group").order_by(order, "pk")
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    campaign: int | None = None
+    stage: str = ""
+    due_this_week: bool = False
+    overdue: bool = False
+
+
+def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> QuerySet[Task]:
+    """My tasks: open tasks assigned to ``user`` and those waiting in the
+    queues of the user's working groups, overdue first, then by due date."""
+    scope = scope_of(user)
+    mine = Q(assignee_id=user.pk) | Q(assignee__isnull=True, working_group_id__in=scope.groups)
+    qs = tasks_visible_to(user).filter(mine, status=TaskStatus.OPEN)
+    if filters.campaign:
+        qs = qs.filter(campaign_id=filters.campaign)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.overdue:
+        qs = qs.filter(due_on__lt=today)
+    if filters.due_this_week:
+        qs = qs.filter(due_on__lte=today + dt.timedelta(days=6 - today.weekday()))
+    return (qs.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee", "working_group")
+            .order_by("due_on", "pk"))
+
+
+BOARD_CARDS_PER_STAGE = 30
+BOARD_STAGES = flows.PIPELINE + (Stage.ON_HOLD,)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    cards: tuple
+
+
+def pipeline_board(user, filters: CampaignFilters, *, today: dt.date) -> list[BoardColumn]:
+    """One column per stage with the count of visible campaigns and the
+    most recently moved ones as cards: two queries whatever the size."""
+    base = campaigns_for_list(user, CampaignFilters(**{**filters.__dict__, "stage": ""}), today=today)
+    base = base.filter(stage__in=BOARD_STAGES)
+    counts = dict(base.order_by().values_list("stage").annotate(n=Count("pk")))
+    ranked = base.annotate(rank=Window(RowNumber(), partition_by=[F("stage")],
+                                       order_by=[F("stage_entered_at").desc(), F("pk").desc()]))
+    cards: dict[str, list[Campaign]] = {stage: [] for stage in BOARD_STAGES}
+    for campaign in ranked.filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("stage", "rank"):
+        cards[campaign.stage].append(campaign)
+    return [BoardColumn(stage, str(Stage(stage).label), counts.get(stage, 0), tuple(cards[stage]))
+            for stage in BOARD_STAGES]
+
+
+def transitions_into(user, campaign: Campaign) -> dict[str, str]:
+    """For a board card: target stage → transition name the user may take."""
+    moves = {}
+    for spec in flows.TRANSITIONS.values():
+        if campaign.stage not in spec.sources:
+            continue
+        target = spec.target or campaign.held_stage
+        if target and can(user, flows_action(spec.name, target), campaign):
+            moves[target] = spec.name
+    return moves
+
+
+# --- reminders and escalations (read by workflows.notifications.jobs) ----------------
+@dataclass(frozen=True)
+class ReminderRules:
+    """From the rule set in force: remind this many working days before the
+    due date (0: not before the due day), and tell the supervisors when a task
+    is this many working days overdue (0: never)."""
+    days_before: int = 2
+    escalate_after: int = 3
+
+
+def reminder_rules(*, on: dt.date) -> ReminderRules:
+    rule_set = RuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    if rule_set is None:
+        return ReminderRules()
+    return ReminderRules(days_before=rule_set.remind_before_due, escalate_after=rule_set.escalate_overdue_after)
+
+
+def open_tasks_due_in(ranges, *, after: tuple[dt.date, int] | None, limit: int) -> QuerySet:
+    """One batch of open tasks due in any of the half-open ``ranges``
+    ([start, end) date pairs), in (due date, id) order after the keyset
+    ``after``: rows (pk, due_on, campaign_id, assignee_id, assignee_active,
+    working_group_id, unit_path)."""
+    due = Q(pk__in=[])
+    for start, end in ranges:
+        if start < end:
+            due |= Q(due_on__gte=start, due_on__lt=end)
+    qs = Task.objects.filter(due, status=TaskStatus.OPEN)
+    if after is not None:
+        qs = qs.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
+    return (qs.order_by("due_on", "pk")
+            .annotate(assignee_active=F("assignee__is_active"), unit_path=F("campaign__responsible_unit__path"))
+            .values_list("pk", "due_on", "campaign_id", "assignee_id", "assignee_active", "working_group_id",
+                         "unit_path", named=True)[:limit])
+
+
+def officers_by_group(group_ids) -> dict[int, tuple[int, ...]]:
+    """The active officers of each working group (the people a queue task
+    waits for), in one query."""
+    members: dict[int, list[int]] = {}
+    for group_id, user_id in (WorkingGroupUserObjectPermission.objects
+                              .filter(content_object_id__in=set(group_ids), permission__codename=Role.OFFICER,
+                                      user__is_active=True, content_object__is_active=True)
+                              .order_by("user_id").values_list("content_object_id", "user_id")):
+        members.setdefault(group_id, []).append(user_id)
+    return {group_id: tuple(users) for group_id, users in members.items()}
+
+
+def supervisors_by_unit_path(paths) -> dict[str, frozenset[int]]:
+    """For each unit path, the active supervisors of that unit or of a unit
+    above it, in one query over the grants on every prefix of the paths."""
+    paths = set(paths)
+    step = Unit.steplen
+    prefixes = {path[:end] for path in paths for end in range(step, len(path) + 1, step)}
+    on_unit: dict[str, set[int]] = {}
+    for unit_path, user_id in UnitUserObjectPermission.objects.filter(
+            content_object__path__in=prefixes, content_object__is_active=True,
+            permission__codename=Role.SUPERVISOR, user__is_active=True,
+    ).values_list("content_object__path", "user_id"):
+        on_unit.setdefault(unit_path, set()).add(user_id)
+    return {path: frozenset().union(*(on_unit.get(path[:end], ()) for end in range(step, len(path) + 1, step)))
+            for path in paths}
+
+
+def overdue_task_recipients(*, today: dt.date) -> list[int]:
+    """Everybody with an overdue open task: assignees, and the officers of
+    the groups whose queue holds one. Two grouped queries on the open-task
+    indexes, then the group members."""
+    overdue = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
+    people = set(overdue.exclude(assignee=None).order_by().values_list("assignee_id", flat=True).distinct())
+    groups = set(overdue.filter(assignee=None).exclude(working_group=None).order_by()
+                 .values_list("working_group_id", flat=True).distinct())
+    for members in officers_by_group(groups).values():
+        people.update(members)
+
+    return sorted(get_user_model().objects.filter(pk__in=people, is_active=True).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class OverdueList:
+    count: int
+    tasks: tuple  # the first ones, by due date: rows of overdue_tasks_of
+
+
+def overdue_tasks_of(user_ids, *, today: dt.date, listed: int) -> dict[int, OverdueList]:
+    """Per user: their overdue open tasks (assigned to them, or waiting in a
+    queue of their groups), counted, the first ``listed`` by due date. Two
+    queries for any number of users."""
+    user_ids = set(user_ids)
+
+    groups_of: dict[int, set[int]] = {}
+    for user_id, group_id in WorkingGroupUserObjectPermission.objects.filter(
+            user_id__in=user_ids, permission__codename=Role.OFFICER, content_object__is_active=True,
+    ).values_list("user_id", "content_object_id"):
+        groups_of.setdefault(group_id, set()).add(user_id)
+    rows = (Task.objects.filter(Q(assignee_id__in=user_ids) | Q(assignee=None, working_group_id__in=list(groups_of)),
+                                status=TaskStatus.OPEN, due_on__lt=today)
+            .order_by("due_on", "pk")
+            .values_list("pk", "title", "due_on", "campaign_id", "campaign__enterprise__name", "assignee_id",
+                         "working_group_id", named=True))
+    found: dict[int, list] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        for user_id in ({row.assignee_id} if row.assignee_id else groups_of.get(row.working_group_id, ())):
+            if user_id in found:
+                found[user_id].append(row)
+    return {user_id: OverdueList(len(tasks), tuple(tasks[:listed])) for user_id, tasks in found.items()}
+
+
+def campaigns_newly_stalled(*, today: dt.date, previous: dt.date, after: int | None, limit: int) -> QuerySet:
+    """One batch (by id, after ``after``) of the campaigns that overran their
+    stage's time limit on ``today`` and had not on the working day
+    ``previous``: rows (pk, stage, stage_entered_at, unit_path)."""
+    now, before = stalled_cutoffs(today=today), stalled_cutoffs(today=previous)
+    condition = Q(pk__in=[])
+    for stage, cutoff in now.items():
+        newly = Q(stage=stage, stage_entered_at__lt=cutoff)
+        if stage in before:  # else the stage had no limit yet: every overrun is new
+            newly &= Q(stage_entered_at__gte=before[stage])
+        condition |= newly
+    qs = Campaign.objects.filter(condition)
+    if after is not None:
+        qs = qs.filter(pk__gt=after)
+    return (qs.order_by("pk").annotate(unit_path=F("responsible_unit__path"))
+            .values_list("pk", "stage", "stage_entered_at", "unit_path", named=True)[:limit])

@@ -1,0 +1,607 @@
+"""Every write to campaigns, their history and their tasks.
+
+Each service is one transaction that follows the same order: lock the row,
+check the actor's permission, check that nobody changed the case since the
+actor read it (``expected_stage`` / ``expected_version``), check the
+transition and its guards, write, record the event, cancel and create tasks,
+and queue notifications for after the commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.core import clock, notify
+from workflows.core.errors import Conflict, DomainError, GuardNotMet, IllegalTransition
+from workflows.enterprises.models import Enterprise
+from workflows.enterprises.services import enterprise_mark_unionised
+from workflows.organisation.models import Unit, UnitKind, WorkingGroup
+from workflows.organisation.permissions import scope_of
+from workflows.organisation.services import unit_create
+from workflows.organisation.workdays import WorkingCalendar, calendar_from
+from workflows.statistics import counters
+
+from . import flows, permissions
+from .flows import MeetingOutcome, Stage
+from .models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
+from .permissions import Action
+from .selectors import stage_templates
+
+User = get_user_model()
+
+
+# --- shared steps ---------------------------------------------------------------
+def _lock(campaign_id: int) -> Campaign:
+    return (Campaign.objects.select_for_update(of=("self",))
+            .select_related("responsible_unit", "enterprise", "working_group").get(pk=campaign_id))
+
+
+def _check_fresh(campaign: Campaign, expected_stage: str | None, expected_version: int | None) -> None:
+    if expected_stage is not None and campaign.stage != expected_stage:
+        raise Conflict.stale()
+    if expected_version is not None and campaign.version != expected_version:
+        raise Conflict.stale()
+
+
+def _require_working(campaign: Campaign) -> None:
+    if campaign.stage not in flows.WORKING_STAGES:
+        if campaign.stage == Stage.ON_HOLD:
+            raise DomainError(_("The campaign is on hold: resume it first."))
+        raise DomainError(_("The campaign is closed."))
+
+
+def _event(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: str = "", to_stage: str = "",
+           data: dict | None = None, at: dt.datetime | None = None) -> CampaignEvent:
+    return CampaignEvent.objects.create(
+        campaign=campaign, kind=kind, at=at or clock.now(), actor=actor, note=note.strip(),
+        from_stage=from_stage, to_stage=to_stage, data=data or {},
+    )
+
+
+def _user_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime) -> list[Task]:
+    """Entering a stage creates its template tasks, due in working days."""
+    templates = list(stage_templates(stage))
+    if not templates:
+        return []
+    start = timezone.localtime(now).date()
+    longest = max(t.due_in_working_days for t in templates)
+    calendar = calendar_from(start, horizon_days=longest * 2 + 45)
+    tasks = Task.objects.bulk_create([
+        Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
+             working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
+             created_by=actor, created_at=now)
+        for t in templates
+    ])
+    counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
+    return tasks
+
+
+def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime, why: str) -> int:
+    """Leaving a stage cancels its open tasks, with a note that says why."""
+    leaving = Task.objects.filter(campaign=campaign, stage=stage, status=TaskStatus.OPEN)
+    due_dates = list(leaving.values_list("due_on", flat=True))
+    counters.tasks_closed(unit_id=campaign.responsible_unit_id, due_dates=due_dates)
+    leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
+    return len(due_dates)
+
+
+def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: dict | None = None) -> CampaignEvent:
+    """Take transition ``name`` on a locked campaign whose permission was
+    checked: check legality and guards, change the stage, record the event,
+    cancel the left stage's tasks and create the entered stage's."""
+    spec = flows.spec_for(campaign.stage, name)
+    unmet = spec.unmet(campaign, campaign.rules)
+    if unmet:
+        raise GuardNotMet(*unmet)
+    from_stage = campaign.stage
+    now = clock.now()
+    entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
+    days_in_stage = WorkingCalendar.load(entered_on, max(entered_on, today)).between(entered_on, today)
+    getattr(campaign, name)()
+    campaign.stage_entered_at = now
+    if campaign.stage in flows.CLOSED_STAGES:
+        campaign.closed_at = now
+    campaign.version += 1
+    campaign.save()
+    event = _event(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
+                   data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
+    counters.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
+                            to_stage=campaign.stage, on=today, working_days=days_in_stage)
+    if from_stage in flows.WORKING_STAGES:
+        why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
+            "from": Stage(from_stage).label, "to": Stage(campaign.stage).label}
+        _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
+    if campaign.stage in flows.WORKING_STAGES:
+        _tasks_create_for_stage(campaign, campaign.stage, actor, now)
+    event_id = event.pk
+    transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_stage_changed", event_id))
+    return event
+
+
+def _enqueue(func: str, *args) -> None:
+    from django_q.tasks import async_task
+
+    if notify.paused():
+        return
+    async_task(func, *args)
+
+
+def _past_or_today(value: dt.date | None, message: str) -> None:
+    if value is not None and value > clock.today():
+        raise ValidationError(message)
+
+
+# --- campaigns ------------------------------------------------------------------
+@transaction.atomic
+def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = None, note: str = "") -> Campaign:
+    """Open a campaign for an enterprise that has no grassroots union and no
+    open campaign (the database enforces the latter too). Supervisors of the
+    enterprise's responsible unit only. The campaign starts at "surveyed"."""
+    enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("responsible_unit")
+                  .get(pk=enterprise_id))
+    permissions.require_open_for(actor, enterprise)
+    if enterprise.has_union:
+        raise DomainError(_("“%(name)s” already has a grassroots union.") % {"name": enterprise.name})
+    if Campaign.objects.filter(enterprise=enterprise, stage__in=flows.OPEN_STAGES).exists():
+        raise DomainError(_("This enterprise already has an open campaign."))
+    group = _group_for(actor, working_group_id, enterprise.responsible_unit) if working_group_id else None
+    now = clock.now()
+    campaign = Campaign(enterprise=enterprise, responsible_unit=enterprise.responsible_unit, working_group=group,
+                        opened_at=now, stage_entered_at=now, workforce=enterprise.workforce)
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError:
+        raise DomainError(_("This enterprise already has an open campaign.")) from None
+    _event(campaign, actor, EventKind.OPENED, note=note, to_stage=Stage.SURVEYED, at=now,
+           data={"working_group": group.name if group else ""})
+    counters.campaign_opened(unit_id=campaign.responsible_unit_id, on=timezone.localtime(now).date())
+    _tasks_create_for_stage(campaign, Stage.SURVEYED, actor, now)
+    return campaign
+
+
+def _group_for(actor, working_group_id: int, unit: Unit) -> WorkingGroup:
+    """An active working group the actor supervises, of the campaign's unit
+    or a unit above it (a group of a sibling unit does not work its cases)."""
+    group = WorkingGroup.objects.select_related("unit").filter(pk=working_group_id, is_active=True).first()
+    if group is None or not scope_of(actor).supervises(group.unit.path) or not unit.path.startswith(group.unit.path):
+        raise ValidationError({"working_group": _(
+            "Choose an active working group of %(unit)s or of a unit above it.") % {"unit": unit.name}})
+    return group
+
+
+@transaction.atomic
+def campaign_assign(*, campaign_id: int, working_group_id: int, actor, expected_version: int | None = None,
+                    note: str = "") -> Campaign:
+    """Give the campaign to a working group of a unit the supervisor
+    supervises. Its open tasks follow; assignees outside the new group go
+    back to the group's queue."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.ASSIGN, campaign)
+    _check_fresh(campaign, None, expected_version)
+    if not campaign.is_open:
+        raise DomainError(_("The campaign is closed."))
+    group = _group_for(actor, working_group_id, campaign.responsible_unit)
+    if group.pk == campaign.working_group_id:
+        raise DomainError(_("The campaign is already assigned to “%(group)s”.") % {"group": group.name})
+    previous = campaign.working_group
+    campaign.working_group = group
+    campaign.version += 1
+    campaign.save()
+    open_tasks = Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN)
+    open_tasks.update(working_group=group)
+    for assignee in User.objects.filter(pk__in=open_tasks.exclude(assignee=None).values("assignee")):
+        if not permissions.may_hold_task(assignee, campaign):
+            open_tasks.filter(assignee=assignee).update(assignee=None)
+    event = _event(campaign, actor, EventKind.ASSIGNED, note=note, data={
+        "from_group": previous.name if previous else "", "to_group": group.name, "to_group_id": group.pk})
+    event_id = event.pk
+    transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_campaign_assigned", event_id))
+    return campaign
+
+
+@transaction.atomic
+def campaign_meeting_record(*, campaign_id: int, actor, held_on: dt.date, outcome: str, note: str = "",
+                            attendees: str = "") -> CampaignEvent:
+    """Record a meeting with the employer. The latest meeting's date and
+    outcome are kept on the campaign (the first guard reads them)."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.WORK, campaign)
+    _require_working(campaign)
+    if outcome not in MeetingOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome of the meeting.")})
+    if held_on is None:
+        raise ValidationError({"held_on": _("Give the date of the meeting.")})
+    _past_or_today(held_on, _("A meeting cannot be recorded before it takes place."))
+    if campaign.employer_met_on is None or held_on >= campaign.employer_met_on:
+        campaign.employer_met_on, campaign.employer_meeting_outcome = held_on, outcome
+    campaign.version += 1
+    campaign.save()
+    return _event(campaign, actor, EventKind.MEETING, note=note, data={
+        "held_on": held_on.isoformat(), "outcome": outcome, "attendees": attendees.strip()})
+
+
+@dataclass(frozen=True)
+class CommitteeMemberData:
+    full_name: str
+    job_title: str = ""
+    phone: str = ""
+    is_head: bool = False
+
+
+@transaction.atomic
+def campaign_committee_record(*, campaign_id: int, actor, members: Sequence[CommitteeMemberData],
+                              formed_on: dt.date | None = None, expected_version: int | None = None,
+                              note: str = "") -> Campaign:
+    """Replace the list of the mobilising committee's members."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.WORK, campaign)
+    _check_fresh(campaign, None, expected_version)
+    _require_working(campaign)
+    cleaned = [CommitteeMemberData(" ".join(m.full_name.split()), m.job_title.strip(), m.phone.strip(), m.is_head)
+               for m in members]
+    if any(not m.full_name for m in cleaned):
+        raise ValidationError(_("Every committee member needs a name."))
+    if sum(m.is_head for m in cleaned) > 1:
+        raise ValidationError(_("The committee has one head."))
+    _past_or_today(formed_on, _("The committee cannot be formed in the future."))
+    campaign.committee_members.all().delete()
+    CommitteeMember.objects.bulk_create([CommitteeMember(campaign=campaign, **m.__dict__) for m in cleaned])
+    previous = campaign.committee_size
+    campaign.committee_size = len(cleaned)
+    campaign.committee_formed_on = formed_on or campaign.committee_formed_on
+    campaign.core_group = max(campaign.core_group, len(cleaned))
+    campaign.version += 1
+    campaign.save()
+    _event(campaign, actor, EventKind.COMMITTEE, note=note, data={"size": [previous, len(cleaned)]})
+    return campaign
+
+
+@transaction.atomic
+def campaign_counts_record(*, campaign_id: int, actor, workforce: int | None = None, core_group: int | None = None,
+                           applications: int | None = None, expected_version: int | None = None,
+                           note: str = "") -> Campaign:
+    """Record the case's counters; ``None`` leaves a counter as it is."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.WORK, campaign)
+    _check_fresh(campaign, None, expected_version)
+    _require_working(campaign)
+    new = {"workforce": workforce, "core_group": core_group, "applications": applications}
+    errors = {name: _("Enter a whole number, zero or more.")
+              for name, value in new.items() if value is not None and (not isinstance(value, int) or value < 0)}
+    if errors:
+        raise ValidationError(errors)
+    values = {name: getattr(campaign, name) if value is None else value for name, value in new.items()}
+    if values["workforce"] and values["applications"] > values["workforce"]:
+        raise ValidationError({"applications": _("There cannot be more applications than workers.")})
+    changes = {name: [getattr(campaign, name), value] for name, value in values.items()
+               if getattr(campaign, name) != value}
+    if not changes:
+        raise DomainError(_("Nothing changed."))
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    campaign.version += 1
+    campaign.save()
+    _event(campaign, actor, EventKind.COUNTS, note=note, data=changes)
+    return campaign
+
+
+@transaction.atomic
+def campaign_advance(*, campaign_id: int, to: str, actor, expected_stage: str | None = None, note: str = "",
+                     congress_on: dt.date | None = None) -> Campaign:
+    """Move the campaign one stage forward, up to the founding congress
+    (``congress_on`` is required for that step). Recognition has its own
+    service, ``campaign_recognise``."""
+    campaign = _lock(campaign_id)
+    if to == Stage.RECOGNISED:
+        permissions.require(actor, Action.RECOGNISE, campaign)
+        raise IllegalTransition(_("Recognition is recorded with the decision number and date."))
+    permissions.require(actor, Action.ADVANCE, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    spec = flows.spec_to(campaign.stage, to)
+    data = {}
+    if spec.name == "hold_congress":
+        _past_or_today(congress_on, _("The founding congress cannot be recorded before it is held."))
+        campaign.congress_on = congress_on
+        data["congress_on"] = congress_on.isoformat() if congress_on else None
+    _transition(campaign, spec.name, actor, note=note, data=data)
+    return campaign
+
+
+@transaction.atomic
+def campaign_hold(*, campaign_id: int, actor, expected_stage: str | None = None, note: str = "") -> Campaign:
+    """Pause a working campaign; its open tasks are cancelled and come back,
+    with new due dates, when it resumes."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.HOLD, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    _transition(campaign, "hold", actor, note=note)
+    return campaign
+
+
+@transaction.atomic
+def campaign_resume(*, campaign_id: int, actor, expected_stage: str | None = None, note: str = "") -> Campaign:
+    """Resume a campaign on hold at the stage it was held in."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.RESUME, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    _transition(campaign, "resume", actor, note=note)
+    return campaign
+
+
+@transaction.atomic
+def campaign_abandon(*, campaign_id: int, actor, reason: str, note: str = "",
+                     expected_stage: str | None = None) -> Campaign:
+    """Close an open campaign without a union; a reason is required (and a
+    note when the reason is "other"). Supervisors only."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.ABANDON, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    flows.spec_for(campaign.stage, "abandon")
+    campaign.abandon_reason, campaign.abandon_note = reason or "", (note or "").strip()
+    _transition(campaign, "abandon", actor, note=note, data={"reason": reason})
+    return campaign
+
+
+@transaction.atomic
+def campaign_recognise(*, campaign_id: int, actor, decision_number: str, decision_date: dt.date | None,
+                       admitted_members: int, expected_stage: str | None = None, note: str = "") -> Campaign:
+    """Record the recognition decision: the campaign is recognised, the new
+    grassroots union (CĐCS) is created under the responsible unit, the
+    enterprise is marked as having a union and the admitted members are
+    recorded. Only supervisors of the responsible unit or a unit above it."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.RECOGNISE, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    spec = flows.spec_for(campaign.stage, "recognise")
+    if decision_date is not None and decision_date > clock.today():
+        raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
+    if decision_date is not None and campaign.congress_on and decision_date < campaign.congress_on:
+        raise ValidationError({"decision_date": _("The decision cannot predate the founding congress.")})
+    if not isinstance(admitted_members, int) or admitted_members < 0:
+        raise ValidationError({"admitted_members": _("Enter a whole number, zero or more.")})
+    campaign.decision_number = (decision_number or "").strip()
+    campaign.decision_date = decision_date
+    campaign.admitted_members = admitted_members
+    unmet = spec.unmet(campaign, campaign.rules)
+    if unmet:
+        raise GuardNotMet(*unmet)
+    campaign.recognised_unit = _grassroots_unit_create(campaign, actor)
+    _transition(campaign, "recognise", actor, note=note, data={
+        "decision_number": campaign.decision_number, "decision_date": decision_date.isoformat(),
+        "admitted_members": admitted_members, "unit_id": campaign.recognised_unit.pk})
+    enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
+    counters.members_admitted(unit_id=campaign.responsible_unit_id, on=decision_date, members=admitted_members)
+    return campaign
+
+
+def _grassroots_unit_create(campaign: Campaign, actor) -> Unit:
+    kind = UnitKind.objects.filter(is_grassroots=True).order_by("order", "pk").first()
+    if kind is None:
+        raise DomainError(_("No grassroots unit kind is set up: ask the administrator."))
+    name = _("Grassroots union of %(name)s") % {"name": campaign.enterprise.name}
+    # The enterprise's name may already fill the column the unit's name goes in.
+    return unit_create(name=name[:Unit._meta.get_field("name").max_length],
+                       code=f"cdcs-{campaign.enterprise.tax_code}-{campaign.pk}", kind=kind,
+                       parent=campaign.responsible_unit, actor=actor)
+
+
+@transaction.atomic
+def campaign_note_add(*, campaign_id: int, actor, text: str) -> CampaignEvent:
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.WORK, campaign)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("The note is empty.")})
+    if len(text) > 10_000:
+        raise ValidationError({"text": _("A note holds at most 10.000 characters.")})
+    return _event(campaign, actor, EventKind.NOTE, note=text)
+
+
+# --- tasks ----------------------------------------------------------------------
+def _lock_task(task_id: int) -> Task:
+    return (Task.objects.select_for_update(of=("self",))
+            .select_related("campaign__responsible_unit", "assignee").get(pk=task_id))
+
+
+def _require_open_task(task: Task) -> None:
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(_("This task is already closed (%(status)s).") % {"status": task.get_status_display()})
+
+
+def _require_can_hold(user, campaign: Campaign) -> None:
+    if user is None or not user.is_active or not permissions.may_hold_task(user, campaign):
+        raise ValidationError({"assignee": _("%(name)s does not work on this campaign.") % {"name": _user_label(user)}})
+
+
+@transaction.atomic
+def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_id: int | None = None,
+             description: str = "") -> Task:
+    """Add an ad-hoc task to the campaign's current stage."""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.WORK, campaign)
+    _require_working(campaign)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": _("The task needs a title.")})
+    if len(title) > 255:
+        raise ValidationError({"title": _("At most %(limit)d characters.") % {"limit": 255}})
+    if due_on is None or due_on < clock.today():
+        raise ValidationError({"due_on": _("The due date cannot be in the past.")})
+    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
+    if assignee_id:
+        _require_can_hold(assignee, campaign)
+    now = clock.now()
+    task = Task.objects.create(campaign=campaign, stage=campaign.stage, title=title, description=description.strip(),
+                               assignee=assignee, working_group=campaign.working_group, due_on=due_on,
+                               created_by=actor, created_at=now)
+    counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[due_on])
+    event = _event(campaign, actor, EventKind.TASK_ADDED, at=now, data={
+        "task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": _user_label(assignee)})
+    if assignee and assignee != actor:
+        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_task_assigned", task.pk, event.pk))
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task_id: int, actor, note: str = "") -> Task:
+    task = _lock_task(task_id)
+    permissions.require_task(permissions.can_complete_task(actor, task))
+    _require_open_task(task)
+    now = clock.now()
+    task.status, task.closed_by, task.closed_at, task.closing_note = TaskStatus.DONE, actor, now, note.strip()
+    task.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
+    counters.tasks_closed(unit_id=task.campaign.responsible_unit_id, due_dates=[task.due_on])
+    _event(task.campaign, actor, EventKind.TASK_DONE, note=note, at=now, data={"task": task.pk, "title": task.title})
+    return task
+
+
+@transaction.atomic
+def task_claim(*, task_id: int, actor) -> Task:
+    """An officer takes a task from the group's queue."""
+    task = _lock_task(task_id)
+    permissions.require_task(permissions.can_claim_task(actor, task))
+    _require_open_task(task)
+    if task.assignee_id is not None:
+        raise Conflict(_("%(name)s has already taken this task.") % {"name": _user_label(task.assignee)})
+    task.assignee = actor
+    task.save(update_fields=["assignee"])
+    _event(task.campaign, actor, EventKind.TASK_REASSIGNED, data={
+        "task": task.pk, "title": task.title, "from": "", "to": _user_label(actor), "to_id": actor.pk})
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, task_id: int, actor, assignee_id: int | None, note: str = "") -> Task:
+    """A supervisor gives the task to another person who works the campaign,
+    or (``assignee_id=None``) back to the working group's queue."""
+    task = _lock_task(task_id)
+    permissions.require_task(permissions.can_reassign_task(actor, task))
+    _require_open_task(task)
+    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
+    if assignee_id:
+        _require_can_hold(assignee, task.campaign)
+    if task.assignee_id == (assignee.pk if assignee else None):
+        raise DomainError(_("The task is already assigned that way."))
+    previous = task.assignee
+    task.assignee = assignee
+    task.save(update_fields=["assignee"])
+    event = _event(task.campaign, actor, EventKind.TASK_REASSIGNED, note=note, data={
+        "task": task.pk, "title": task.title, "from": _user_label(previous), "to": _user_label(assignee),
+        "to_id": assignee.pk if assignee else None})
+    if assignee is not None:
+        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_task_assigned", task.pk, event.pk))
+    return task
+
+
+@dataclass(frozen=True)
+class BulkReassignResult:
+    moved: int
+    to_user_id: int
+
+
+@transaction.atomic
+def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | None = None,
+                        from_user_id: int | None = None, note: str = "") -> BulkReassignResult:
+    """Move many open tasks to one person: a chosen list (``task_ids``), or
+    every open task of ``from_user_id`` that the supervisor may reassign.
+    All or nothing: if any chosen task may not be moved, nothing moves."""
+    if (task_ids is None) == (from_user_id is None):
+        raise ValueError("give either task_ids or from_user_id")
+    scope = scope_of(actor)
+    if not scope.supervised:  # before anything else: a refusal must not tell which accounts exist
+        raise PermissionDenied
+    to_user = User.objects.filter(pk=to_user_id, is_active=True).first()
+    if to_user is None:
+        raise ValidationError({"assignee": _("Choose an active user to receive the tasks.")})
+    base = Task.objects.select_for_update(of=("self",)).select_related("campaign__responsible_unit")
+    if task_ids is not None:
+        ids = sorted(set(task_ids))
+        tasks = list(base.filter(pk__in=ids).order_by("pk"))
+        if len(tasks) != len(ids) or not all(permissions.can_reassign_task(actor, t, scope=scope) for t in tasks):
+            raise PermissionDenied
+        closed = [t for t in tasks if t.status != TaskStatus.OPEN]
+        if closed:
+            raise Conflict(_("%(count)d of the chosen tasks were closed in the meantime; nothing was moved.")
+                           % {"count": len(closed)})
+    else:
+        if from_user_id == to_user_id:
+            raise ValidationError({"assignee": _("Choose someone else to receive the tasks.")})
+        tasks = [t for t in base.filter(assignee_id=from_user_id, status=TaskStatus.OPEN).order_by("pk")
+                 if permissions.can_reassign_task(actor, t, scope=scope)]
+    tasks = [t for t in tasks if t.assignee_id != to_user.pk]
+    outsiders = {t.campaign_id for t in tasks if not permissions.may_hold_task(to_user, t.campaign)}
+    if outsiders:
+        raise ValidationError({"assignee": _(
+            "%(name)s does not work on %(count)d of these campaigns; nothing was moved.")
+            % {"name": _user_label(to_user), "count": len(outsiders)}})
+    previous = {u.pk: _user_label(u) for u in User.objects.filter(pk__in={t.assignee_id for t in tasks} - {None})}
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=to_user)
+    now = clock.now()
+    events = CampaignEvent.objects.bulk_create([
+        CampaignEvent(campaign_id=t.campaign_id, kind=EventKind.TASK_REASSIGNED, at=now, actor=actor,
+                      note=note.strip(), data={"task": t.pk, "title": t.title,
+                                               "from": previous.get(t.assignee_id, ""),
+                                               "to": _user_label(to_user), "to_id": to_user.pk})
+        for t in tasks
+    ])
+    moved_ids = [t.pk for t in tasks]
+    if moved_ids:
+        first_event = min(e.pk for e in events)  # the notification's key: once per bulk move
+        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_tasks_assigned",
+                                               to_user.pk, moved_ids, first_event))
+    return BulkReassignResult(moved=len(tasks), to_user_id=to_user.pk)
+
+
+# --- transitions with the data their forms collect ------------------------------
+# The web forms ask for a transition's guard data and the transition at once;
+# each of these is one transaction over the services above (nested calls
+# re-read the row under the lock this transaction already holds).
+@transaction.atomic
+def campaign_contact_employer(*, campaign_id: int, actor, held_on: dt.date, outcome: str,
+                              expected_stage: str | None = None, note: str = "") -> Campaign:
+    """Record the meeting with the employer and move to "employer contacted"."""
+    _prepare_forward(campaign_id, actor, expected_stage, Stage.EMPLOYER_CONTACTED)
+    campaign_meeting_record(campaign_id=campaign_id, actor=actor, held_on=held_on, outcome=outcome)
+    return campaign_advance(campaign_id=campaign_id, to=Stage.EMPLOYER_CONTACTED, actor=actor, note=note)
+
+
+@transaction.atomic
+def campaign_form_committee(*, campaign_id: int, actor, members: Sequence[CommitteeMemberData],
+                            formed_on: dt.date | None, expected_stage: str | None = None,
+                            note: str = "") -> Campaign:
+    """Record the mobilising committee and move to "mobilising committee"."""
+    _prepare_forward(campaign_id, actor, expected_stage, Stage.MOBILISING_COMMITTEE)
+    campaign_committee_record(campaign_id=campaign_id, actor=actor, members=members, formed_on=formed_on)
+    return campaign_advance(campaign_id=campaign_id, to=Stage.MOBILISING_COMMITTEE, actor=actor, note=note)
+
+
+@transaction.atomic
+def campaign_hold_congress(*, campaign_id: int, actor, applications: int, congress_on: dt.date | None,
+                           expected_stage: str | None = None, note: str = "") -> Campaign:
+    """Record the application count and the founding congress, and move to
+    "founding congress"."""
+    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.FOUNDING_CONGRESS)
+    if applications != campaign.applications:
+        campaign_counts_record(campaign_id=campaign_id, actor=actor, applications=applications)
+    return campaign_advance(campaign_id=campaign_id, to=Stage.FOUNDING_CONGRESS, actor=actor, note=note,
+                            congress_on=congress_on)
+
+
+def _prepare_forward(campaign_id: int, actor, expected_stage: str | None, to: str) -> Campaign:
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.ADVANCE, campaign)
+    _check_fresh(campaign, expected_stage, None)
+    flows.spec_to(campaign.stage, to)
+    return campaign

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("tasks/", views.my_tasks, name="my_tasks"),
+    path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("campaigns/", views.campaign_list, name="list"),
+    path("campaigns/board/", views.board, name="board"),
+    path("campaigns/open/<int:enterprise_pk>/", views.campaign_open, name="open"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="detail"),
+    path("campaigns/<int:pk>/move/<str:name>/", views.campaign_transition, name="transition"),
+    path("campaigns/<int:pk>/move-refused/", views.move_refused, name="move_refused"),
+    path("campaigns/<int:pk>/meeting/", views.meeting_record, name="meeting"),
+    path("campaigns/<int:pk>/counts/", views.counts_record, name="counts"),
+    path("campaigns/<int:pk>/committee/", views.committee_record, name="committee"),
+    path("campaigns/<int:pk>/committee.xlsx", views.committee_export, name="committee_export"),
+    path("campaigns/<int:pk>/note/", views.note_add, name="note"),
+    path("campaigns/<int:pk>/tasks/add/", views.task_add, name="task_add"),
+    path("campaigns/<int:pk>/assign/", views.campaign_assign, name="assign"),
+]

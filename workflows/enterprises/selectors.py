@@ -1,0 +1,87 @@
+"""Reads of the enterprise registry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from workflows.campaigns.flows import OPEN_STAGES
+from workflows.campaigns.models import Campaign
+from workflows.campaigns.selectors import WORKFORCE_BANDS
+from workflows.core.text import fold
+
+from .models import Enterprise
+from .permissions import enterprises_visible_to
+
+
+@dataclass(frozen=True)
+class EnterpriseFilters:
+    q: str = ""
+    unit_path: str = ""
+    sector: str = ""
+    band: str = ""
+    union: str = ""  # "yes", "no" or ""
+    campaign: str = ""  # "open", "none" or ""
+
+
+def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+    qs = enterprises_visible_to(user)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(search_name__contains=fold(term)) | Q(tax_code__startswith=term.replace(" ", "")))
+    if filters.unit_path:
+        qs = qs.filter(responsible_unit__path__startswith=filters.unit_path)
+    if filters.sector:
+        qs = qs.filter(ownership_sector=filters.sector)
+    if filters.band in WORKFORCE_BANDS:
+        low, high = WORKFORCE_BANDS[filters.band]
+        qs = qs.filter(workforce__gte=low) if high is None else qs.filter(workforce__range=(low, high))
+    if filters.union in ("yes", "no"):
+        qs = qs.filter(has_union=filters.union == "yes")
+    open_campaign = Campaign.objects.filter(enterprise=OuterRef("pk"), stage__in=OPEN_STAGES)
+    qs = qs.annotate(open_campaign_id=Subquery(open_campaign.values("pk")[:1]),
+                     open_campaign_stage=Subquery(open_campaign.values("stage")[:1]))
+    if filters.campaign == "open":
+        qs = qs.filter(open_campaign_id__isnull=False)
+    elif filters.campaign == "none":
+        qs = qs.filter(open_campaign_id__isnull=True)
+    return qs.select_related("responsible_unit").order_by("search_name", "pk")
+
+
+# --- registry import ------------------------------------------------------------------
+def import_batches_of(user, *, limit: int = 20):
+    """The user's latest imports."""
+    from .permissions import import_batches_visible_to
+
+    return import_batches_visible_to(user).select_related("unit").defer("content")[:limit]
+
+
+def import_rows(batch, outcome: str):
+    """The rows of one outcome of a batch, in file order."""
+    from .models import ImportRow
+
+    return (ImportRow.objects.filter(batch=batch, outcome=outcome)
+            .only("row_number", "tax_code", "name", "outcome", "messages", "changes", "enterprise_id")
+            .order_by("row_number"))
+
+
+#: A job that has not reported for this long has probably died.
+IMPORT_STALLED_AFTER_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class ImportProgressShown:
+    done: int
+    total: int
+    stalled: bool
+
+
+def import_progress_of(batch, *, now) -> ImportProgressShown:
+    """How far the batch's job got, and whether it stopped reporting."""
+    from .models import ImportProgress
+
+    row = ImportProgress.objects.filter(batch_id=batch.pk).first()
+    if row is None:
+        return ImportProgressShown(0, 0, False)
+    quiet = (now - row.updated_at).total_seconds() if row.updated_at else 0
+    return ImportProgressShown(row.done, max(row.total, row.done), quiet > IMPORT_STALLED_AFTER_SECONDS)

@@ -1,0 +1,282 @@
+"""Screens of the enterprise registry."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from workflows.campaigns.flows import OPEN_STAGES
+from workflows.campaigns.permissions import can_open_for, campaigns_visible_to
+from workflows.campaigns.selectors import WORKFORCE_BANDS
+from workflows.core import clock
+from workflows.core.forms import run_service
+from workflows.core.shortcuts import visible_or_404
+from workflows.core.params import param_choice, param_int, param_str
+from workflows.organisation.models import Unit
+from workflows.organisation.permissions import scope_of
+from workflows.organisation.selectors import groups_that_may_work, units_overseen_by
+
+from . import exports, imports, permissions, selectors, services
+from .forms import EnterpriseCreateForm, EnterpriseEditForm, ImportColumnsForm, ImportUploadForm
+from .models import ImportBatch, ImportOutcome, ImportRow, ImportStatus, OwnershipSector, WorkforceSource
+
+
+def _enterprise_or_404(request, pk: int):
+    return visible_or_404(permissions.enterprises_visible_to(request.user).select_related(
+        "responsible_unit", "union_unit"), pk, request=request)
+
+
+def _list_filters(request, units) -> selectors.EnterpriseFilters:
+    unit_id = param_int(request.GET, "unit")
+    return selectors.EnterpriseFilters(
+        q=param_str(request.GET, "q", 100),
+        unit_path=next((u.path for u in units if u.pk == unit_id), ""),
+        sector=param_choice(request.GET, "sector", OwnershipSector.values),
+        band=param_choice(request.GET, "band", list(WORKFORCE_BANDS)),
+        union=param_choice(request.GET, "union", ["yes", "no"]),
+        campaign=param_choice(request.GET, "campaign", ["open", "none"]),
+    )
+
+
+@login_required
+@require_GET
+def enterprise_list(request):
+    units = list(units_overseen_by(request.user))
+    unit_id = param_int(request.GET, "unit")
+    filters = _list_filters(request, units)
+    page = Paginator(selectors.enterprises_for_list(request.user, filters), 25).get_page(
+        param_int(request.GET, "page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "enterprises/list.html", {
+        "nav_active": "enterprises", "page": page, "filters": filters, "units": units, "unit_selected": unit_id,
+        "sectors": OwnershipSector.choices, "bands": list(WORKFORCE_BANDS), "query": query.urlencode(),
+        "can_create": bool(scope_of(request.user).supervised),
+        "can_import": permissions.can_import(request.user),
+    })
+
+
+@login_required
+@require_GET
+def enterprise_detail(request, pk: int):
+    enterprise = _enterprise_or_404(request, pk)
+    campaigns = list(campaigns_visible_to(request.user).filter(enterprise=enterprise)
+                     .select_related("working_group").order_by("-opened_at"))
+    has_open = any(c.stage in OPEN_STAGES for c in campaigns)
+    can_open = (not has_open and not enterprise.has_union and can_open_for(request.user, enterprise))
+    return render(request, "enterprises/detail.html", {
+        "nav_active": "enterprises", "enterprise": enterprise, "campaigns": campaigns,
+        "can_open": can_open, "can_edit": permissions.can_edit(request.user, enterprise),
+        "groups": groups_that_may_work(request.user, enterprise.responsible_unit) if can_open else [],
+    })
+
+
+def _data(cleaned) -> services.EnterpriseData:
+    return services.EnterpriseData(**{name: cleaned[name] for name in (
+        "name", "address", "province", "commune", "industrial_zone", "ownership_sector", "industry",
+        "workforce", "workforce_as_of", "workforce_source")})
+
+
+@login_required
+def enterprise_create(request):
+    scope = scope_of(request.user)
+    units = list(Unit.objects.filter(scope.subtree_q("path", scope.supervised), is_active=True,
+                                     kind__is_grassroots=False).order_by("path"))
+    permissions.require(bool(units))
+    form = EnterpriseCreateForm(request.POST or None, units=[(u.pk, u.name) for u in units])
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if u.pk == form.cleaned_data["responsible_unit"])
+        enterprise = run_service(form, lambda: services.enterprise_create(
+            tax_code=form.cleaned_data["tax_code"], data=_data(form.cleaned_data), responsible_unit=unit,
+            actor=request.user))
+        if enterprise:
+            messages.success(request, _("Enterprise registered."))
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/form.html", {"nav_active": "enterprises", "form": form,
+                                                     "title": _("Register an enterprise")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def enterprise_edit(request, pk: int):
+    enterprise = _enterprise_or_404(request, pk)
+    permissions.require(permissions.can_edit(request.user, enterprise))
+    initial = {name: getattr(enterprise, name) for name in (
+        "name", "address", "province", "commune", "industrial_zone", "ownership_sector", "industry",
+        "workforce", "workforce_as_of", "workforce_source")}
+    initial["updated_at"] = enterprise.updated_at.isoformat()
+    form = EnterpriseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seen = dt.datetime.fromisoformat(form.cleaned_data["updated_at"])
+        except ValueError:
+            seen = None
+        done = run_service(form, lambda: services.enterprise_update(
+            enterprise_id=enterprise.pk, data=_data(form.cleaned_data), actor=request.user,
+            expected_updated_at=seen or dt.datetime.min.replace(tzinfo=dt.timezone.utc)))
+        if done:
+            messages.success(request, _("Enterprise saved."))
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/form.html", {"nav_active": "enterprises", "form": form,
+                                                     "enterprise": enterprise, "title": enterprise.name},
+                  status=400 if form.errors else 200)
+
+
+# --- registry import and export ---------------------------------------------------------
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _batch_or_404(request, pk: int) -> ImportBatch:
+    """A batch the user may work on: their own, in a unit they supervise."""
+    return visible_or_404(permissions.import_batches_visible_to(request.user)
+                          .select_related("unit", "unit__kind").defer("content"), pk, request=request)
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    return [(column.key, column.label) for column in imports.COLUMNS]
+
+
+@login_required
+def import_start(request):
+    units = list(permissions.units_to_register_in(request.user))
+    permissions.require(bool(units))
+    form = ImportUploadForm(request.POST or None, request.FILES or None, units=[(u.pk, u.name) for u in units],
+                            max_bytes=imports.MAX_FILE_BYTES)
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
+        upload = form.cleaned_data["file"]
+        batch = run_service(form, lambda: services.import_upload(
+            actor=request.user, unit=unit, file_name=upload.name, content=upload.read(),
+            default_as_of=form.cleaned_data["default_as_of"], default_source=form.cleaned_data["default_source"]))
+        if batch:
+            return redirect("enterprises:import_batch", pk=batch.pk)
+    return render(request, "enterprises/import_start.html", {
+        "nav_active": "enterprises", "form": form, "batches": list(selectors.import_batches_of(request.user)),
+        "columns": [(column.label, column.aliases[:3]) for column in imports.COLUMNS],
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def import_columns(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    form = ImportColumnsForm(request.POST or None, headers=batch.headers, mapping=batch.mapping,
+                             fields=_field_choices())
+    if request.method == "POST" and form.is_valid():
+        done = run_service(form, lambda: services.import_map_columns(batch_id=batch.pk, actor=request.user,
+                                                                     mapping=form.mapping()))
+        if done:
+            return redirect("enterprises:import_batch", pk=batch.pk)
+    return render(request, "enterprises/import_columns.html", {
+        "nav_active": "enterprises", "batch": batch, "form": form,
+        "problems": [] if form.is_bound else imports.mapping_problems(batch.headers, batch.mapping),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def import_batch(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    if batch.status == ImportStatus.UPLOADED and imports.mapping_problems(batch.headers, batch.mapping):
+        return redirect("enterprises:import_columns", pk=batch.pk)
+    count_of = {ImportOutcome.CREATE: batch.created, ImportOutcome.UPDATE: batch.updated,
+                ImportOutcome.UNCHANGED: batch.unchanged, ImportOutcome.OLDER: batch.older,
+                ImportOutcome.ERROR: batch.errors}
+    counts = [(value, label, count_of[value]) for value, label in ImportOutcome.choices]
+    # Errors first: they are what the user has to act on.
+    shown = param_choice(request.GET, "outcome", ImportOutcome.values) or next(
+        (value for value in (ImportOutcome.ERROR, *ImportOutcome.values) if count_of[value]), ImportOutcome.CREATE)
+    has_rows = batch.status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTING, ImportStatus.COMMITTED)
+    page = Paginator(selectors.import_rows(batch, shown) if has_rows else ImportRow.objects.none(), 50).get_page(
+        param_int(request.GET, "page"))
+    progress = selectors.import_progress_of(batch, now=clock.now())
+    labels = dict(_field_choices())
+    for row in page:
+        row.display_changes = [(labels.get(key, key), _shown(key, before), _shown(key, after))
+                               for key, before, after in row.changes]
+    return render(request, "enterprises/import_batch.html", {
+        "nav_active": "enterprises", "batch": batch, "counts": counts, "shown": shown, "page": page,
+        "query": f"outcome={shown}", "has_rows": has_rows,
+        "running": batch.status in (ImportStatus.PREVIEWING, ImportStatus.COMMITTING),
+        "progress": progress,
+        "can_commit": batch.status == ImportStatus.PREVIEWED and batch.created + batch.updated > 0,
+        "can_recheck": batch.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or (
+            batch.status == ImportStatus.PREVIEWING and progress.stalled),
+        "can_map": batch.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED),
+    })
+
+
+def _shown(key: str, value) -> str:
+    """A value of an import's change as people read it."""
+    if value in (None, ""):
+        return ""
+    if key == "workforce_as_of":
+        return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+    if key == "workforce":
+        return number_format(value, force_grouping=True)
+    if key == "ownership_sector":
+        return str(dict(OwnershipSector.choices).get(value, value))
+    if key == "workforce_source":
+        return str(dict(WorkforceSource.choices).get(value, value))
+    return str(value)
+
+
+@login_required
+@require_GET
+def import_progress(request, pk: int):
+    """The progress bar, polled by htmx while a job runs; once the job is
+    done the page reloads and shows the result."""
+    batch = _batch_or_404(request, pk)
+    if batch.status not in (ImportStatus.PREVIEWING, ImportStatus.COMMITTING):
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "enterprises/_import_progress.html", {
+        "batch": batch, "progress": selectors.import_progress_of(batch, now=clock.now())})
+
+
+@login_required
+@require_POST
+def import_recheck(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    services.import_preview(batch_id=batch.pk, actor=request.user)
+    return redirect("enterprises:import_batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    batch = services.import_commit(batch_id=_batch_or_404(request, pk).pk, actor=request.user)
+    if batch.status == ImportStatus.COMMITTED:
+        messages.success(request, _("Import committed: %(created)d enterprises added, %(updated)d updated.") % {
+            "created": batch.created, "updated": batch.updated})
+    elif batch.status == ImportStatus.FAILED:
+        messages.error(request, batch.failure)
+    return redirect("enterprises:import_batch", pk=batch.pk)
+
+
+@login_required
+@require_GET
+def import_rejected(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    stem = PurePath(batch.file_name).stem[:80] or "registry"
+    return FileResponse(exports.rejected_rows_workbook(batch), as_attachment=True,
+                        filename=f"{stem} - {_('rejected rows')}.xlsx", content_type=_XLSX)
+
+
+@login_required
+@require_GET
+def enterprise_export(request):
+    """The registry the user sees, with the list's filters, as XLSX."""
+    filters = _list_filters(request, list(units_overseen_by(request.user)))
+    return FileResponse(exports.registry_workbook(selectors.enterprises_for_list(request.user, filters)),
+                        as_attachment=True, filename=f"{_('enterprises')}-{timezone.localdate():%Y-%m-%d}.xlsx",
+                        content_type=_XLSX)

@@ -1,0 +1,233 @@
+"""Background jobs of notifications (django-q2): the daily reminders and
+escalations, the daily e-mail digest, and the e-mail sender. Each may run
+again, whole or after dying half-way, without sending anything twice (see
+``services`` for what "once" means for e-mail).
+
+The schedules (``manage.py setup_schedules``) run ``reminders_run`` and
+``digests_send`` early every morning; both do nothing on a day off.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.core.mail import get_connection
+from django.db.models import Count
+
+from workflows.campaigns import selectors as campaign_selectors
+from workflows.core import clock
+from workflows.organisation.workdays import WorkingCalendar, calendar_from
+
+from . import services
+from .models import EmailStatus, Notification, Reminder, ReminderKind
+
+#: Rows per transaction: big enough to be quick, small enough to hold few locks briefly.
+BATCH = 1000
+#: Notifications per e-mail job.
+EMAILS_PER_JOB = 100
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    day: dt.date
+    working_day: bool
+    delivered: int = 0  # reminders this run delivered
+    notifications: int = 0  # notifications this run created
+
+
+def _as_date(day) -> dt.date:
+    if day is None:
+        return clock.today()
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def reminders_run(day=None, batch_size: int = BATCH) -> ReminderRun:
+    """Decide and deliver the reminders and escalations of ``day`` (today
+    by default). On a day off: nothing. Otherwise, in batches of
+    ``batch_size`` rows, each batch its own transaction:
+
+    1. decide: record a ``Reminder`` for every (task or campaign, kind,
+       recipient) due today — duplicates of what an earlier run recorded are
+       ignored by the unique keys;
+    2. deliver every reminder of the day not yet delivered, whoever recorded
+       it (a run that died after step 1 left some): notification and
+       "delivered" commit together; each batch's e-mail is queued when it
+       commits;
+    3. queue the e-mail of the day's notifications that an earlier run
+       delivered and did not e-mail (it died first).
+    """
+    day, started = _as_date(day), clock.now()
+    calendar = calendar_from(day - dt.timedelta(days=120), horizon_days=200)
+    if not calendar.is_working_day(day):
+        return ReminderRun(day, working_day=False)
+    rules = campaign_selectors.reminder_rules(on=day)
+    _plan_due_tasks(day, calendar, rules.days_before, batch_size)
+    _plan_overdue_digests(day, batch_size)
+    if rules.escalate_after:
+        _plan_overdue_escalations(day, calendar, rules.escalate_after, batch_size)
+    _plan_stalled_escalations(day, calendar, batch_size)
+    delivered, notifications = _deliver(day, batch_size)
+    _queue_emails(Notification.objects.filter(email_status=EmailStatus.PENDING, reminders__day=day,
+                                              created_at__lt=started))
+    return ReminderRun(day, True, delivered, notifications)
+
+
+def _people_of(task, officers: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """Who a task reminds: its assignee, or the officers of its group's queue."""
+    if task.assignee_id is not None:
+        return (task.assignee_id,) if task.assignee_active else ()
+    return officers.get(task.working_group_id, ())
+
+
+def _plan_due_tasks(day: dt.date, calendar: WorkingCalendar, days_before: int, batch_size: int) -> None:
+    """Tasks due by the end of today's working day (a due date on the
+    weekend that follows is reminded on the Friday), and tasks due exactly
+    ``days_before`` working days from today."""
+    today_until = calendar.add(day, 1)
+    ranges = [(day, today_until)]
+    if days_before:
+        ranges.append((calendar.add(day, days_before), calendar.add(day, days_before + 1)))
+    now, cursor = clock.now(), None
+    while True:
+        batch = list(campaign_selectors.open_tasks_due_in(ranges, after=cursor, limit=batch_size))
+        if not batch:
+            return
+        cursor = (batch[-1].due_on, batch[-1].pk)
+        officers = campaign_selectors.officers_by_group(
+            {t.working_group_id for t in batch if t.assignee_id is None and t.working_group_id})
+        services.reminders_plan(rows=[
+            Reminder(kind=ReminderKind.DUE_TODAY if task.due_on < today_until else ReminderKind.BEFORE_DUE,
+                     recipient_id=person, day=day, task_id=task.pk, campaign_id=task.campaign_id, created_at=now)
+            for task in batch for person in _people_of(task, officers)])
+        if len(batch) < batch_size:
+            return
+
+
+def _plan_overdue_digests(day: dt.date, batch_size: int) -> None:
+    """One overdue digest a day for each person with an overdue task."""
+    now = clock.now()
+    for people in _chunks(campaign_selectors.overdue_task_recipients(today=day), batch_size):
+        services.reminders_plan(rows=[Reminder(kind=ReminderKind.OVERDUE_DIGEST, recipient_id=person, day=day,
+                                               created_at=now) for person in people])
+
+
+def _plan_overdue_escalations(day: dt.date, calendar: WorkingCalendar, after_days: int, batch_size: int) -> None:
+    """Tasks that are ``after_days`` working days overdue today (not one
+    more: each task is escalated once), to the supervisors of the campaign's
+    unit and of the units above it."""
+    ranges = [(calendar.window_start(day, after_days), calendar.window_start(day, after_days - 1))]
+    now, cursor = clock.now(), None
+    while True:
+        batch = list(campaign_selectors.open_tasks_due_in(ranges, after=cursor, limit=batch_size))
+        if not batch:
+            return
+        cursor = (batch[-1].due_on, batch[-1].pk)
+        supervisors = campaign_selectors.supervisors_by_unit_path({t.unit_path for t in batch})
+        services.reminders_plan(rows=[
+            Reminder(kind=ReminderKind.ESCALATION_OVERDUE, recipient_id=person, day=day, task_id=task.pk,
+                     campaign_id=task.campaign_id, created_at=now)
+            for task in batch for person in sorted(supervisors.get(task.unit_path, ()))])
+        if len(batch) < batch_size:
+            return
+
+
+def _plan_stalled_escalations(day: dt.date, calendar: WorkingCalendar, batch_size: int) -> None:
+    """Campaigns that overran their stage's time limit today, to the
+    supervisors of the campaign's unit and of the units above it."""
+    previous = day - dt.timedelta(days=1)
+    while not calendar.is_working_day(previous):
+        previous -= dt.timedelta(days=1)
+    now, cursor = clock.now(), None
+    while True:
+        batch = list(campaign_selectors.campaigns_newly_stalled(today=day, previous=previous, after=cursor,
+                                                                limit=batch_size))
+        if not batch:
+            return
+        cursor = batch[-1].pk
+        supervisors = campaign_selectors.supervisors_by_unit_path({c.unit_path for c in batch})
+        services.reminders_plan(rows=[
+            Reminder(kind=ReminderKind.ESCALATION_STALLED, recipient_id=person, day=day, campaign_id=campaign.pk,
+                     created_at=now)
+            for campaign in batch for person in sorted(supervisors.get(campaign.unit_path, ()))])
+        if len(batch) < batch_size:
+            return
+
+
+def _deliver(day: dt.date, batch_size: int) -> tuple[int, int]:
+    """Deliver the day's undelivered reminders, recipient by recipient in
+    batches of about ``batch_size`` reminders (a recipient is never split:
+    their digest is one notification)."""
+    delivered = notifications = 0
+    cursor = 0
+    while True:
+        counts = list(Reminder.objects.filter(day=day, delivered_at__isnull=True, recipient_id__gt=cursor)
+                      .order_by("recipient_id").values_list("recipient_id").annotate(n=Count("pk"))[:batch_size])
+        if not counts:
+            return delivered, notifications
+        chosen, rows = [], 0
+        for recipient_id, n in counts:
+            if chosen and rows + n > batch_size:
+                break
+            chosen.append(recipient_id)
+            rows += n
+        cursor = chosen[-1]
+        done = services.reminders_deliver(day=day, recipient_ids=chosen)
+        for chunk in _chunks(services.pending_email_ids(done.notifications), EMAILS_PER_JOB):
+            services.emails_queue(notification_ids=chunk)
+        delivered += done.reminders
+        notifications += len(done.notifications)
+
+
+def _queue_emails(pending) -> int:
+    """Queue the e-mail of these notifications, in jobs of EMAILS_PER_JOB,
+    after the commit. Returns how many jobs."""
+    ids = list(pending.order_by("pk").values_list("pk", flat=True).distinct())
+    chunks = list(_chunks(ids, EMAILS_PER_JOB))
+    for chunk in chunks:
+        services.emails_queue(notification_ids=chunk)
+    return len(chunks)
+
+
+def notifications_email(notification_ids: list[int]) -> int:
+    """E-mail these notifications if they still wait for it (one connection
+    to the mail server for all). Returns how many were sent."""
+    with get_connection() as connection:
+        return services.notifications_email(notification_ids=notification_ids, connection=connection)
+
+
+def notifications_email_sweep(older_than_minutes: int = 10) -> int:
+    """Queue the e-mail of notifications that have waited for it longer than
+    a job normally takes (a worker died before sending them)."""
+    since = clock.now() - dt.timedelta(minutes=older_than_minutes)
+    return _queue_emails(Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lt=since))
+
+
+def digests_send(day=None, batch_size: int = BATCH) -> int:
+    """The daily e-mail of each user who chose the digest, with their unread
+    notifications; not on days off. Returns how many e-mails were sent."""
+    day = _as_date(day)
+    if not WorkingCalendar.load(day, day).is_working_day(day):
+        return 0
+    sent, cursor = 0, 0
+    waiting = Notification.objects.filter(email_status=EmailStatus.DIGEST)
+    with get_connection() as connection:
+        while True:
+            people = list(waiting.filter(recipient_id__gt=cursor).order_by("recipient_id")
+                          .values_list("recipient_id", flat=True).distinct()[:batch_size])
+            if not people:
+                return sent
+            cursor = people[-1]
+            for user_id in people:
+                sent += services.digest_send(user_id=user_id, day=day, connection=connection)

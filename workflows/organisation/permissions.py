@@ -1,0 +1,130 @@
+"""Who holds which role where: the grants of django-guardian, read once.
+
+Roles are guardian permissions on direct-FK permission models:
+- supervisor (``supervise_unit`` on a unit): reads and acts on the unit's subtree;
+- manager (``oversee_unit`` on a unit): reads the unit's subtree;
+- officer (``work_in_group`` on a working group): works the group's campaigns.
+
+``scope_of(user)`` reads every grant of a user in one query and answers the
+per-object questions in memory, so that a list can ask them row by row without
+a query per row. Object policies (``campaigns.permissions``) build on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BigIntegerField, Q, Value
+
+from .models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
+
+
+class Role(StrEnum):
+    SUPERVISOR = "supervise_unit"
+    MANAGER = "oversee_unit"
+    OFFICER = "work_in_group"
+
+
+def _outermost(paths: set[str]) -> tuple[str, ...]:
+    """Drop the paths that lie inside another path of the set."""
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return tuple(kept)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Every grant of one user."""
+
+    user_id: int | None
+    supervised: tuple[str, ...] = ()  # unit paths
+    overseen: tuple[str, ...] = ()  # unit paths (supervised ones included)
+    groups: frozenset[int] = frozenset()  # working group ids
+    group_units: tuple[str, ...] = ()  # paths of the units of those groups
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overseen or self.groups)
+
+    def supervises(self, unit_path: str) -> bool:
+        return any(unit_path.startswith(p) for p in self.supervised)
+
+    def oversees(self, unit_path: str) -> bool:
+        return any(unit_path.startswith(p) for p in self.overseen)
+
+    def works_in(self, group_id: int | None) -> bool:
+        return group_id is not None and group_id in self.groups
+
+    def subtree_q(self, path_field: str, paths: tuple[str, ...]) -> Q:
+        """A filter matching rows whose unit lies under any of ``paths``."""
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(**{f"{path_field}__startswith": path})
+        return condition
+
+
+_CACHE_ATTR = "_workflows_scope"
+
+
+def scope_of(user, *, fresh: bool = False) -> Scope:
+    """The user's grants (one query, then cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None)
+    if not fresh and (cached := getattr(user, _CACHE_ATTR, None)) is not None:
+        return cached
+    unit_grants = UnitUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=[Role.SUPERVISOR, Role.MANAGER], content_object__is_active=True,
+    ).values_list("permission__codename", "content_object__path", Value(None, output_field=BigIntegerField()))
+    group_grants = WorkingGroupUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=Role.OFFICER, content_object__is_active=True,
+    ).values_list("permission__codename", "content_object__unit__path", "content_object_id")
+    supervised, overseen, groups, group_units = set(), set(), set(), set()
+    for codename, path, group_id in unit_grants.union(group_grants, all=True):
+        if codename == Role.SUPERVISOR:
+            supervised.add(path)
+            overseen.add(path)
+        elif codename == Role.MANAGER:
+            overseen.add(path)
+        else:
+            groups.add(group_id)
+            group_units.add(path)
+    scope = Scope(user_id=user.pk, supervised=_outermost(supervised), overseen=_outermost(overseen),
+                  groups=frozenset(groups), group_units=_outermost(group_units))
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached grants after they change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- organisation objects ------------------------------------------------------
+def can_supervise_unit(user, unit: Unit) -> bool:
+    return scope_of(user).supervises(unit.path)
+
+
+def can_manage_organisation(user, unit: Unit) -> bool:
+    """Create working groups and grant roles under ``unit``: its supervisors,
+    and the administrator (a superuser) who sets up the tree."""
+    return bool(user and user.is_authenticated and user.is_active and
+                (user.is_superuser or can_supervise_unit(user, unit)))
+
+
+def require_manage_organisation(user, unit: Unit) -> None:
+    if not can_manage_organisation(user, unit):
+        raise PermissionDenied
+
+
+def units_visible_to(user):
+    scope = scope_of(user)
+    return Unit.objects.filter(scope.subtree_q("path", scope.overseen))
+
+
+def working_groups_visible_to(user):
+    scope = scope_of(user)
+    return WorkingGroup.objects.filter(scope.subtree_q("unit__path", scope.overseen) | Q(pk__in=scope.groups))

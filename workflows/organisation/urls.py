@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisation"
+
+urlpatterns = [
+    path("groups/", views.groups, name="groups"),
+    path("officers/<int:user_pk>/tasks/", views.officer_tasks, name="officer_tasks"),
+]

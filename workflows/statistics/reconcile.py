@@ -1,0 +1,161 @@
+"""Recompute the summary tables from the base tables, report the drift, and
+(on request) put the recomputed figures in place.
+
+Run nightly by the job worker (``jobs.reconcile_nightly``) and on demand by
+``manage.py statistics_reconcile [--fix]``. The drift must be zero: any row
+reported here is a bug in a service that moved a figure.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateField, IntegerField, Q, Sum, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate, TruncMonth
+
+from workflows.campaigns import flows
+from workflows.campaigns.flows import Stage
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, Task, TaskStatus
+from workflows.enterprises.models import Enterprise, WorkforceSource
+
+from .models import (WORKFORCE_FLOORS, EnterpriseBand, MemberMovement, MonthFigures, MovementKind, StageCohort,
+                     StageDuration, TaskDueCount)
+
+logger = logging.getLogger(__name__)
+
+Figures = dict[tuple, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Drift:
+    table: str
+    key: tuple
+    stored: dict
+    expected: dict
+
+
+def _grouped(rows, keys: tuple[str, ...], columns: dict[str, str]) -> Figures:
+    figures: Figures = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        for column, source in columns.items():
+            figures[key][column] += row[source] or 0
+    return figures
+
+
+def stage_cohorts() -> Figures:
+    rows = (Campaign.objects.annotate(entered_on=TruncDate("stage_entered_at"))
+            .values("responsible_unit", "stage", "entered_on").annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("responsible_unit", "stage", "entered_on"), {"campaigns": "n"})
+
+
+def month_figures() -> Figures:
+    figures: Figures = defaultdict(lambda: defaultdict(int))
+    stage_events = (CampaignEvent.objects.filter(Q(kind=EventKind.OPENED) | Q(kind=EventKind.STAGE))
+                    .annotate(month=TruncMonth("at", output_field=DateField()))
+                    .values("campaign__responsible_unit", "month", "kind", "from_stage", "to_stage")
+                    .annotate(n=Count("pk")).order_by())
+    for row in stage_events:
+        key = (row["campaign__responsible_unit"], row["month"])
+        if row["kind"] == EventKind.OPENED:
+            figures[key]["entered_surveyed"] += row["n"]
+        elif row["to_stage"] == Stage.ABANDONED:
+            figures[key]["abandoned"] += row["n"]
+        elif row["to_stage"] in flows.PIPELINE and row["from_stage"] != Stage.ON_HOLD:
+            figures[key][f"entered_{row['to_stage']}"] += row["n"]
+    admitted = (Campaign.objects.filter(stage=Stage.RECOGNISED, decision_date__isnull=False)
+                .annotate(month=TruncMonth("decision_date")).values("responsible_unit", "month")
+                .annotate(n=Sum("admitted_members")).order_by())
+    for row in admitted:
+        figures[(row["responsible_unit"], row["month"])]["members_admitted"] += row["n"] or 0
+    movements = MemberMovement.objects.values("unit", "month", "kind").annotate(n=Sum("members")).order_by()
+    for row in movements:
+        column = "members_recruited" if row["kind"] == MovementKind.RECRUITED else "members_lost"
+        figures[(row["unit"], row["month"].replace(day=1))][column] += row["n"] or 0
+    return figures
+
+
+def stage_durations() -> Figures:
+    rows = (CampaignEvent.objects.filter(kind=EventKind.STAGE, from_stage__in=flows.WORKING_STAGES)
+            .annotate(month=TruncMonth("at", output_field=DateField()),
+                      days=Cast(KeyTextTransform("days_in_stage", "data"), IntegerField()))
+            .values("campaign__responsible_unit", "month", "from_stage", "days").annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("campaign__responsible_unit", "month", "from_stage", "days"), {"stints": "n"})
+
+
+def task_due_counts() -> Figures:
+    rows = (Task.objects.filter(status=TaskStatus.OPEN).values("campaign__responsible_unit", "due_on")
+            .annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("campaign__responsible_unit", "due_on"), {"open_tasks": "n"})
+
+
+def enterprise_bands() -> Figures:
+    band = Case(*[When(workforce__gte=floor, then=Value(floor)) for floor in sorted(WORKFORCE_FLOORS, reverse=True)],
+                default=Value(0), output_field=IntegerField())
+    rows = (Enterprise.objects.annotate(band=band).values("responsible_unit", "band", "has_union")
+            .annotate(n=Count("pk"), workforce_sum=Sum("workforce"),
+                      si=Sum("workforce", filter=Q(workforce_source=WorkforceSource.SOCIAL_INSURANCE)))
+            .order_by())
+    return _grouped(rows, ("responsible_unit", "band", "has_union"),
+                    {"enterprises": "n", "workforce": "workforce_sum", "workforce_social_insurance": "si"})
+
+
+TABLES = [
+    (StageCohort, ("unit_id", "stage", "entered_on"), ("campaigns",), stage_cohorts),
+    (MonthFigures, ("unit_id", "month"), ("entered_surveyed", "entered_employer_contacted",
+                                          "entered_mobilising_committee", "entered_founding_congress",
+                                          "entered_recognised", "abandoned", "members_admitted",
+                                          "members_recruited", "members_lost"), month_figures),
+    (StageDuration, ("unit_id", "month", "stage", "working_days"), ("stints",), stage_durations),
+    (TaskDueCount, ("unit_id", "due_on"), ("open_tasks",), task_due_counts),
+    (EnterpriseBand, ("unit_id", "band", "has_union"), ("enterprises", "workforce", "workforce_social_insurance"),
+     enterprise_bands),
+]
+
+
+def _nonzero(figures: Figures, columns) -> dict[tuple, dict[str, int]]:
+    cleaned = {}
+    for key, values in figures.items():
+        row = {c: int(values.get(c, 0) or 0) for c in columns}
+        if any(row.values()):
+            cleaned[key] = row
+    return cleaned
+
+
+def drift() -> list[Drift]:
+    """Every difference between the summary tables and a recomputation."""
+    found = []
+    for model, keys, columns, recompute in TABLES:
+        stored = _nonzero({tuple(r[k] for k in keys): r for r in model.objects.values(*keys, *columns)}, columns)
+        expected = _nonzero(recompute(), columns)
+        for key in sorted(set(stored) | set(expected), key=repr):
+            if stored.get(key) != expected.get(key):
+                found.append(Drift(model.__name__, key, stored.get(key, {}), expected.get(key, {})))
+    return found
+
+
+def rebuild() -> None:
+    """Replace every summary row with the recomputed figures, in one
+    transaction that holds the tables against concurrent increments."""
+    with transaction.atomic():
+        for model, keys, columns, recompute in TABLES:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")
+            model.objects.all().delete()
+            model.objects.bulk_create([
+                model(**dict(zip(keys, key)), **values) for key, values in _nonzero(recompute(), columns).items()
+            ], batch_size=2000)
+
+
+def reconcile(*, fix: bool = False) -> list[Drift]:
+    found = drift()
+    for item in found[:50]:
+        logger.error("summary drift in %s %s: stored %s, expected %s", item.table, item.key, item.stored,
+                     item.expected)
+    if found and fix:
+        rebuild()
+    return found
