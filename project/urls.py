@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("workflows.campaigns.urls")),
+    path("", include("workflows.recognition.urls")),
     path("enterprises/", include("workflows.enterprises.urls")),
     path("organisation/", include("workflows.organisation.urls")),
     path("overview/", include("workflows.statistics.urls")),

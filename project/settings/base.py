@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "django_q",
     "axes",
     "csp",
+    "viewflow.workflow",
     "workflows.organisation",
     "workflows.enterprises",
     "workflows.campaigns",
     "workflows.statistics",
     "workflows.audit",
     "workflows.notifications",
+    "workflows.recognition",
     "workflows.demo",
 ]
 
@@ -207,3 +209,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Recognition dossier documents: the largest file accepted (bytes).
+RECOGNITION_MAX_DOCUMENT_BYTES = int(os.environ.get("RECOGNITION_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))

@@ -1,11 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from .flows import DocumentKind
 from .models import RuleSet, StageTaskTemplate
+
+
+class RuleSetForm(forms.ModelForm):
+    required_documents = forms.TypedMultipleChoiceField(
+        label=_("recognition: required documents"), choices=DocumentKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = RuleSet
+        fields = "__all__"
 
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["name", "effective_from", "min_committee", "min_members"]
+    form = RuleSetForm
+    list_display = ["name", "effective_from", "min_committee", "min_members", "verification_days", "decision_days"]
 
 
 @admin.register(StageTaskTemplate)

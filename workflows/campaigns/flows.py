@@ -65,6 +65,22 @@ class MeetingOutcome(models.TextChoices):
     OPPOSED = "opposed", gettext_lazy("Opposed")
 
 
+class DocumentKind(models.TextChoices):
+    """The documents of a recognition dossier; the rule set in force says
+    which of them are required."""
+
+    MEMBER_LIST = "member_list", gettext_lazy("Member list and membership applications")
+    CONGRESS_MINUTES = "congress_minutes", gettext_lazy("Founding congress minutes")
+    VOTE_COUNT = "vote_count", gettext_lazy("Vote-count minutes")
+    EXECUTIVE_LIST = "executive_list", gettext_lazy("List of the provisional executive committee")
+    REGISTRATION = "registration", gettext_lazy("Enterprise registration certificate")
+    WORKFORCE_REPORT = "workforce_report", gettext_lazy("Workforce report")
+
+
+def all_document_kinds() -> list[str]:
+    return list(DocumentKind.values)
+
+
 @dataclass(frozen=True)
 class Rules:
     """The values of the rule set in force on a day (see ``RuleSet``)."""
@@ -72,6 +88,9 @@ class Rules:
     min_committee: int = 3
     min_members: int = 5
     stage_limits: tuple[tuple[str, int], ...] = ()
+    verification_days: int = 5
+    decision_days: int = 5
+    required_documents: tuple[str, ...] = tuple(DocumentKind.values)
 
     def stage_limit(self, stage: str) -> int | None:
         return dict(self.stage_limits).get(stage)

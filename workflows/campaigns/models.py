@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,15 @@ class RuleSet(models.Model):
     escalate_overdue_after = models.PositiveSmallIntegerField(
         _("escalation: working days overdue"), default=3,
         help_text=_("Supervisors are told when a task is this many working days overdue; 0: never."))
+    verification_days = models.PositiveSmallIntegerField(
+        _("recognition: working days to verify a dossier"), default=5,
+        help_text=_("A dossier waiting longer for verification is escalated to the unit's supervisors; 0: never."))
+    decision_days = models.PositiveSmallIntegerField(
+        _("recognition: working days to decide"), default=5,
+        help_text=_("A verified dossier waiting longer for the decision is escalated; 0: never."))
+    required_documents = models.JSONField(
+        _("recognition: required documents"), default=flows.all_document_kinds, blank=True,
+        help_text=_("The documents a recognition dossier must hold before it can be submitted."))
     note = models.TextField(_("legal basis"), blank=True)
 
     class Meta:
@@ -43,10 +53,19 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%d/%m/%Y})"
 
+    def clean(self) -> None:
+        super().clean()
+        unknown = set(self.required_documents or []) - set(flows.DocumentKind.values)
+        if not isinstance(self.required_documents, list) or unknown:
+            raise ValidationError({"required_documents": _("Choose documents from the list.")})
+
     def as_rules(self) -> flows.Rules:
         return flows.Rules(
             min_committee=self.min_committee,
             min_members=self.min_members,
+            verification_days=self.verification_days,
+            decision_days=self.decision_days,
+            required_documents=tuple(k for k in flows.DocumentKind.values if k in (self.required_documents or [])),
             stage_limits=(
                 (Stage.SURVEYED, self.limit_surveyed),
                 (Stage.EMPLOYER_CONTACTED, self.limit_employer_contacted),
@@ -208,6 +227,10 @@ class EventKind(models.TextChoices):
     TASK_ADDED = "task_added", _("Task added")
     TASK_DONE = "task_done", _("Task completed")
     TASK_REASSIGNED = "task_reassigned", _("Task reassigned")
+    DOSSIER_SUBMITTED = "dossier_submitted", _("Recognition dossier submitted")
+    DOSSIER_RETURNED = "dossier_returned", _("Recognition dossier returned for correction")
+    DOSSIER_VERIFIED = "dossier_verified", _("Recognition dossier verified")
+    DOSSIER_ESCALATED = "dossier_escalated", _("Recognition dossier escalated")
 
 
 class CampaignEvent(models.Model):

@@ -28,7 +28,7 @@ from workflows.organisation.services import unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
 from workflows.statistics import counters
 
-from . import flows, permissions
+from . import flows, permissions, signals
 from .flows import MeetingOutcome, Stage
 from .models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
 from .permissions import Action
@@ -124,6 +124,8 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
         _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
     if campaign.stage in flows.WORKING_STAGES:
         _tasks_create_for_stage(campaign, campaign.stage, actor, now)
+    signals.stage_changed.send(sender=Campaign, campaign=campaign, from_stage=from_stage, to_stage=campaign.stage,
+                               actor=actor)
     event_id = event.pk
     transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_stage_changed", event_id))
     return event

@@ -24,6 +24,8 @@ from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import (group_members, groups_supervised_by, groups_that_may_work,
                                               person_choices, units_overseen_by)
 
+from workflows.recognition import selectors as recognition_selectors
+
 from . import flows, forms, permissions, selectors, services
 from .flows import Stage
 from .models import Campaign, Task
@@ -80,6 +82,7 @@ def my_tasks(request):
     rows = [_task_row(request.user, task, scope, today) for task in page]
     return render(request, "campaigns/my_tasks.html", {
         "nav_active": "my_tasks", "page": page, "rows": rows, "filters": filters, "today": today,
+        "reviews": recognition_selectors.inbox_rows(request.user) if page.number == 1 else [],
         "stages": [(s.value, s.label) for s in flows.WORKING_STAGES], "query": _query_without_page(request),
     })
 
@@ -264,6 +267,7 @@ def _detail_context(request, campaign: Campaign, **extra):
         "can_assign": permissions.can(user, Action.ASSIGN, campaign, scope=scope) and campaign.is_open,
         "show_contacts": permissions.can(user, Action.WORK, campaign, scope=scope),
         "committee": list(campaign.committee_members.all()),
+        "dossier": recognition_selectors.dossier_of(campaign),
         "stalled": selectors.is_stalled(campaign, selectors.stalled_cutoffs(today=today)),
         "meeting_form": forms.MeetingForm(), "note_form": forms.NoteForm(),
         "counts_form": forms.CountsForm(initial={"version": campaign.version, "workforce": campaign.workforce,
@@ -292,6 +296,14 @@ def campaign_transition(request, pk: int, name: str):
     spec = flows.TRANSITIONS.get(name)
     if spec is None:
         raise Http404
+    if name == "recognise":
+        # Recognition goes through the dossier review, never straight here.
+        url = reverse("recognition:dossier", args=[campaign.pk])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     target = spec.target or campaign.held_stage
     option = next((o for o in selectors.transition_options_for(request.user, campaign)
                    if o.name == name and o.allowed), None)

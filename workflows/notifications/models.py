@@ -22,6 +22,9 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", _("Overdue tasks")
     ESCALATION_OVERDUE = "escalation_overdue", _("Escalation: overdue tasks")
     ESCALATION_STALLED = "escalation_stalled", _("Escalation: stalled campaigns")
+    REVIEW_WAITING = "review_waiting", _("Recognition dossier waiting")
+    REVIEW_RETURNED = "review_returned", _("Recognition dossier returned")
+    REVIEW_ESCALATED = "review_escalated", _("Escalation: recognition dossier waiting too long")
 
 
 class EmailChoice(models.TextChoices):

@@ -26,6 +26,7 @@ PLANS = (
     Plan("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", at=dt.time(6, 30)),
     Plan("cdcs: daily e-mail digest", "workflows.notifications.jobs.digests_send", at=dt.time(7, 0)),
     Plan("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", every_minutes=15),
+    Plan("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", every_minutes=15),
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
 )
 

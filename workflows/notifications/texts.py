@@ -28,6 +28,11 @@ def _stage(value: str) -> str:
     return str(Stage(value).label) if value in Stage.values else value
 
 
+def _step(value: str | None) -> str:
+    return str({"verify": _("verification"), "correct": _("correction and resubmission"),
+                "decide": _("decision on recognition")}.get(value or "", value or ""))
+
+
 def _task_line(item: dict) -> str:
     line = f"- {item.get('enterprise', '')}: {item.get('title', '')} ({_date(item.get('due_on'))})"
     if item.get("who"):
@@ -70,6 +75,14 @@ def title_of(notification) -> str:
         count = p.get("count", 0)
         return ngettext("Escalation: %(count)d campaign has stalled", "Escalation: %(count)d campaigns have stalled",
                         count) % {"count": count}
+    if kind == NotificationKind.REVIEW_WAITING:
+        return _("%(enterprise)s: %(step)s") % {"enterprise": p.get("enterprise", ""), "step": _step(p.get("step"))}
+    if kind == NotificationKind.REVIEW_RETURNED:
+        return _("%(enterprise)s: the recognition dossier was returned for correction") % {
+            "enterprise": p.get("enterprise", "")}
+    if kind == NotificationKind.REVIEW_ESCALATED:
+        return _("Escalation: %(enterprise)s — %(step)s is overdue") % {
+            "enterprise": p.get("enterprise", ""), "step": _step(p.get("step"))}
     return str(NotificationKind(kind).label) if kind in NotificationKind.values else kind
 
 
@@ -98,4 +111,19 @@ def body_of(notification) -> str:
             "enterprise": c.get("enterprise", ""), "stage": _stage(c.get("stage")), "date": _date(c.get("since")),
             "limit": c.get("limit", 0)} for c in campaigns]
         return "\n".join(lines + _more(p.get("count", 0), len(campaigns)))
+    if kind == NotificationKind.REVIEW_WAITING:
+        body = _("The recognition dossier of %(enterprise)s waits for you: %(step)s.") % {
+            "enterprise": p.get("enterprise", ""), "step": _step(p.get("step"))}
+        if p.get("due_on"):
+            body += " " + _("Due on %(date)s.") % {"date": _date(p.get("due_on"))}
+        return body
+    if kind == NotificationKind.REVIEW_RETURNED:
+        return _("Correct the dossier and submit it again. The reviewer's comments:") + "\n" + p.get("comments", "")
+    if kind == NotificationKind.REVIEW_ESCALATED:
+        body = _("The step “%(step)s” of the recognition dossier of %(enterprise)s was due on %(date)s and "
+                 "still waits.") % {"step": _step(p.get("step")), "enterprise": p.get("enterprise", ""),
+                                    "date": _date(p.get("due_on"))}
+        if p.get("owner"):
+            body += " " + _("It is with %(name)s.") % {"name": p["owner"]}
+        return body
     return ""

@@ -43,7 +43,8 @@ class Scope:
     supervised: tuple[str, ...] = ()  # unit paths
     overseen: tuple[str, ...] = ()  # unit paths (supervised ones included)
     groups: frozenset[int] = frozenset()  # working group ids
-    group_units: tuple[str, ...] = ()  # paths of the units of those groups
+    group_units: tuple[str, ...] = ()  # paths of the units of those groups (outermost)
+    officer_units: frozenset[str] = frozenset()  # the same paths, each of them
 
     @property
     def is_empty(self) -> bool:
@@ -57,6 +58,10 @@ class Scope:
 
     def works_in(self, group_id: int | None) -> bool:
         return group_id is not None and group_id in self.groups
+
+    def is_officer_of(self, unit_path: str) -> bool:
+        """Is the user an officer of a working group of exactly this unit?"""
+        return unit_path in self.officer_units
 
     def subtree_q(self, path_field: str, paths: tuple[str, ...]) -> Q:
         """A filter matching rows whose unit lies under any of ``paths``."""
@@ -92,7 +97,8 @@ def scope_of(user, *, fresh: bool = False) -> Scope:
             groups.add(group_id)
             group_units.add(path)
     scope = Scope(user_id=user.pk, supervised=_outermost(supervised), overseen=_outermost(overseen),
-                  groups=frozenset(groups), group_units=_outermost(group_units))
+                  groups=frozenset(groups), group_units=_outermost(group_units),
+                  officer_units=frozenset(group_units))
     setattr(user, _CACHE_ATTR, scope)
     return scope
 

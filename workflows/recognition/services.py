@@ -1,0 +1,377 @@
+"""Every write of the recognition review.
+
+Each service is one transaction in one order: lock the campaign row (the
+same first lock as every campaign service, so that the two never wait on
+each other the other way round), check the actor's permission, check that
+nothing changed since the actor read it, then move the flow under its own
+``select_for_update`` lock, record the campaign event and queue the
+notifications for after the commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task as FlowTask
+from viewflow.workflow.status import STATUS
+
+from workflows.campaigns import services as campaign_services
+from workflows.campaigns.flows import DocumentKind, Stage
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
+from workflows.campaigns.selectors import supervisors_by_unit_path
+from workflows.core import clock, notify
+from workflows.core.errors import Conflict, DomainError
+from workflows.notifications.models import NotificationKind
+from workflows.notifications.services import Draft, notification_send
+from workflows.organisation.models import WorkingGroupUserObjectPermission
+from workflows.organisation.permissions import Role
+
+from . import permissions, selectors
+from .documents import check_upload
+from .flows import RecognitionFlow
+from .models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
+from .permissions import CORRECT, DECIDE, VERIFY, step_name
+
+User = get_user_model()
+
+
+# --- shared steps ---------------------------------------------------------------
+def _lock_campaign(campaign_id: int) -> Campaign:
+    return (Campaign.objects.select_for_update(of=("self",))
+            .select_related("responsible_unit", "enterprise", "working_group").get(pk=campaign_id))
+
+
+def _dossier_locked(campaign: Campaign, *, create: bool) -> Dossier | None:
+    dossier = Dossier.objects.select_for_update().filter(campaign=campaign).first()
+    if dossier is None and create:
+        now = clock.now()
+        dossier = Dossier.objects.create(campaign=campaign, created_at=now, updated_at=now)
+    if dossier is not None:
+        dossier.campaign = campaign
+    return dossier
+
+
+def _check_version(dossier: Dossier, expected_version: int | None) -> None:
+    if expected_version is not None and dossier.version != expected_version:
+        raise Conflict(_("Someone else changed this dossier in the meantime. Reload the page and try again."))
+
+
+def _touch(dossier: Dossier, **fields) -> None:
+    for name, value in fields.items():
+        setattr(dossier, name, value)
+    dossier.version += 1
+    dossier.updated_at = clock.now()
+    dossier.save()
+
+
+def _event(campaign: Campaign, actor, kind: str, note: str = "", **data) -> CampaignEvent:
+    return CampaignEvent.objects.create(campaign=campaign, kind=kind, at=clock.now(), actor=actor,
+                                        note=(note or "").strip(), data=data)
+
+
+def _require_congress_held(campaign: Campaign) -> None:
+    if campaign.stage == Stage.ON_HOLD:
+        raise DomainError(_("The campaign is on hold: resume it first."))
+    if campaign.stage != Stage.FOUNDING_CONGRESS:
+        raise DomainError(_("A recognition dossier belongs to a campaign whose founding congress was held."))
+
+
+def _dossier_url(campaign_id: int) -> str:
+    return reverse("recognition:dossier", args=[campaign_id])
+
+
+def _notify(campaign: Campaign, recipients, kind: str, key: str, **params) -> None:
+    if notify.paused():
+        return
+    notification_send(drafts=[
+        Draft(recipient_id=user_id, kind=kind, url=_dossier_url(campaign.pk), campaign_id=campaign.pk, key=key,
+              params={"enterprise": campaign.enterprise.name, **params})
+        for user_id in sorted(set(recipients))])
+
+
+def _officers_of_unit(unit_id: int) -> list[int]:
+    return list(WorkingGroupUserObjectPermission.objects.filter(
+        content_object__unit_id=unit_id, content_object__is_active=True, permission__codename=Role.OFFICER,
+        user__is_active=True).values_list("user_id", flat=True).distinct())
+
+
+def _supervisors_of(campaign: Campaign) -> frozenset[int]:
+    path = campaign.responsible_unit.path
+    return supervisors_by_unit_path([path]).get(path, frozenset())
+
+
+def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
+    """Tell who the step that now waits is for."""
+    task = selectors.waiting_step(process)
+    if task is None:
+        return
+    step = step_name(task)
+    if task.owner_id:
+        recipients = [task.owner_id]
+    elif step == VERIFY:
+        recipients = _officers_of_unit(campaign.responsible_unit_id)
+    else:
+        recipients = _supervisors_of(campaign)
+    kind = NotificationKind.REVIEW_RETURNED if step == CORRECT else NotificationKind.REVIEW_WAITING
+    _notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", step=step,
+            comments=process.dossier.review_comments if step == CORRECT else "", due_on=task.data.get("due_on"))
+
+
+class _FlowLock:
+    """Turn the flow lock's refusal into a message a person can act on."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, FlowLockFailed):
+            raise Conflict(_("Someone else is working on this dossier right now. Try again in a moment.")) from exc
+        return False
+
+
+# --- the dossier ----------------------------------------------------------------
+@transaction.atomic
+def document_upload(*, campaign_id: int, actor, kind: str, upload, expected_version: int | None = None
+                    ) -> DossierDocument:
+    """Add a document to the dossier, superseding the one of the same kind.
+    Only while the dossier is prepared or returned for correction."""
+    campaign = _lock_campaign(campaign_id)
+    permissions.require(permissions.can_prepare(actor, campaign))
+    _require_congress_held(campaign)
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Choose a document from the list.")})
+    dossier = _dossier_locked(campaign, create=True)
+    _check_version(dossier, expected_version)
+    if not dossier.is_editable:
+        raise DomainError(_("The dossier is under review (%(status)s): it cannot be changed now.")
+                          % {"status": dossier.get_status_display()})
+    checked = check_upload(upload)
+    now = clock.now()
+    DossierDocument.objects.filter(dossier=dossier, kind=kind, superseded_at__isnull=True).update(superseded_at=now)
+    document = DossierDocument.objects.create(
+        dossier=dossier, kind=kind, file_name=checked.name, content_type=checked.content_type,
+        size=len(checked.content), sha256=checked.sha256, content=checked.content, uploaded_by=actor,
+        uploaded_at=now)
+    _touch(dossier)
+    return document
+
+
+@transaction.atomic
+def dossier_submit(*, campaign_id: int, actor, expected_version: int | None = None, note: str = "") -> Dossier:
+    """Submit the dossier for verification (first time: the review starts;
+    after a return: the correction step is done). Refused while a required
+    document is missing."""
+    campaign = _lock_campaign(campaign_id)
+    permissions.require(permissions.can_prepare(actor, campaign))
+    dossier = _dossier_locked(campaign, create=True)
+    _check_version(dossier, expected_version)
+    _require_congress_held(campaign)
+    if not dossier.is_editable:
+        raise Conflict(_("The dossier was already submitted."))
+    missing = selectors.missing_documents(selectors.current_documents(dossier), selectors.review_limits(clock.today()))
+    if missing:
+        raise DomainError(_("The dossier cannot be submitted: missing %(documents)s.")
+                          % {"documents": "; ".join(missing)})
+    first = dossier.status == DossierStatus.DRAFT
+    _touch(dossier, status=DossierStatus.SUBMITTED, submitted_at=clock.now(), submissions=dossier.submissions + 1,
+           submitted_by=dossier.submitted_by or actor)
+    with _FlowLock():
+        if first:
+            process = RecognitionFlow.start.run(dossier=dossier)
+        else:
+            process = selectors.active_process(dossier)
+            task = selectors.waiting_step(process)
+            if task is None or step_name(task) != CORRECT:
+                raise Conflict(_("The dossier was already submitted."))
+            _complete(task, actor, reassign=True)
+    _event(campaign, actor, EventKind.DOSSIER_SUBMITTED, note, submission=dossier.submissions)
+    _announce_waiting(campaign, process)
+    return dossier
+
+
+def _complete(task: FlowTask, actor, *, reassign: bool = False) -> None:
+    """Take ``task`` for ``actor`` if it waits in a queue, start it and
+    complete it: the flow goes on to the next step. Inside the flow lock."""
+    with task.activation() as activation:
+        if task.status == STATUS.NEW:
+            activation.assign(actor)
+        elif task.owner_id != actor.pk:
+            if not reassign:
+                raise Conflict(_("This step was given to %(name)s.") % {"name": _label(task.owner)})
+            activation.reassign(actor)
+        activation.start(None)
+        activation.execute()
+
+
+def _label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "—"
+
+
+# --- review steps -----------------------------------------------------------------
+def _step_locked(task_id: int, actor, *, steps: tuple[str, ...]) -> tuple[FlowTask, Campaign, Dossier]:
+    """Lock the step's campaign and dossier and re-read the step; 404 for a
+    step that is not a review step (PermissionDenied as for a stranger)."""
+    row = (FlowTask.objects.filter(pk=task_id, process__flow_class=RecognitionFlow)
+           .values_list("process__recognitionprocess__dossier__campaign_id", flat=True).first())
+    if row is None:
+        raise PermissionDenied
+    campaign = _lock_campaign(row)
+    dossier = _dossier_locked(campaign, create=False)
+    task = FlowTask.objects.select_related("owner").get(pk=task_id)
+    if step_name(task) not in steps:
+        raise PermissionDenied
+    return task, campaign, dossier
+
+
+def _require_waiting(task: FlowTask) -> None:
+    if task.status not in permissions.WAITING:
+        raise Conflict(_("This step is already done."))
+
+
+@transaction.atomic
+def review_task_take(*, task_id: int, actor) -> FlowTask:
+    """Take a verification or decision step from the queue."""
+    task, campaign, _dossier = _step_locked(task_id, actor, steps=(VERIFY, DECIDE))
+    permissions.require(permissions.can_take_step(actor, step_name(task), campaign))
+    with _FlowLock(), task.activation() as activation:
+        task = activation.task
+        _require_waiting(task)
+        if task.owner_id == actor.pk:
+            return task
+        if task.owner_id:
+            raise Conflict(_("%(name)s has already taken this step.") % {"name": _label(task.owner)})
+        activation.assign(actor)
+    return task
+
+
+@transaction.atomic
+def review_task_reassign(*, task_id: int, actor, to_user_id: int | None) -> FlowTask:
+    """Give a waiting review step to someone who may take it, or put it back
+    in its queue (``to_user_id`` None; not the correction step, which is the
+    committee's). Supervisors of the recognising unit only."""
+    task, campaign, dossier = _step_locked(task_id, actor, steps=(VERIFY, DECIDE, CORRECT))
+    permissions.require(permissions.can_hand_over(actor, campaign))
+    step = step_name(task)
+    target = None
+    if to_user_id is not None:
+        target = User.objects.filter(pk=to_user_id, is_active=True).first()
+        if target is None or not permissions.can_take_step(target, step, campaign):
+            raise ValidationError({"to_user": _("This person may not take this step.")})
+    elif step == CORRECT:
+        raise ValidationError({"to_user": _("The correction step must be given to someone.")})
+    with _FlowLock(), task.activation() as activation:
+        task = activation.task
+        _require_waiting(task)
+        previous = task.owner
+        if target is None:
+            if task.owner_id:
+                activation.unassign()
+        elif task.owner_id is None:
+            activation.assign(target)
+        elif task.owner_id != target.pk:
+            activation.reassign(target)
+    _event(campaign, actor, EventKind.TASK_REASSIGNED, title=str(task.flow_task.task_title),
+           **{"from": _label(previous) if previous else "", "to": _label(target) if target else ""})
+    _touch(dossier)
+    if target is not None and target.pk != (previous.pk if previous else None):
+        _notify(campaign, [target.pk], NotificationKind.REVIEW_WAITING, f"review:{task.pk}:{target.pk}",
+                step=step, due_on=task.data.get("due_on"))
+    return task
+
+
+@transaction.atomic
+def dossier_verify(*, task_id: int, actor, complete: bool, comments: str = "",
+                   expected_version: int | None = None) -> Dossier:
+    """The verifier's finding: complete (on to the decision) or not (back to
+    the submitter with the comments, which are then required)."""
+    task, campaign, dossier = _step_locked(task_id, actor, steps=(VERIFY,))
+    permissions.require(permissions.can_verify(actor, campaign))
+    _check_version(dossier, expected_version)
+    _require_waiting(task)
+    comments = (comments or "").strip()
+    if not complete and not comments:
+        raise ValidationError({"comments": _("Say what must be corrected.")})
+    if len(comments) > 5000:
+        raise ValidationError({"comments": _("At most 5.000 characters.")})
+    _touch(dossier, status=DossierStatus.VERIFIED if complete else DossierStatus.RETURNED,
+           review_comments="" if complete else comments)
+    with _FlowLock():
+        _complete(task, actor)
+    _event(campaign, actor, EventKind.DOSSIER_VERIFIED if complete else EventKind.DOSSIER_RETURNED, comments)
+    _announce_waiting(campaign, selectors.active_process(dossier))
+    return dossier
+
+
+@transaction.atomic
+def dossier_decide(*, task_id: int, actor, approve: bool, decision_number: str = "",
+                   decision_date: dt.date | None = None, admitted_members: int | None = None,
+                   comments: str = "", expected_version: int | None = None) -> Dossier:
+    """The supervisor's decision: recognise (decision number and date, the
+    members admitted; the campaign is recognised through its service in the
+    same transaction) or return the dossier for correction."""
+    task, campaign, dossier = _step_locked(task_id, actor, steps=(DECIDE,))
+    permissions.require(permissions.can_decide(actor, campaign))
+    _check_version(dossier, expected_version)
+    _require_waiting(task)
+    comments = (comments or "").strip()
+    if approve:
+        _require_congress_held(campaign)
+        errors = {}
+        if not (decision_number or "").strip():
+            errors["decision_number"] = _("Enter the decision number.")
+        if decision_date is None:
+            errors["decision_date"] = _("Enter the decision date.")
+        if admitted_members is None:
+            errors["admitted_members"] = _("Enter a whole number, zero or more.")
+        if errors:
+            raise ValidationError(errors)
+        _touch(dossier, status=DossierStatus.RECOGNISED, decision_number=decision_number.strip(),
+               decision_date=decision_date, admitted_members=admitted_members, decided_by=actor)
+    else:
+        if not comments:
+            raise ValidationError({"comments": _("Say what must be corrected.")})
+        _touch(dossier, status=DossierStatus.RETURNED, review_comments=comments)
+    with _FlowLock():
+        _complete(task, actor)
+    if not approve:
+        _event(campaign, actor, EventKind.DOSSIER_RETURNED, comments)
+        _announce_waiting(campaign, selectors.active_process(dossier))
+    return dossier
+
+
+# --- called by the flow -------------------------------------------------------------
+def recognition_apply(*, dossier: Dossier) -> Campaign:
+    """The flow's last step: recognise the campaign with the decision taken,
+    through the campaign service (CĐCS unit, members, summary figures)."""
+    return campaign_services.campaign_recognise(
+        campaign_id=dossier.campaign_id, actor=dossier.decided_by, decision_number=dossier.decision_number,
+        decision_date=dossier.decision_date, admitted_members=dossier.admitted_members,
+        expected_stage=Stage.FOUNDING_CONGRESS)
+
+
+def review_escalate(*, dossier: Dossier, step_task: FlowTask) -> None:
+    """A step waited longer than the rule set allows: tell the supervisors
+    of the recognising unit, once (the timer fires once; the notification
+    is keyed by the step besides)."""
+    campaign = Campaign.objects.select_related("responsible_unit", "enterprise").get(pk=dossier.campaign_id)
+    step = step_name(step_task)
+    _event(campaign, None, EventKind.DOSSIER_ESCALATED, step=step, due_on=step_task.data.get("due_on"))
+    _notify(campaign, _supervisors_of(campaign), NotificationKind.REVIEW_ESCALATED, f"review-late:{step_task.pk}",
+            step=step, due_on=step_task.data.get("due_on"), owner=_label(step_task.owner) if step_task.owner_id else "")
+
+
+def review_cancel(*, campaign: Campaign) -> None:
+    """The campaign was closed without recognition: stop its review."""
+    dossier = Dossier.objects.select_for_update().filter(campaign=campaign).first()
+    if dossier is None or dossier.status in (DossierStatus.RECOGNISED, DossierStatus.CANCELLED):
+        return
+    process = selectors.active_process(dossier)
+    if process is not None:
+        with _FlowLock():
+            RecognitionFlow.instance.cancel(process)
+    _touch(dossier, status=DossierStatus.CANCELLED)
