@@ -33,11 +33,12 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same four schedules, unchanged
+    # then: the same five schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
         ("cdcs: daily e-mail digest", "workflows.notifications.jobs.digests_send", Schedule.DAILY, None, -1),
         ("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", Schedule.MINUTES, 15, -1),
+        ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
         ("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", Schedule.DAILY, None, -1),
         ("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", Schedule.DAILY, None, -1),
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from viewflow.workflow.models import Task as FlowTask
 
 from tests.conftest import ROLES, build_world, campaign_at
 from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
@@ -21,6 +22,7 @@ from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember,
 from workflows.enterprises.models import Enterprise
 from workflows.notifications.models import Notification, NotificationPreference
 from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
+from workflows.recognition.models import Dossier, DossierDocument
 from workflows.statistics.models import MemberMovement, Target
 
 # Routes outside the matrix, and why.
@@ -52,6 +54,38 @@ def _import_batch(o: Objects):
     return o.import_batch
 
 
+def _review(o: Objects):
+    """A campaign of the unit and working group of ``o.campaign``, driven to
+    its founding congress by the unit's supervisor and ``o.officer``, whose
+    complete recognition dossier is submitted: (campaign, verification step,
+    a document). Made once per set of objects."""
+    if getattr(o, "review", None) is None:
+        from tests.recognition.dossiers import fill, waiting
+        from workflows.campaigns import services
+        from workflows.core import clock
+        from workflows.recognition.models import DossierDocument
+        from workflows.recognition.services import dossier_submit
+
+        unit_obj = o.campaign.responsible_unit
+        paths = [unit_obj.path[:end] for end in range(Unit.steplen, len(unit_obj.path) + 1, Unit.steplen)]
+        supervisor = (UnitUserObjectPermission.objects.filter(permission__codename="supervise_unit",
+                                                              content_object__path__in=paths)
+                      .select_related("user").first().user)
+        today = clock.today()
+        campaign = services.campaign_open(enterprise_id=EnterpriseFactory(responsible_unit=unit_obj).pk,
+                                          actor=supervisor, working_group_id=o.campaign.working_group_id)
+        services.campaign_contact_employer(campaign_id=campaign.pk, actor=o.officer, held_on=today,
+                                           outcome="supportive")
+        services.campaign_form_committee(campaign_id=campaign.pk, actor=o.officer, formed_on=today, members=[
+            services.CommitteeMemberData(f"Công nhân {i}") for i in range(3)])
+        services.campaign_hold_congress(campaign_id=campaign.pk, actor=o.officer, applications=6, congress_on=today)
+        fill(campaign, o.officer)
+        dossier_submit(campaign_id=campaign.pk, actor=o.officer)
+        o.review = (campaign, waiting(campaign, "verify"), DossierDocument.objects.filter(
+            dossier__campaign=campaign).first())
+    return o.review
+
+
 # url name → how to fill its kwargs from a set of objects.
 FILLERS = {
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
@@ -77,6 +111,16 @@ FILLERS = {
     "enterprises:import_recheck": lambda o: {"pk": _import_batch(o).pk},
     "enterprises:import_commit": lambda o: {"pk": _import_batch(o).pk},
     "enterprises:import_rejected": lambda o: {"pk": _import_batch(o).pk},
+    "recognition:dossier": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:upload": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:submit": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:document": lambda o: {"pk": _review(o)[0].pk, "doc_pk": _review(o)[2].pk},
+    "recognition:diagram": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:decision_draft": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:take": lambda o: {"task_pk": _review(o)[1].pk},
+    "recognition:verify": lambda o: {"task_pk": _review(o)[1].pk},
+    "recognition:decide": lambda o: {"task_pk": _review(o)[1].pk},
+    "recognition:reassign": lambda o: {"task_pk": _review(o)[1].pk},
 }
 
 # Plausible form data, so that a request would get past form validation.
@@ -84,7 +128,9 @@ POST_DATA = {
     "expected_stage": "employer_contacted", "note": "ghi chú", "text": "ghi chú", "reason": "merged",
     "version": "0", "held_on": "01/11/2026", "outcome": "neutral", "workforce": "100", "core_group": "3",
     "applications": "3", "title": "Việc", "due_on": "30/12/2026", "members": "Nguyễn Văn A", "name": "Công ty",
-    "ownership_sector": "fdi", "to_user": "1", "scope": "all", "confirmed": "1",
+    "ownership_sector": "fdi", "to_user": "1", "scope": "all", "confirmed": "1", "kind": "member_list",
+    "complete": "yes", "approve": "yes", "decision_number": "9/QĐ", "decision_date": "01/11/2026",
+    "admitted_members": "6",
 }
 
 
@@ -119,6 +165,8 @@ def snapshot():
         MemberMovement.objects.count(),
         sorted(NotificationPreference.objects.values_list("user_id", "email")),
         sorted(Notification.objects.values_list("pk", "read_at")),
+        sorted(Dossier.objects.values_list("pk", "status", "version")), DossierDocument.objects.count(),
+        sorted(FlowTask.objects.values_list("pk", "status", "owner_id")),
     )
 
 

@@ -296,7 +296,7 @@ def campaign_transition(request, pk: int, name: str):
     spec = flows.TRANSITIONS.get(name)
     if spec is None:
         raise Http404
-    if name == "recognise":
+    if name == "recognise" and campaign.stage == Stage.FOUNDING_CONGRESS:
         # Recognition goes through the dossier review, never straight here.
         url = reverse("recognition:dossier", args=[campaign.pk])
         if request.htmx:

@@ -37,7 +37,7 @@ class DecisionDraft:
 
 def draft_for(campaign, dossier) -> DecisionDraft:
     unit = campaign.responsible_unit
-    parent = unit.get_parent()
+    parent = type(unit).objects.get_parent(unit)
     enterprise = campaign.enterprise
     head = next((m.full_name for m in campaign.committee_members.all() if m.is_head), "")
     members = dossier.admitted_members if dossier.admitted_members is not None else campaign.applications

@@ -29,7 +29,7 @@ from workflows.organisation.selectors import group_members, person_choices
 from . import decision, forms, permissions, selectors, services
 from .flows import RecognitionFlow
 from .models import DossierDocument, DossierStatus
-from .permissions import CORRECT, VERIFY, step_name
+from .permissions import CORRECT, DECIDE, VERIFY, step_name
 
 User = get_user_model()
 
@@ -111,12 +111,24 @@ def _context(request, campaign: Campaign, **bound_forms):
         "verify_form": forms.VerifyForm(initial={"version": version}),
         "decide_form": forms.DecideForm(initial={"version": version, "admitted_members": campaign.applications}),
     }
+    context.update({
+        "show_upload_form": may_prepare,
+        "show_submit_form": (may_prepare and not step) or context["can_resubmit"],
+        "show_verify_form": context["can_act"] and name == VERIFY,
+        "show_decide_form": context["can_act"] and name == DECIDE,
+        "show_reassign_form": context["can_hand_over"],
+    })
     if context["can_hand_over"]:
         context["reassign_form"] = forms.ReassignForm(
             people=_people_for(name, campaign),
             queue_label=None if name == CORRECT else _("— back to the queue —"),
             initial={"to_user": step.owner_id})
     context.update(bound_forms)
+    for form_name, form in bound_forms.items():
+        # A refused form whose section is not on the page any more (the
+        # dossier moved on meanwhile): its errors are shown at the top.
+        if not context.get(f"show_{form_name}"):
+            context["stray_errors"] = [str(e) for errors in form.errors.values() for e in errors]
     return context
 
 
