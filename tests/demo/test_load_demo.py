@@ -129,11 +129,12 @@ def test_history_lies_in_this_year_before_the_build_day(demo_output):
     assert max(opened) <= dt.date(2026, 10, 31)
     assert events.filter(at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
     assert Task.objects.filter(closed_at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
-    assert events.count() == 2404
+    assert events.count() == 2411
     assert Counter(events.values_list("kind", flat=True)) == {
         EventKind.OPENED: 150, EventKind.STAGE: 339, EventKind.ASSIGNED: 21, EventKind.MEETING: 152,
         EventKind.COMMITTEE: 87, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 826,
-        EventKind.TASK_REASSIGNED: 449}
+        EventKind.TASK_REASSIGNED: 449, EventKind.DOSSIER_SUBMITTED: 5, EventKind.DOSSIER_RETURNED: 1,
+        EventKind.DOSSIER_VERIFIED: 1}
     # Every stage change is in the history: the closed campaigns were closed by one.
     closed = events.filter(kind=EventKind.STAGE, to_stage__in=CLOSED_STAGES)
     assert closed.count() == 50
@@ -226,3 +227,16 @@ def test_a_second_run_writes_nothing(demo_output):
     assert counts() == before
     assert "already loaded: nothing was written" in out.getvalue()
     assert printed_password(out.getvalue()) == DEMO_PASSWORD
+
+
+def test_recognition_dossiers_wait_at_every_step(demo_output):
+    from workflows.recognition.models import Dossier, DossierStatus
+    from workflows.recognition.permissions import review_tasks_for_inbox
+
+    assert Counter(Dossier.objects.values_list("status", flat=True)) == {
+        DossierStatus.SUBMITTED: 3, DossierStatus.RETURNED: 1, DossierStatus.VERIFIED: 1, DossierStatus.DRAFT: 2}
+    assert "Recognition dossiers: submitted 2, returned 1, verified 1, late 1, draft 1, ready 1" in demo_output
+    # the demo officer has verifications waiting, the province supervisor a decision
+    canbo, giamsat = User.objects.get(username="canbo"), User.objects.get(username="giamsat")
+    assert {t.flow_task.name for t in review_tasks_for_inbox(canbo)} >= {"verify"}
+    assert [t.flow_task.name for t in review_tasks_for_inbox(giamsat)] == ["decide"]

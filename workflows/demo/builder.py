@@ -235,6 +235,7 @@ class _Builder:
                  f"{len(self.users)} users.")
         self._enterprises()
         self._campaigns()
+        self._dossiers()
         self._targets()
         self._summary()
 
@@ -821,6 +822,53 @@ class _Builder:
                  f"{RECEIVED[Metric.NEW_UNIONS]} new grassroots unions; allocated {allocated:,} new members "
                  f"to the child units.".replace(",", "."))
 
+    # --- recognition dossiers -------------------------------------------------------------
+    #: What the demo's dossiers show, in the order the campaigns at the
+    #: founding congress get them (those of the industrial-zone union first,
+    #: where the demo officer "canbo" verifies).
+    _DOSSIER_STATES = ("submitted", "submitted", "returned", "verified", "late", "draft", "ready")
+
+    def _dossiers(self) -> None:
+        from workflows.campaigns.flows import DocumentKind
+        from workflows.organisation.models import WorkingGroupUserObjectPermission
+        from workflows.recognition import services as review
+        from workflows.recognition.models import Dossier
+        from workflows.recognition.selectors import active_process, waiting_step
+
+        kcn = self.units[CHILD_UNITS[0].code]
+        campaigns = sorted(
+            Campaign.objects.filter(stage=Stage.FOUNDING_CONGRESS, responsible_unit__path__startswith=self.province.path)
+            .select_related("responsible_unit"), key=lambda c: (c.responsible_unit_id != kcn.pk, c.pk))
+        made, people = Counter(), {user.pk: user for user in self.users.values()}
+        officers_of_unit = {}
+        for unit_id, user_id in (WorkingGroupUserObjectPermission.objects.order_by("user_id")
+                                 .values_list("content_object__unit_id", "user_id")):
+            officers_of_unit.setdefault(unit_id, []).append(user_id)
+        # a dossier is verified by officers of the campaign's own unit: only units with a working group
+        campaigns = [c for c in campaigns if officers_of_unit.get(c.responsible_unit_id)]
+        for state, campaign in zip(self._DOSSIER_STATES, campaigns):
+            officers = list(WorkingGroupUserObjectPermission.objects.filter(
+                content_object_id=campaign.working_group_id).order_by("user_id").values_list("user_id", flat=True))
+            verifiers = officers_of_unit[campaign.responsible_unit_id]
+            submitter = people[officers[0]]
+            verifier = people[next((v for v in verifiers if v != submitter.pk), verifiers[0])]
+            days_ago = 12 if state == "late" else self.rng.randint(1, 3)
+            with clock.travel_to(self._morning(self._back(self.today - dt.timedelta(days=days_ago)))):
+                kinds = DocumentKind.values[:3] if state == "draft" else DocumentKind.values
+                for kind in kinds:
+                    review.document_upload(campaign_id=campaign.pk, actor=submitter, kind=kind,
+                                           upload=_demo_pdf(kind, campaign.pk))
+                if state in ("draft", "ready"):
+                    made[state] += 1
+                    continue
+                review.dossier_submit(campaign_id=campaign.pk, actor=submitter)
+                if state in ("returned", "verified"):
+                    step = waiting_step(active_process(Dossier.objects.get(campaign=campaign)))
+                    review.dossier_verify(task_id=step.pk, actor=verifier, complete=state == "verified",
+                                          comments="" if state == "verified" else self.rng.choice(words.REVIEW_COMMENTS))
+            made[state] += 1
+        self.log("Recognition dossiers: " + ", ".join(f"{state} {n}" for state, n in made.items()))
+
     def _summary(self) -> None:
         stages = Counter(Campaign.objects.filter(responsible_unit__path__startswith=self.province.path)
                          .values_list("stage", flat=True))
@@ -833,6 +881,28 @@ class _Builder:
 
 _FORWARD_COUNT = {Stage.SURVEYED: 0, Stage.EMPLOYER_CONTACTED: 1, Stage.MOBILISING_COMMITTEE: 2,
                   Stage.FOUNDING_CONGRESS: 3, Stage.RECOGNISED: 4}
+
+
+def _demo_pdf(kind: str, campaign_id: int):
+    """A one-page PDF standing for a scanned document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    title = f"{kind} {campaign_id}".encode()
+    stream = b"BT /F1 18 Tf 72 720 Td (" + title + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return SimpleUploadedFile(f"{kind}.pdf", bytes(out), content_type="application/pdf")
 
 
 def logins_table(result: DemoResult) -> str:

@@ -378,3 +378,10 @@ MEETING_NOTES = {
     "neutral": "Chủ doanh nghiệp không phản đối nhưng đề nghị không ảnh hưởng đến sản xuất.",
     "opposed": "Chủ doanh nghiệp chưa đồng ý, cho rằng chưa cần thiết thành lập công đoàn.",
 }
+
+#: What a verifier writes when a dossier goes back to the committee.
+REVIEW_COMMENTS = (
+    "Biên bản kiểm phiếu thiếu chữ ký của tổ kiểm phiếu.",
+    "Danh sách Ban Chấp hành lâm thời chưa ghi rõ chức danh.",
+    "Thiếu đơn xin gia nhập của 3 người có tên trong danh sách đoàn viên.",
+)

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task as FlowTask
+from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign
@@ -32,6 +33,11 @@ from .models import DossierDocument, DossierStatus
 from .permissions import CORRECT, DECIDE, VERIFY, step_name
 
 User = get_user_model()
+
+#: How a step of the review stands, in the reader's words.
+_STEP_STATUS = {STATUS.NEW: gettext_lazy("waiting"), STATUS.ASSIGNED: gettext_lazy("taken"),
+                STATUS.STARTED: gettext_lazy("in progress"), STATUS.DONE: gettext_lazy("done"),
+                STATUS.CANCELED: gettext_lazy("cancelled"), STATUS.ERROR: gettext_lazy("failed")}
 
 
 def _campaign_or_404(request, pk: int) -> Campaign:
@@ -104,7 +110,8 @@ def _context(request, campaign: Campaign, **bound_forms):
         "can_act": (mine or (in_queue and name != CORRECT)) and may_take_step,
         "can_resubmit": name == CORRECT and may_prepare,
         "can_hand_over": bool(step) and permissions.can_hand_over(user, campaign, scope=scope),
-        "history": list(selectors.review_history(process)),
+        "history": [(t, _STEP_STATUS.get(t.status, t.status)) for t in selectors.review_history(process)
+                    if t.flow_task_type in ("START", "HUMAN", "FUNCTION")],
         "show_decision": bool(dossier and dossier.status in (DossierStatus.VERIFIED, DossierStatus.RECOGNISED)),
         "upload_form": forms.UploadForm(initial={"version": version}),
         "submit_form": forms.SubmitForm(initial={"version": version}),
