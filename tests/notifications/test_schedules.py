@@ -46,7 +46,7 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: reminders and escalations"] == dt.datetime(2027, 3, 2, 6, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: daily e-mail digest"] == dt.datetime(2027, 3, 2, 7, 0, tzinfo=VIETNAM)
     assert next_runs["cdcs: statistics reconciliation"] == dt.datetime(2027, 3, 2, 2, 30, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 4
+    assert out.getvalue().count("up to date") == 5
 
 
 def test_the_cluster_settings():

@@ -4,6 +4,7 @@ tests/security/test_hostile_input.py, whose tools this uses)."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import given, strategies as st
@@ -25,9 +26,15 @@ CONTENTS = [PDF, b"", b"MZ\x90\x00", b"\x89PNG\r\n\x1a\n" + b"0" * 20, b"\xff\xd
             b"x" * 5000, "Tên doanh nghiệp".encode("utf-16")]
 
 
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    try:
+        return SimpleUploadedFile(name, content)
+    except SuspiciousFileOperation:  # a name Django's test client itself cannot send
+        return SimpleUploadedFile("tep", content)
+
+
 def a_file() -> st.SearchStrategy:
-    return st.builds(lambda name, content: SimpleUploadedFile(name, content),
-                     st.one_of(st.sampled_from(NAMES), any_text()), st.sampled_from(CONTENTS))
+    return st.builds(_upload, st.one_of(st.sampled_from(NAMES), any_text()), st.sampled_from(CONTENTS))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django_q.models import OrmQ
 from django_q.tasks import async_task
 from viewflow.workflow.models import Task as FlowTask
@@ -38,9 +39,11 @@ def test_verifiers_taking_the_same_step_at_once_one_gets_it(reference_data, veri
     campaign = submitted(world)
     task = waiting(campaign, "verify")
 
-    outcomes = _race([
-        (lambda user_id=person.pk: services.review_task_take(task_id=task.pk, actor=User.objects.get(pk=user_id)))
-        for person in people])
+    def take(user_id: int):
+        with translation.override("en"):  # each thread has its own language
+            return services.review_task_take(task_id=task.pk, actor=User.objects.get(pk=user_id))
+
+    outcomes = _race([(lambda user_id=person.pk: take(user_id)) for person in people])
 
     winners = [o for o in outcomes if isinstance(o, FlowTask)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
