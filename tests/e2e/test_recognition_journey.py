@@ -83,3 +83,17 @@ def test_a_dossier_goes_from_submission_to_recognition(browser, live_server, ref
     assert Dossier.objects.get(campaign=campaign).status == DossierStatus.RECOGNISED
     assert CampaignEvent.objects.filter(campaign=campaign, kind=EventKind.STAGE, to_stage=Stage.RECOGNISED).count() == 1
     assert Campaign.objects.filter(stage=Stage.RECOGNISED).count() == 1
+
+
+def test_the_dossier_pages_fit_a_phone_screen(phone, reference_data):
+    from tests.recognition.dossiers import submitted
+
+    world = build_world()
+    campaign = submitted(world)
+    sign_in(phone, "other_officer")
+    for name, url in [("phone-dossier", f"/campaigns/{campaign.pk}/dossier/"),
+                      ("phone-diagram", f"/campaigns/{campaign.pk}/dossier/diagram/"),
+                      ("phone-my-tasks-review", "/tasks/")]:
+        phone.goto(url)
+        screenshot(phone, name)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, name
