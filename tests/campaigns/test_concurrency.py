@@ -27,7 +27,7 @@ from workflows.campaigns import services
 from workflows.campaigns.flows import AbandonReason, MeetingOutcome, Stage
 from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, StageTaskTemplate, Task, TaskStatus
 from workflows.core import clock
-from workflows.core.errors import Conflict, IllegalTransition
+from workflows.core.errors import Conflict, DomainError, IllegalTransition
 from workflows.organisation import services as org
 from workflows.organisation.models import UnitKind
 
@@ -190,3 +190,36 @@ def test_two_officers_claim_the_same_queue_task_one_wins():
     assert task.assignee_id == winner.assignee_id
     assert task.assignee_id in (world.officer.pk, colleague.pk)
     assert CampaignEvent.objects.filter(campaign=campaign, kind=EventKind.TASK_REASSIGNED).count() == reassignments + 1
+
+
+def test_task_work_and_transitions_on_one_campaign_never_deadlock():
+    """Officers complete and add tasks while the case is put on hold and
+    resumed: every call ends in success or a clear refusal, never in a
+    database deadlock (a campaign is always locked before its tasks)."""
+    world = build_world()
+    campaign = campaign_at(world, Stage.SURVEYED)
+    officer_id, campaign_id = world.officer.pk, campaign.pk
+
+    def hold_and_resume():
+        actor = User.objects.get(pk=officer_id)
+        for _ in range(6):
+            for call in (services.campaign_hold, services.campaign_resume):
+                try:
+                    call(campaign_id=campaign_id, actor=actor)
+                except (Conflict, IllegalTransition):
+                    pass
+
+    def work_tasks():
+        actor = User.objects.get(pk=officer_id)
+        for n in range(6):
+            try:
+                services.task_add(campaign_id=campaign_id, actor=actor, title=f"Việc {n}",
+                                  due_on=clock.today(), assignee_id=officer_id)
+                task = Task.objects.filter(campaign_id=campaign_id, status=TaskStatus.OPEN).order_by("pk").first()
+                if task is not None:
+                    services.task_complete(task_id=task.pk, actor=actor)
+            except (Conflict, DomainError):
+                pass
+
+    outcomes = _race([hold_and_resume, hold_and_resume, work_tasks, work_tasks, work_tasks, work_tasks])
+    assert [o for o in outcomes if o is not None] == []

@@ -69,31 +69,38 @@ def _user_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime) -> list[Task]:
+def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime,
+                            calendar: WorkingCalendar | None = None, *, count: bool = True) -> list[Task]:
     """Entering a stage creates its template tasks, due in working days."""
     templates = list(stage_templates(stage))
     if not templates:
         return []
     start = timezone.localtime(now).date()
     longest = max(t.due_in_working_days for t in templates)
-    calendar = calendar_from(start, horizon_days=longest * 2 + 45)
+    calendar = calendar or calendar_from(start, horizon_days=longest * 2 + 45)
     tasks = Task.objects.bulk_create([
         Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
              working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
              created_by=actor, created_at=now)
         for t in templates
     ])
-    counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
+    if count:
+        counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
     return tasks
 
 
-def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime, why: str) -> int:
-    """Leaving a stage cancels its open tasks, with a note that says why."""
+def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime, why: str) -> list[dt.date]:
+    """Leaving a stage cancels its open tasks, with a note that says why;
+    returns their due dates (the caller moves the counters)."""
     leaving = Task.objects.filter(campaign=campaign, stage=stage, status=TaskStatus.OPEN)
     due_dates = list(leaving.values_list("due_on", flat=True))
-    counters.tasks_closed(unit_id=campaign.responsible_unit_id, due_dates=due_dates)
     leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
-    return len(due_dates)
+    return due_dates
+
+
+#: How far ahead a transition reads the working calendar (due dates further
+#: out read the rest when they need it).
+_TASK_HORIZON = dt.timedelta(days=120)
 
 
 def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: dict | None = None) -> CampaignEvent:
@@ -107,7 +114,9 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
-    days_in_stage = WorkingCalendar.load(entered_on, max(entered_on, today)).between(entered_on, today)
+    # One calendar read for the days spent in the stage and the new tasks' due dates.
+    calendar = WorkingCalendar.load(min(entered_on, today), max(entered_on, today) + _TASK_HORIZON)
+    days_in_stage = calendar.between(entered_on, today)
     getattr(campaign, name)()
     campaign.stage_entered_at = now
     if campaign.stage in flows.CLOSED_STAGES:
@@ -118,12 +127,16 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
                    data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
     counters.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
                             to_stage=campaign.stage, on=today, working_days=days_in_stage)
+    closed, opened = [], []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
             "from": Stage(from_stage).label, "to": Stage(campaign.stage).label}
-        _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
+        closed = _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
     if campaign.stage in flows.WORKING_STAGES:
-        _tasks_create_for_stage(campaign, campaign.stage, actor, now)
+        opened = [t.due_on for t in _tasks_create_for_stage(campaign, campaign.stage, actor, now, calendar,
+                                                             count=False)]
+    # one statement, rows in key order: transitions of one unit never lock these rows crosswise
+    counters.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
     signals.stage_changed.send(sender=Campaign, campaign=campaign, from_stage=from_stage, to_stage=campaign.stage,
                                actor=actor)
     event_id = event.pk
@@ -218,7 +231,12 @@ def campaign_meeting_record(*, campaign_id: int, actor, held_on: dt.date, outcom
                             attendees: str = "") -> CampaignEvent:
     """Record a meeting with the employer. The latest meeting's date and
     outcome are kept on the campaign (the first guard reads them)."""
-    campaign = _lock(campaign_id)
+    return _meeting_record(_lock(campaign_id), actor, held_on=held_on, outcome=outcome, note=note,
+                           attendees=attendees)
+
+
+def _meeting_record(campaign: Campaign, actor, *, held_on: dt.date, outcome: str, note: str = "",
+                    attendees: str = "") -> CampaignEvent:
     permissions.require(actor, Action.WORK, campaign)
     _require_working(campaign)
     if outcome not in MeetingOutcome.values:
@@ -247,7 +265,13 @@ def campaign_committee_record(*, campaign_id: int, actor, members: Sequence[Comm
                               formed_on: dt.date | None = None, expected_version: int | None = None,
                               note: str = "") -> Campaign:
     """Replace the list of the mobilising committee's members."""
-    campaign = _lock(campaign_id)
+    return _committee_record(_lock(campaign_id), actor, members=members, formed_on=formed_on,
+                             expected_version=expected_version, note=note)
+
+
+def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeMemberData],
+                      formed_on: dt.date | None = None, expected_version: int | None = None,
+                      note: str = "") -> Campaign:
     permissions.require(actor, Action.WORK, campaign)
     _check_fresh(campaign, None, expected_version)
     _require_working(campaign)
@@ -275,7 +299,13 @@ def campaign_counts_record(*, campaign_id: int, actor, workforce: int | None = N
                            applications: int | None = None, expected_version: int | None = None,
                            note: str = "") -> Campaign:
     """Record the case's counters; ``None`` leaves a counter as it is."""
-    campaign = _lock(campaign_id)
+    return _counts_record(_lock(campaign_id), actor, workforce=workforce, core_group=core_group,
+                          applications=applications, expected_version=expected_version, note=note)
+
+
+def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, core_group: int | None = None,
+                   applications: int | None = None, expected_version: int | None = None,
+                   note: str = "") -> Campaign:
     permissions.require(actor, Action.WORK, campaign)
     _check_fresh(campaign, None, expected_version)
     _require_working(campaign)
@@ -305,7 +335,12 @@ def campaign_advance(*, campaign_id: int, to: str, actor, expected_stage: str | 
     """Move the campaign one stage forward, up to the founding congress
     (``congress_on`` is required for that step). Recognition has its own
     service, ``campaign_recognise``."""
-    campaign = _lock(campaign_id)
+    return _advance(_lock(campaign_id), to, actor, expected_stage=expected_stage, note=note,
+                    congress_on=congress_on)
+
+
+def _advance(campaign: Campaign, to: str, actor, *, expected_stage: str | None = None, note: str = "",
+             congress_on: dt.date | None = None) -> Campaign:
     if to == Stage.RECOGNISED:
         permissions.require(actor, Action.RECOGNISE, campaign)
         raise IllegalTransition(_("Recognition is recorded with the decision number and date."))
@@ -413,6 +448,16 @@ def campaign_note_add(*, campaign_id: int, actor, text: str) -> CampaignEvent:
 
 # --- tasks ----------------------------------------------------------------------
 def _lock_task(task_id: int) -> Task:
+    """Lock the task's campaign, then the task. Every write locks a campaign
+    before touching its tasks (a transition cancels and creates them under
+    the campaign's lock), and a task's new event needs the campaign row for
+    its foreign key at commit: the same order everywhere means a task
+    service and a transition of the same campaign wait for each other in
+    turn instead of deadlocking."""
+    campaign_id = Task.objects.filter(pk=task_id).values_list("campaign_id", flat=True).first()
+    if campaign_id is None:
+        raise Task.DoesNotExist
+    list(Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign_id).values_list("pk"))
     return (Task.objects.select_for_update(of=("self",))
             .select_related("campaign__responsible_unit", "assignee").get(pk=task_id))
 
@@ -528,6 +573,11 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
     if to_user is None:
         raise ValidationError({"assignee": _("Choose an active user to receive the tasks.")})
     base = Task.objects.select_for_update(of=("self",)).select_related("campaign__responsible_unit")
+    chosen = (Task.objects.filter(pk__in=set(task_ids)) if task_ids is not None
+              else Task.objects.filter(assignee_id=from_user_id, status=TaskStatus.OPEN))
+    # the campaigns before their tasks, in id order (see _lock_task)
+    list(Campaign.objects.select_for_update(of=("self",)).filter(pk__in=chosen.values("campaign_id"))
+         .order_by("pk").values_list("pk"))
     if task_ids is not None:
         ids = sorted(set(task_ids))
         tasks = list(base.filter(pk__in=ids).order_by("pk"))
@@ -568,15 +618,15 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
 
 # --- transitions with the data their forms collect ------------------------------
 # The web forms ask for a transition's guard data and the transition at once;
-# each of these is one transaction over the services above (nested calls
-# re-read the row under the lock this transaction already holds).
+# each of these is one transaction that locks the row once and runs the steps
+# of the services above on it.
 @transaction.atomic
 def campaign_contact_employer(*, campaign_id: int, actor, held_on: dt.date, outcome: str,
                               expected_stage: str | None = None, note: str = "") -> Campaign:
     """Record the meeting with the employer and move to "employer contacted"."""
-    _prepare_forward(campaign_id, actor, expected_stage, Stage.EMPLOYER_CONTACTED)
-    campaign_meeting_record(campaign_id=campaign_id, actor=actor, held_on=held_on, outcome=outcome)
-    return campaign_advance(campaign_id=campaign_id, to=Stage.EMPLOYER_CONTACTED, actor=actor, note=note)
+    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.EMPLOYER_CONTACTED)
+    _meeting_record(campaign, actor, held_on=held_on, outcome=outcome)
+    return _advance(campaign, Stage.EMPLOYER_CONTACTED, actor, note=note)
 
 
 @transaction.atomic
@@ -584,9 +634,9 @@ def campaign_form_committee(*, campaign_id: int, actor, members: Sequence[Commit
                             formed_on: dt.date | None, expected_stage: str | None = None,
                             note: str = "") -> Campaign:
     """Record the mobilising committee and move to "mobilising committee"."""
-    _prepare_forward(campaign_id, actor, expected_stage, Stage.MOBILISING_COMMITTEE)
-    campaign_committee_record(campaign_id=campaign_id, actor=actor, members=members, formed_on=formed_on)
-    return campaign_advance(campaign_id=campaign_id, to=Stage.MOBILISING_COMMITTEE, actor=actor, note=note)
+    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.MOBILISING_COMMITTEE)
+    _committee_record(campaign, actor, members=members, formed_on=formed_on)
+    return _advance(campaign, Stage.MOBILISING_COMMITTEE, actor, note=note)
 
 
 @transaction.atomic
@@ -596,9 +646,8 @@ def campaign_hold_congress(*, campaign_id: int, actor, applications: int, congre
     "founding congress"."""
     campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.FOUNDING_CONGRESS)
     if applications != campaign.applications:
-        campaign_counts_record(campaign_id=campaign_id, actor=actor, applications=applications)
-    return campaign_advance(campaign_id=campaign_id, to=Stage.FOUNDING_CONGRESS, actor=actor, note=note,
-                            congress_on=congress_on)
+        _counts_record(campaign, actor, applications=applications)
+    return _advance(campaign, Stage.FOUNDING_CONGRESS, actor, note=note, congress_on=congress_on)
 
 
 def _prepare_forward(campaign_id: int, actor, expected_stage: str | None, to: str) -> Campaign:

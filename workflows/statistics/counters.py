@@ -97,11 +97,17 @@ def tasks_closed(*, unit_id: int, due_dates: Iterable[dt.date]) -> None:
     _tasks(unit_id, due_dates, -1)
 
 
-def _tasks(unit_id: int, due_dates: Iterable[dt.date], sign: int) -> None:
+def tasks_changed(*, unit_id: int, closed: Iterable[dt.date] = (), opened: Iterable[dt.date] = ()) -> None:
+    """Tasks closed and opened at once (a transition), in one statement."""
     deltas = _table()
-    for due_on in due_dates:
-        deltas[(unit_id, due_on)]["open_tasks"] += sign
+    for due_dates, sign in ((closed, -1), (opened, +1)):
+        for due_on in due_dates:
+            deltas[(unit_id, due_on)]["open_tasks"] += sign
     _add(TaskDueCount, ("unit", "due_on"), deltas)
+
+
+def _tasks(unit_id: int, due_dates: Iterable[dt.date], sign: int) -> None:
+    tasks_changed(unit_id=unit_id, **{"closed" if sign < 0 else "opened": due_dates})
 
 
 # --- enterprises ----------------------------------------------------------------

@@ -1,0 +1,258 @@
+"""Reads in process (no HTTP server): the real views through Django's test
+Client (whole middleware stack, sessions, templates), timed one by one, with
+the SQL queries of each request counted.
+
+- the dashboard (/overview/) and the official report (XLSX and CSV) of the
+  whole country (the national manager), one province (its supervisor) and
+  one child unit (its supervisor);
+- My tasks (/tasks/) and the campaign list (/campaigns/) of an officer and of
+  the supervisors.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cdcs_helper_c \\
+        .venv/bin/python -m bench.reads [--iterations 200] [--warmup 20] [--only dashboard]
+        [--explain] [--profile SCENARIO] [--reset-demo-passwords]
+
+The identities come from bench/results/generated.json (bench/generate.py),
+else from the demo data (`manage.py load_demo`). Targets are printed, never
+asserted. --explain prints EXPLAIN ANALYZE of the slowest query of every
+scenario that misses its target (or of all with --explain-all); --profile
+runs one scenario under cProfile and prints where the time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import Samples, database_url, percentile, report, setup  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    username: str
+    path: str
+    p95_target_ms: float | None = None
+    max_queries: int | None = None
+    content_type: str = "text/html"
+
+
+def scenarios(ids) -> list[Scenario]:
+    from django.urls import reverse
+
+    overview, xlsx, csv = (reverse("statistics:home"), reverse("statistics:report_xlsx"),
+                           reverse("statistics:report_csv"))
+    tasks, campaigns = reverse("campaigns:my_tasks"), reverse("campaigns:list")
+    scopes = [("country", ids.manager, ids.root_unit_id, 20.0),
+              ("province", ids.province_supervisor, ids.province_unit_id, 10.0),
+              ("child-unit", ids.child_supervisor, ids.child_unit_id, None)]
+    found = []
+    for scope, user, unit, target in scopes:
+        found += [
+            Scenario(f"dashboard {scope}", user, f"{overview}?unit={unit}", target),
+            Scenario(f"report.xlsx {scope}", user, f"{xlsx}?unit={unit}", target,
+                     content_type="application/vnd.openxmlformats"),
+            Scenario(f"report.csv {scope}", user, f"{csv}?unit={unit}", target, content_type="text/csv"),
+        ]
+    # The drill-down: the national manager looking at one province.
+    found.append(Scenario("dashboard province (manager)", ids.manager, f"{overview}?unit={ids.province_unit_id}",
+                          10.0))
+    for role, user in [("officer", ids.officer), ("child-unit supervisor", ids.child_supervisor),
+                       ("province supervisor", ids.province_supervisor)]:
+        found += [Scenario(f"my tasks {role}", user, tasks, 30.0, 6),
+                  Scenario(f"campaign list {role}", user, campaigns, 30.0, 6)]
+    # Not in the brief's list, but the slowest page over HTTP: for reference.
+    found.append(Scenario("board province supervisor", ids.province_supervisor, reverse("campaigns:board")))
+    return found
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+\b")
+
+
+def shape(sql: str) -> str:
+    """The statement with its literals blanked: repeated shapes are a query per row."""
+    return _LITERALS.sub("?", sql)
+
+
+@dataclass
+class Measured:
+    scenario: Scenario
+    samples: Samples
+    queries: list[int]
+    sql_ms: list[float]
+    captured: list[dict]  # the queries of the last request
+    status: int
+    size: int
+
+
+def run(client, scenario: Scenario, *, iterations: int, warmup: int, budget: float) -> Measured:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    status, size = 0, 0
+    for _ in range(warmup):
+        response = client.get(scenario.path)
+        status, size = response.status_code, len(response.content)
+    samples, queries, sql_ms, captured = Samples(), [], [], []
+    started = time.perf_counter()
+    for _ in range(iterations):
+        with CaptureQueriesContext(connection) as context:
+            t0 = time.perf_counter()
+            response = client.get(scenario.path)
+            body = response.content
+            samples.add(time.perf_counter() - t0)
+        status, size = response.status_code, len(body)
+        if status != 200 or not response["Content-Type"].startswith(scenario.content_type):
+            samples.errors += 1
+        queries.append(len(context.captured_queries))
+        sql_ms.append(sum(float(q["time"]) for q in context.captured_queries) * 1000)
+        captured = context.captured_queries
+        if time.perf_counter() - started > budget:
+            break
+    samples.elapsed = time.perf_counter() - started
+    return Measured(scenario, samples, queries, sql_ms, captured, status, size)
+
+
+def row_of(m: Measured) -> dict:
+    figures = m.samples.figures()
+    p95 = figures["p95_ms"]
+    repeated = Counter(shape(q["sql"]) for q in m.captured).most_common(1)
+    meets = []
+    if m.scenario.p95_target_ms is not None:
+        meets.append(p95 is not None and p95 < m.scenario.p95_target_ms)
+    if m.scenario.max_queries is not None:
+        meets.append(max(m.queries, default=0) <= m.scenario.max_queries)
+    return {
+        "scenario": m.scenario.name, "user": m.scenario.username, "status": m.status, "bytes": m.size,
+        "count": figures["count"], "errors": figures["errors"],
+        "p50_ms": figures["p50_ms"], "p95_ms": p95, "p99_ms": figures["p99_ms"],
+        "queries": max(m.queries, default=0), "sql_p50_ms": round(percentile(m.sql_ms, 50), 2),
+        "same_query_max": repeated[0][1] if repeated else 0,
+        "target": _target_text(m.scenario), "meets": ("yes" if all(meets) else "NO") if meets else "—",
+    }
+
+
+def _target_text(s: Scenario) -> str:
+    parts = []
+    if s.p95_target_ms is not None:
+        parts.append(f"p95<{s.p95_target_ms:g}ms")
+    if s.max_queries is not None:
+        parts.append(f"q<={s.max_queries}")
+    return " ".join(parts) or "—"
+
+
+def explain(m: Measured) -> None:
+    """EXPLAIN ANALYZE of the slowest query of the last request, and the
+    repeated statements (a query per row) if any."""
+    from django.db import connection
+
+    print(f"--- {m.scenario.name} ({m.scenario.path}): {len(m.captured)} queries, "
+          f"{sum(float(q['time']) for q in m.captured) * 1000:.1f} ms of SQL in the last request")
+    for q in m.captured:
+        print(f"  {float(q['time']) * 1000:6.2f} ms  {q['sql'][:160]}")
+    shapes = Counter(shape(q["sql"]) for q in m.captured)
+    for statement, n in shapes.most_common(3):
+        if n > 1:
+            print(f"  repeated {n}×: {statement[:300]}")
+    if not m.captured:
+        return
+    slowest = max(m.captured, key=lambda q: float(q["time"]))
+    print(f"  slowest ({float(slowest['time']) * 1000:.2f} ms): {slowest['sql'][:1500]}")
+    if not slowest["sql"].lstrip().upper().startswith("SELECT"):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+        for (line,) in cursor.fetchall():
+            print("   ", line)
+    print()
+
+
+def profile(client, scenario: Scenario, iterations: int) -> None:
+    for _ in range(10):
+        client.get(scenario.path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(iterations):
+        client.get(scenario.path).content
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"--- cProfile of {scenario.name} ({scenario.path}), {iterations} requests: cumulative\n")
+    stats.sort_stats("cumulative").print_stats(40)
+    out.write(f"--- cProfile of {scenario.name}: own time\n")
+    stats.sort_stats("tottime").print_stats(25)
+    print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--budget", type=float, default=12.0,
+                        help="at most this many seconds per scenario (fewer iterations if slower)")
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this text")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of misses")
+    parser.add_argument("--explain-all", action="store_true", help="… of every scenario")
+    parser.add_argument("--profile", default="", help="cProfile the scenario of this name (or starting with / containing it)")
+    parser.add_argument("--profile-iterations", type=int, default=50)
+    parser.add_argument("--reset-demo-passwords", action="store_true",
+                        help="(not needed here: the client signs in with force_login)")
+    parser.add_argument("--identities", type=Path, default=None, help="another generated.json")
+    parser.add_argument("--no-save", action="store_true", help="do not append to bench/results/reads.jsonl")
+    args = parser.parse_args()
+
+    database_url()
+    setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.identities import identities
+
+    ids = identities(args.identities)
+    print(f"identities from {ids.source}: root unit {ids.root_unit_id}, province {ids.province_unit_id}, "
+          f"child unit {ids.child_unit_id}; officer {ids.officer}, supervisors {ids.child_supervisor} / "
+          f"{ids.province_supervisor}, manager {ids.manager}")
+    users = get_user_model().objects.in_bulk(ids.usernames, field_name="username")
+    missing = sorted(set(ids.usernames) - set(users))
+    if missing:
+        sys.exit(f"missing users: {', '.join(missing)}")
+    clients: dict[str, Client] = {}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+
+    chosen = [s for s in scenarios(ids) if args.only in s.name]
+    if args.profile:
+        scenario = next((s for s in chosen if s.name == args.profile), None) or next(
+            (s for s in chosen if s.name.startswith(args.profile)), None) or next(
+            (s for s in chosen if args.profile in s.name), None)
+        if scenario is None:
+            sys.exit(f"no scenario matches {args.profile!r}")
+        profile(clients[scenario.username], scenario, args.profile_iterations)
+        return
+
+    measured = []
+    for scenario in chosen:
+        m = run(clients[scenario.username], scenario, iterations=args.iterations, warmup=args.warmup,
+                budget=args.budget)
+        measured.append(m)
+        row = row_of(m)
+        print(f"  {scenario.name:38} p50 {row['p50_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms  "
+              f"{row['queries']:3} queries  {row['target']:>16}  {row['meets']}", flush=True)
+    report("reads", [row_of(m) for m in measured], machine=not args.no_save)
+    for m in measured:
+        if args.explain_all or (args.explain and row_of(m)["meets"] == "NO"):
+            explain(m)
+
+
+if __name__ == "__main__":
+    main()
