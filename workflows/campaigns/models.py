@@ -318,6 +318,9 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "due_on"], condition=Q(status="open"), name="task_open_assignee_idx"),
             models.Index(fields=["working_group", "due_on"], condition=Q(status="open"), name="task_open_group_idx"),
+            # a group's queue in due order: My tasks reads a page of it without sorting the queue
+            models.Index(fields=["working_group", "due_on", "id"], condition=Q(status="open", assignee__isnull=True),
+                         name="task_queue_idx"),
             models.Index(fields=["campaign", "status"], name="task_campaign_status_idx"),
             # The reminder job walks open tasks by due date (keyset on due_on, id).
             models.Index(fields=["due_on", "id"], condition=Q(status="open"), name="task_open_due_idx"),

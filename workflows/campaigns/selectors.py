@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -183,22 +186,58 @@ class InboxFilters:
     overdue: bool = False
 
 
-def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> QuerySet[Task]:
+def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> "InboxTasks":
     """My tasks: open tasks assigned to ``user`` and those waiting in the
     queues of the user's working groups, overdue first, then by due date."""
     scope = scope_of(user)
-    mine = Q(assignee_id=user.pk) | Q(assignee__isnull=True, working_group_id__in=scope.groups)
-    qs = tasks_visible_to(user).filter(mine, status=TaskStatus.OPEN)
-    if filters.campaign:
-        qs = qs.filter(campaign_id=filters.campaign)
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage)
-    if filters.overdue:
-        qs = qs.filter(due_on__lt=today)
-    if filters.due_this_week:
-        qs = qs.filter(due_on__lte=today + dt.timedelta(days=6 - today.weekday()))
-    return (qs.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee", "working_group")
-            .order_by("due_on", "pk"))
+    # Open tasks follow their campaign's working group (campaign_assign moves
+    # them and takes them from people who may not hold them), so a group's
+    # queue is visible to its officers; what is assigned to the user is
+    # checked against the campaigns they see.
+    branches = [tasks_visible_to(user).filter(assignee_id=user.pk, status=TaskStatus.OPEN)]
+    branches += [Task.objects.filter(working_group_id=group, assignee__isnull=True, status=TaskStatus.OPEN)
+                 for group in sorted(scope.groups)]
+    for index, qs in enumerate(branches):
+        if filters.campaign:
+            qs = qs.filter(campaign_id=filters.campaign)
+        if filters.stage:
+            qs = qs.filter(stage=filters.stage)
+        if filters.overdue:
+            qs = qs.filter(due_on__lt=today)
+        if filters.due_this_week:
+            qs = qs.filter(due_on__lte=today + dt.timedelta(days=6 - today.weekday()))
+        branches[index] = qs.order_by()
+    return InboxTasks(branches)
+
+
+class InboxTasks:
+    """The tasks of My tasks, read the way the indexes are built: each branch
+    (the user's own tasks, one group's queue) walks its partial index in due
+    order and stops at the page's end; a page is one query, the count is
+    one. A Paginator takes it like a queryset (``count()`` and slices)."""
+
+    ordered = True
+
+    def __init__(self, branches: list[QuerySet[Task]]) -> None:
+        self.branches = branches
+
+    def count(self) -> int:
+        ids = [b.values("pk") for b in self.branches]
+        return ids[0].union(*ids[1:], all=True).count() if len(ids) > 1 else ids[0].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Task]:
+        start, stop = item.start or 0, item.stop
+        if connection.features.supports_slicing_ordering_in_compound:
+            heads = [b.order_by("due_on", "pk").values("pk")[:stop] for b in self.branches]
+            rows = Task.objects.filter(pk__in=heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0])
+        else:  # SQLite: no LIMIT inside a UNION; one OR query instead (small databases)
+            rows = Task.objects.filter(pk__in=functools.reduce(operator.or_, self.branches).values("pk"))
+        return list(rows.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee",
+                                        "working_group")
+                    .order_by("due_on", "pk")[start:stop])
 
 
 BOARD_CARDS_PER_STAGE = 30

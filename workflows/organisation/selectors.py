@@ -32,8 +32,13 @@ def groups_supervised_by(user) -> QuerySet[WorkingGroup]:
 
 
 def units_overseen_by(user) -> QuerySet[Unit]:
+    """The upper-level units of the user's subtrees, for the unit pickers of
+    lists, imports and dashboards. Grassroots unions (CĐCS) are left out: no
+    campaign or enterprise is the responsibility of one, and a province has
+    thousands of them."""
     scope = scope_of(user)
-    return Unit.objects.filter(scope.subtree_q("path", scope.overseen), is_active=True).order_by("path")
+    return (Unit.objects.filter(scope.subtree_q("path", scope.overseen), is_active=True, kind__is_grassroots=False)
+            .order_by("path"))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .models import WORKFORCE_FLOORS, MemberMovement, Metric, MovementKind, Targ
 
 
 def _chosen_unit(request) -> tuple[Unit, list[Unit]]:
-    units = list(units_overseen_by(request.user).filter(kind__is_grassroots=False))
+    units = list(units_overseen_by(request.user))
     if not units:
         raise PermissionDenied
     unit_id = param_int(request.POST, "unit") or param_int(request.GET, "unit")
