@@ -883,6 +883,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="open N fresh surveyed campaigns for the actor, then stop")
     parser.add_argument("--prepare-processes", type=int, default=2)
     parser.add_argument("--keep-peer", action="store_true", help="keep the peer's viewflow processes")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="only profile N service moves in this process (cProfile, the 30 costliest calls)")
     args = parser.parse_args(argv)
 
     database_url()
@@ -899,6 +901,9 @@ def main(argv: Sequence[str] | None = None) -> None:
           flush=True)
     if args.prepare is not None:
         prepare(args.prepare, actor, args.prepare_processes)
+        return
+    if args.profile:
+        profile_service(actor, args.profile, args.source)
         return
 
     processes = [int(p) for p in args.processes.split(",") if p.strip()]
@@ -957,6 +962,36 @@ def main(argv: Sequence[str] | None = None) -> None:
         report("transitions_compare", compare)
     if prepare_seconds:
         print(f"(opening the missing campaigns took {prepare_seconds:.1f} s, not part of any figure)")
+
+
+def profile_service(actor, moves: int, source: str) -> None:
+    """cProfile ``moves`` service moves in this process: where a move's time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    from workflows.campaigns import services
+    from workflows.core import clock
+
+    pool = surveyed_ids(actor, source)
+    if len(pool) < moves + 1:
+        prepare(moves + 1 - len(pool), actor, 1)
+        pool = surveyed_ids(actor, source)
+    held_on = clock.today()
+    services.campaign_contact_employer(campaign_id=pool[0], actor=actor, held_on=held_on, outcome="supportive",
+                                       expected_stage="surveyed")  # warm-up
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for campaign_id in pool[1:moves + 1]:
+        services.campaign_contact_employer(campaign_id=campaign_id, actor=actor, held_on=held_on,
+                                           outcome="supportive", expected_stage="surveyed")
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    print(f"{moves} moves in {elapsed:.2f} s ({elapsed / moves * 1000:.1f} ms each, under the profiler)")
+    print(out.getvalue())
 
 
 if __name__ == "__main__":
