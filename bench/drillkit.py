@@ -86,6 +86,28 @@ def build_world(*, password: str = "drill-password", tag: str = "drill") -> Dril
     return DrillWorld(admin, province, district, group, supervisor, officer, password)
 
 
+def due_tasks(world, *, officers: int, tasks: int, day: dt.date, batch_size: int = 2000):
+    """``officers`` new officers of the world's group and ``tasks`` open
+    tasks spread over them, all due on ``day``, in one quiet campaign (the
+    material of the reminder benchmark and the job-worker drill)."""
+    from tests.factories import EnterpriseFactory, UserFactory
+    from tests.notifications.helpers import quiet_campaign
+    from workflows.campaigns.models import Task
+    from workflows.core import clock
+    from workflows.organisation import services as org
+
+    people = [UserFactory(username=f"canbo{n:05d}") for n in range(officers)]
+    for person in people:
+        org.working_group_member_add(group=world.group, user=person, actor=world.admin)
+    campaign = quiet_campaign(world, on=day, enterprise=EnterpriseFactory(responsible_unit=world.district))
+    now = clock.now()
+    Task.objects.bulk_create([
+        Task(campaign=campaign, stage=campaign.stage, title=f"Việc {n}", assignee=people[n % officers],
+             working_group=world.group, due_on=day, created_by=world.supervisor, created_at=now)
+        for n in range(tasks)], batch_size=batch_size)
+    return people, campaign
+
+
 def open_campaigns(world, count: int) -> list[int]:
     """``count`` new enterprises of the world's district, each with a
     campaign opened by its supervisor through ``services.campaign_open``

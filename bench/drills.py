@@ -37,7 +37,6 @@ import argparse
 import datetime as dt
 import logging
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -95,12 +94,8 @@ def worker_kill(args) -> int:
     from django_q.tasks import async_task
 
     from bench import drillkit
-    from tests.factories import EnterpriseFactory, UserFactory
-    from tests.notifications.helpers import quiet_campaign
     from workflows.campaigns.models import Task
-    from workflows.core import clock
     from workflows.notifications.models import EmailStatus, Notification, Reminder
-    from workflows.organisation import services as org
 
     tasks_count, officers_count = args.tasks, args.officers
 
@@ -117,15 +112,7 @@ def worker_kill(args) -> int:
 
     with drillkit.FreshDatabase("drill_worker", keep=args.keep_db) as db_url:
         world = drillkit.build_world()
-        officers = [UserFactory(username=f"canbo{n:04d}") for n in range(officers_count)]
-        for officer in officers:
-            org.working_group_member_add(group=world.group, user=officer, actor=world.admin)
-        campaign = quiet_campaign(world, on=MONDAY, enterprise=EnterpriseFactory(responsible_unit=world.district))
-        now = clock.now()
-        Task.objects.bulk_create([
-            Task(campaign=campaign, stage=campaign.stage, title=f"Việc {n}", assignee=officers[n % officers_count],
-                 working_group=world.group, due_on=MONDAY, created_by=world.supervisor, created_at=now)
-            for n in range(tasks_count)], batch_size=2000)
+        drillkit.due_tasks(world, officers=officers_count, tasks=tasks_count, day=MONDAY)
         workdir = Path(tempfile.mkdtemp(prefix="drill-worker-"))
         mail_record, log = workdir / "mail.txt", workdir / "worker.log"
         mail_record.touch()

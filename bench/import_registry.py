@@ -51,14 +51,13 @@ def registry_file(rows: int, *, as_csv: bool) -> bytes:
     return buffer.getvalue()
 
 
-def main(rows: int, as_csv: bool) -> None:
-    from workflows.enterprises import exports, services
-    from workflows.enterprises.models import Enterprise, ImportStatus
-    from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
+def province_with_supervisor():
+    """A province of its own and its supervisor, who imports into it."""
+    from django.contrib.auth import get_user_model
+
     from workflows.organisation import services as org
     from workflows.organisation.models import UnitKind
     from workflows.organisation.permissions import Role
-    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     admin = User.objects.create(username="bench-admin", is_superuser=True)
@@ -66,6 +65,15 @@ def main(rows: int, as_csv: bool) -> None:
     province = org.unit_create(name="LĐLĐ tỉnh", code="bench", kind=UnitKind.objects.get(code="provincial_federation"),
                                parent=None, actor=admin)
     org.unit_role_grant(unit=province, user=supervisor, role=Role.SUPERVISOR, actor=admin)
+    return supervisor, province
+
+
+def main(rows: int, as_csv: bool) -> None:
+    from workflows.enterprises import exports, services
+    from workflows.enterprises.models import Enterprise, ImportStatus
+    from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
+
+    supervisor, province = province_with_supervisor()
     content = registry_file(rows, as_csv=as_csv)
     print(f"{connection.vendor}, {rows} rows, {'CSV' if as_csv else 'XLSX'} of {len(content) / 2**20:.1f} MB")
 

@@ -43,25 +43,12 @@ def bench_reminders(count: int, officers_count: int, batch_size: int) -> bool:
     from django_q.models import OrmQ
 
     from bench import drillkit
-    from tests.factories import EnterpriseFactory, UserFactory
-    from tests.notifications.helpers import quiet_campaign
-    from workflows.campaigns.models import Task
-    from workflows.core import clock
     from workflows.notifications import jobs
     from workflows.notifications.models import Notification, Reminder
-    from workflows.organisation import services as org
 
     started = time.perf_counter()
     world = drillkit.build_world(tag="jobs")
-    officers = [UserFactory(username=f"canbo{n:05d}") for n in range(officers_count)]
-    for officer in officers:
-        org.working_group_member_add(group=world.group, user=officer, actor=world.admin)
-    campaign = quiet_campaign(world, on=MONDAY, enterprise=EnterpriseFactory(responsible_unit=world.district))
-    now = clock.now()
-    Task.objects.bulk_create([
-        Task(campaign=campaign, stage=campaign.stage, title=f"Việc {n}", assignee=officers[n % officers_count],
-             working_group=world.group, due_on=MONDAY, created_by=world.supervisor, created_at=now)
-        for n in range(count)], batch_size=5000)
+    drillkit.due_tasks(world, officers=officers_count, tasks=count, day=MONDAY, batch_size=5000)
     prepared = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -97,21 +84,11 @@ def bench_reminders(count: int, officers_count: int, batch_size: int) -> bool:
 
 
 def bench_import(rows: int, as_csv: bool) -> bool:
-    from django.contrib.auth import get_user_model
-
-    from bench.import_registry import registry_file
+    from bench.import_registry import province_with_supervisor, registry_file
     from workflows.enterprises import services
     from workflows.enterprises.models import Enterprise, ImportStatus
-    from workflows.organisation import services as org
-    from workflows.organisation.models import UnitKind
-    from workflows.organisation.permissions import Role
 
-    User = get_user_model()
-    admin = User.objects.create(username="bench-admin", is_superuser=True)
-    supervisor = User.objects.create(username="bench-supervisor")
-    province = org.unit_create(name="LĐLĐ tỉnh", code="bench", kind=UnitKind.objects.get(code="provincial_federation"),
-                               parent=None, actor=admin)
-    org.unit_role_grant(unit=province, user=supervisor, role=Role.SUPERVISOR, actor=admin)
+    supervisor, province = province_with_supervisor()
     content = registry_file(rows, as_csv=as_csv)
     steps: dict[str, float] = {}
 
