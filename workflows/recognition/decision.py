@@ -126,7 +126,7 @@ def decision_docx(draft: DecisionDraft) -> bytes:
     receivers.paragraphs[0].add_run("Nơi nhận:").bold = True
     for line in ("- Như Điều 3;", f"- {draft.issuer_parent or 'Cấp trên'} (để b/c);", "- Lưu: VT."):
         receivers.add_paragraph(line)
-    signer.paragraphs[0].add_run(f"TM. BAN THƯỜNG VỤ\nCHỦ TỊCH").bold = True
+    signer.paragraphs[0].add_run("TM. BAN THƯỜNG VỤ\nCHỦ TỊCH").bold = True
     signer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     signer.add_paragraph("\n\n\n(Ký, ghi rõ họ tên, đóng dấu)").alignment = WD_ALIGN_PARAGRAPH.CENTER
 

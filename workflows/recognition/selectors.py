@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from viewflow.workflow.models import Task as FlowTask
 
 from workflows.campaigns.flows import DocumentKind, Rules
 from workflows.campaigns.models import Campaign
-from workflows.campaigns.selectors import rules_in_force
+from workflows.campaigns.selectors import rules_in_force, supervisors_by_unit_path
+from workflows.organisation.models import WorkingGroupUserObjectPermission
+from workflows.organisation.permissions import Role
+from workflows.organisation.selectors import group_members, person_choices
 
 from .flows import RecognitionFlow
 from .models import Dossier, DossierDocument, RecognitionProcess
-from .permissions import HUMAN_STEPS, WAITING, review_tasks_for_inbox
+from .permissions import CORRECT, HUMAN_STEPS, VERIFY, WAITING, review_tasks_for_inbox
 
 
 def review_limits(day: dt.date) -> Rules:
@@ -89,6 +93,32 @@ def inbox_rows(user) -> list[FlowTask]:
     for task in tasks:
         task.campaign = task.process.recognitionprocess.dossier.campaign
     return tasks
+
+
+def officers_of_unit(unit_id: int) -> list[int]:
+    """The active officers of the working groups of exactly this unit: the
+    verifiers of the dossiers it recognises."""
+    return list(WorkingGroupUserObjectPermission.objects.filter(
+        content_object__unit_id=unit_id, content_object__is_active=True, permission__codename=Role.OFFICER,
+        user__is_active=True).order_by("user_id").values_list("user_id", flat=True).distinct())
+
+
+def supervisors_of(campaign: Campaign) -> frozenset[int]:
+    """The active supervisors of the recognising unit or a unit above it."""
+    path = campaign.responsible_unit.path
+    return supervisors_by_unit_path([path]).get(path, frozenset())
+
+
+def people_for_step(step: str, campaign: Campaign) -> list[tuple[int, str]]:
+    """Who may be given ``step`` of this campaign's review, as choices."""
+    if step == VERIFY:
+        ids = set(officers_of_unit(campaign.responsible_unit_id))
+    else:
+        ids = set(supervisors_of(campaign))
+        if step == CORRECT and campaign.working_group_id:
+            ids |= set(group_members([campaign.working_group_id]).values_list("pk", flat=True))
+    return person_choices(get_user_model().objects.filter(is_active=True, pk__in=ids)
+                          .order_by("last_name", "first_name", "username"))
 
 
 def dossier_of(campaign: Campaign) -> Dossier | None:

@@ -23,13 +23,10 @@ from viewflow.workflow.status import STATUS
 from workflows.campaigns import services as campaign_services
 from workflows.campaigns.flows import DocumentKind, Stage
 from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
-from workflows.campaigns.selectors import supervisors_by_unit_path
 from workflows.core import clock, notify
 from workflows.core.errors import Conflict, DomainError
 from workflows.notifications.models import NotificationKind
 from workflows.notifications.services import Draft, notification_send
-from workflows.organisation.models import WorkingGroupUserObjectPermission
-from workflows.organisation.permissions import Role
 
 from . import permissions, selectors
 from .documents import check_upload
@@ -94,17 +91,6 @@ def _notify(campaign: Campaign, recipients, kind: str, key: str, **params) -> No
         for user_id in sorted(set(recipients))])
 
 
-def _officers_of_unit(unit_id: int) -> list[int]:
-    return list(WorkingGroupUserObjectPermission.objects.filter(
-        content_object__unit_id=unit_id, content_object__is_active=True, permission__codename=Role.OFFICER,
-        user__is_active=True).values_list("user_id", flat=True).distinct())
-
-
-def _supervisors_of(campaign: Campaign) -> frozenset[int]:
-    path = campaign.responsible_unit.path
-    return supervisors_by_unit_path([path]).get(path, frozenset())
-
-
 def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
     """Tell who the step that now waits is for."""
     task = selectors.waiting_step(process)
@@ -114,9 +100,9 @@ def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
     if task.owner_id:
         recipients = [task.owner_id]
     elif step == VERIFY:
-        recipients = _officers_of_unit(campaign.responsible_unit_id)
+        recipients = selectors.officers_of_unit(campaign.responsible_unit_id)
     else:
-        recipients = _supervisors_of(campaign)
+        recipients = selectors.supervisors_of(campaign)
     kind = NotificationKind.REVIEW_RETURNED if step == CORRECT else NotificationKind.REVIEW_WAITING
     _notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", step=step,
             comments=process.dossier.review_comments if step == CORRECT else "", due_on=task.data.get("due_on"))
@@ -361,7 +347,7 @@ def review_escalate(*, dossier: Dossier, step_task: FlowTask) -> None:
     campaign = Campaign.objects.select_related("responsible_unit", "enterprise").get(pk=dossier.campaign_id)
     step = step_name(step_task)
     _event(campaign, None, EventKind.DOSSIER_ESCALATED, step=step, due_on=step_task.data.get("due_on"))
-    _notify(campaign, _supervisors_of(campaign), NotificationKind.REVIEW_ESCALATED, f"review-late:{step_task.pk}",
+    _notify(campaign, selectors.supervisors_of(campaign), NotificationKind.REVIEW_ESCALATED, f"review-late:{step_task.pk}",
             step=step, due_on=step_task.data.get("due_on"), owner=_label(step_task.owner) if step_task.owner_id else "")
 
 

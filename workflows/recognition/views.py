@@ -5,7 +5,6 @@ out of scope) and writes through ``services``."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,21 +17,16 @@ from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign
-from workflows.campaigns.selectors import supervisors_by_unit_path
 from workflows.core import clock
 from workflows.core.errors import Conflict
 from workflows.core.forms import run_service
 from workflows.core.shortcuts import visible_or_404
-from workflows.organisation.models import WorkingGroupUserObjectPermission
-from workflows.organisation.permissions import Role, scope_of
-from workflows.organisation.selectors import group_members, person_choices
+from workflows.organisation.permissions import scope_of
 
 from . import decision, forms, permissions, selectors, services
 from .flows import RecognitionFlow
 from .models import DossierDocument, DossierStatus
 from .permissions import CORRECT, DECIDE, VERIFY, step_name
-
-User = get_user_model()
 
 #: How a step of the review stands, in the reader's words.
 _STEP_STATUS = {STATUS.NEW: gettext_lazy("waiting"), STATUS.ASSIGNED: gettext_lazy("taken"),
@@ -64,22 +58,6 @@ def _conflict(request, campaign: Campaign, error: Conflict):
         "messages_list": error.messages, "back_url": reverse("recognition:dossier", args=[campaign.pk]),
         "base_template": "partials/fragment.html" if request.htmx else "base.html",
     }, status=409)
-
-
-def _people_for(step: str, campaign: Campaign) -> list[tuple[int, str]]:
-    """Who may be given ``step`` of this campaign's review."""
-    if step == VERIFY:
-        ids = WorkingGroupUserObjectPermission.objects.filter(
-            content_object__unit_id=campaign.responsible_unit_id, content_object__is_active=True,
-            permission__codename=Role.OFFICER).values("user_id")
-        users = User.objects.filter(is_active=True, pk__in=ids)
-    else:
-        path = campaign.responsible_unit.path
-        supervisors = supervisors_by_unit_path([path]).get(path, frozenset())
-        users = User.objects.filter(is_active=True, pk__in=supervisors)
-        if step == CORRECT and campaign.working_group_id:
-            users = users | group_members([campaign.working_group_id])
-    return person_choices(users.distinct().order_by("last_name", "first_name", "username"))
 
 
 # --- the dossier page ------------------------------------------------------------------
@@ -127,7 +105,7 @@ def _context(request, campaign: Campaign, **bound_forms):
     })
     if context["can_hand_over"]:
         context["reassign_form"] = forms.ReassignForm(
-            people=_people_for(name, campaign),
+            people=selectors.people_for_step(name, campaign),
             queue_label=None if name == CORRECT else _("— back to the queue —"),
             initial={"to_user": step.owner_id})
     context.update(bound_forms)
@@ -249,7 +227,7 @@ def review_reassign(request, task_pk: int):
     task, campaign = _step_or_404(request, task_pk)
     permissions.require(permissions.can_hand_over(request.user, campaign))
     name = step_name(task)
-    form = forms.ReassignForm(request.POST, people=_people_for(name, campaign),
+    form = forms.ReassignForm(request.POST, people=selectors.people_for_step(name, campaign),
                               queue_label=None if name == CORRECT else _("— back to the queue —"))
     return _post(request, campaign, form, lambda: services.review_task_reassign(
         task_id=task.pk, actor=request.user, to_user_id=form.cleaned_data["to_user"]),
