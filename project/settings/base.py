@@ -8,6 +8,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -128,7 +129,14 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address, for the lockout and the audit log alike: one helper
+# reads it through the number of trusted reverse proxies in front of the app
+# (0: the socket's address; X-Forwarded-For is then ignored).
+_proxies = os.environ.get("TRUSTED_PROXY_COUNT", "0").strip()
+if not (_proxies.isascii() and _proxies.isdigit()):
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be a whole number of 0 or more.")
+TRUSTED_PROXY_COUNT = int(_proxies)
+AXES_CLIENT_IP_CALLABLE = "workflows.audit.client.client_address"
 AXES_VERBOSE = False
 
 # Content security policy: our own scripts and styles only, no inline code.

@@ -43,3 +43,9 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, wo
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode()
     assert " style=" not in response.content.decode()
+
+
+def test_production_refuses_a_trusted_proxy_count_that_is_not_a_number():
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "TRUSTED_PROXY_COUNT": "một"}, "check")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
