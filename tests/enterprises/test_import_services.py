@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from tests.conftest import ROLES
-from tests.enterprises.sheets import VI_HEADERS, csv_bytes, xlsx_bytes, xlsx_rows, xlsx_with_text
+from tests.enterprises.sheets import (DAMAGE_HERE, DAMAGES, VI_HEADERS, csv_bytes, xlsx_bytes, xlsx_damaged,
+                                      xlsx_rows, xlsx_with_text)
 from tests.factories import EnterpriseFactory, next_tax_code
 from workflows.core import clock
 from workflows.core.errors import Conflict
@@ -307,12 +308,30 @@ def test_a_file_that_is_not_a_list_is_refused_and_nothing_is_written(world, cont
     assert registry() == before
 
 
-def test_a_bad_file_found_only_while_checking_fails_the_batch_and_writes_nothing(world):
+def test_a_bad_row_far_down_a_small_file_refuses_the_upload_and_writes_nothing(world):
     rows = [VI_HEADERS] + [line(f"Công ty {i}", next_tax_code()) for i in range(30)] + [line("HUGE", next_tax_code())]
     before = registry()
 
-    batch = upload(world, xlsx_with_text(rows, "HUGE", "x" * 40_000), file_name="ds.xlsx")
+    with pytest.raises(ImportFileError) as error:
+        upload(world, xlsx_with_text(rows, "HUGE", "x" * 40_000), file_name="ds.xlsx")
 
+    assert error.value.message == "Row 32 has a cell longer than 32.767 characters: this is not a registry list."
+    assert (ImportBatch.objects.count(), ImportRow.objects.count()) == (0, 0)
+    assert registry() == before
+
+
+def test_a_bad_file_found_only_by_the_job_fails_the_batch_and_writes_nothing(world, monkeypatch, settings,
+                                                                            django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"  # the job's language
+    monkeypatch.setattr(services, "BACKGROUND_ROWS", 5)
+    rows = [VI_HEADERS] + [line(f"Công ty {i}", next_tax_code()) for i in range(30)] + [line("HUGE", next_tax_code())]
+    before = registry()
+    with django_capture_on_commit_callbacks() as queued:
+        batch = upload(world, xlsx_with_text(rows, "HUGE", "x" * 40_000), file_name="ds.xlsx")
+
+    queued[0]()  # the job
+
+    batch.refresh_from_db()
     assert (batch.status, batch.failure) == (
         ImportStatus.FAILED, "Row 32 has a cell longer than 32.767 characters: this is not a registry list.")
     assert ImportRow.objects.filter(batch=batch).count() == 0
@@ -395,3 +414,59 @@ def test_a_commit_under_way_refuses_a_new_check(world, monkeypatch, django_captu
         services.import_preview(batch_id=batch.pk, actor=world.supervisor)
     with pytest.raises(Conflict):
         services.import_map_columns(batch_id=batch.pk, actor=world.supervisor, mapping={})
+
+
+# --- damaged spreadsheets ----------------------------------------------------------------
+DAMAGED = ("The spreadsheet is damaged: its rows cannot be read from row {row} on. Open it in Excel, save it again "
+           "as XLSX (or as CSV UTF-8) and upload that.")
+ENTITIES = ("The spreadsheet defines XML entities, which we refuse for safety: open it in Excel, save it again as "
+            "XLSX (or as CSV UTF-8) and upload that.")
+DAMAGE_MESSAGES = {"missing shared string": DAMAGED, "sheet cut short": DAMAGED, "text in a number cell": DAMAGED,
+                   "entity bomb": ENTITIES, "entity bomb in the sheet": ENTITIES, "external entity": ENTITIES}
+
+
+def damaged_list(damage: str, *, at: int, rows: int = 40) -> bytes:
+    """A list of ``rows`` good rows under the header whose row ``at`` is damaged."""
+    lines = [VI_HEADERS] + [line(f"Công ty {number}", next_tax_code(), "25") for number in range(2, rows + 2)]
+    lines[at - 1][8] = DAMAGE_HERE
+    return xlsx_damaged(lines, damage)
+
+
+@pytest.mark.parametrize("at", [3, 30], ids=["among the top rows", "below them"])
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_spreadsheet_is_refused_with_a_reason_and_nothing_is_written(world, damage, at):
+    before = registry()
+
+    with pytest.raises(ImportFileError) as error:
+        upload(world, damaged_list(damage, at=at), file_name="ds.xlsx")
+
+    assert error.value.message == DAMAGE_MESSAGES[damage].format(row=at)
+    assert (ImportBatch.objects.count(), ImportProgress.objects.count(), ImportRow.objects.count()) == (0, 0, 0)
+    assert registry() == before
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_large_damaged_spreadsheet_fails_its_job_with_the_reason_and_writes_nothing(
+        world, monkeypatch, settings, django_capture_on_commit_callbacks, damage):
+    """A file too large to read in the upload's request is read by the job,
+    which stops on the damage with the same reason."""
+    settings.LANGUAGE_CODE = "en"  # the job's language
+    monkeypatch.setattr(services, "BACKGROUND_ROWS", 5)
+    monkeypatch.setattr(services, "CHUNK", 4)
+    content = damaged_list(damage, at=30)
+    before = registry()
+    if DAMAGE_MESSAGES[damage] is ENTITIES:
+        # Entities are refused on opening the file: no job starts.
+        with pytest.raises(ImportFileError, match="XML entities"):
+            upload(world, content, file_name="ds.xlsx")
+        assert ImportBatch.objects.count() == 0
+        return
+    with django_capture_on_commit_callbacks() as queued:
+        batch = upload(world, content, file_name="ds.xlsx")
+
+    queued[0]()  # the job
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure) == (ImportStatus.FAILED, DAMAGED.format(row=30))
+    assert ImportRow.objects.filter(batch=batch).count() == 0
+    assert registry() == before

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import ROLES
-from tests.enterprises.sheets import VI_HEADERS, csv_bytes, xlsx_rows
+from tests.enterprises.sheets import DAMAGE_HERE, VI_HEADERS, csv_bytes, xlsx_damaged, xlsx_rows
 from tests.factories import EnterpriseFactory, next_tax_code
 from workflows.core import clock
 from workflows.enterprises import services
@@ -246,3 +246,24 @@ def test_the_progress_bar_takes_plain_numbers_and_shows_grouped_ones(supervisor,
 
     assert '<progress value="6500" max="20000"></progress>' in page
     assert "6.500 of 20.000 rows" in page  # Vietnamese numbers, in English too (project/formats)
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("missing shared string", "The spreadsheet is damaged: its rows cannot be read from row 30 on."),
+    ("sheet cut short", "The spreadsheet is damaged: its rows cannot be read from row 30 on."),
+    ("text in a number cell", "The spreadsheet is damaged: its rows cannot be read from row 30 on."),
+    ("entity bomb", "The spreadsheet defines XML entities, which we refuse for safety"),
+    ("entity bomb in the sheet", "The spreadsheet defines XML entities, which we refuse for safety"),
+    ("external entity", "The spreadsheet defines XML entities, which we refuse for safety"),
+])
+def test_a_damaged_spreadsheet_is_refused_on_the_form_and_nothing_is_written(supervisor, world, damage, message):
+    rows = [VI_HEADERS] + [line(f"Công ty {number}", next_tax_code(), "25") for number in range(2, 41)]
+    rows[29][8] = DAMAGE_HERE
+
+    response = supervisor.post(reverse("enterprises:import"), {
+        "file": SimpleUploadedFile("ds.xlsx", xlsx_damaged(rows, damage), content_type=XLSX),
+        "unit": world.district.pk})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert (ImportBatch.objects.count(), Enterprise.objects.count()) == (0, 1)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -467,6 +468,21 @@ def _has_rows(rows: Iterator[RawRow]) -> bool:
     return any(not _is_blank(row.cells) for row in rows)
 
 
+def _declares_entities(error: BaseException | None) -> bool:
+    """Whether openpyxl stopped because defusedxml refused XML entities
+    (a billion laughs, a file of the server): openpyxl wraps the refusal."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _entities_refused() -> ImportFileError:
+    return ImportFileError(_("The spreadsheet defines XML entities, which we refuse for safety: open it in "
+                             "Excel, save it again as XLSX (or as CSV UTF-8) and upload that."))
+
+
 def _xlsx_book(content: bytes):
     from openpyxl import load_workbook
 
@@ -478,16 +494,34 @@ def _xlsx_book(content: bytes):
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except ImportFileError:
         raise
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        if _declares_entities(error):
+            raise _entities_refused() from None
         raise ImportFileError(_("The file is not a spreadsheet we can read: save it as XLSX, or as CSV UTF-8, "
                                 "and upload it again.")) from None
 
 
 def _xlsx_rows(book, sheet: int, start: int = 1) -> Iterator[RawRow]:
-    worksheet = book.worksheets[sheet]
-    for number, cells in enumerate(worksheet.iter_rows(min_row=start, values_only=True), start=start):
+    """The sheet's rows from ``start``. openpyxl parses a sheet while it is
+    read, not when the file is opened: a damaged row (a shared string the
+    file lacks, text in a number cell, XML cut short or declaring entities)
+    fails here, and is refused like a file that cannot be opened."""
+    rows = book.worksheets[sheet].iter_rows(min_row=start, values_only=True)
+    number = start
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+            if _declares_entities(error):
+                raise _entities_refused() from None
+            raise ImportFileError(_("The spreadsheet is damaged: its rows cannot be read from row %(row)d on. "
+                                    "Open it in Excel, save it again as XLSX (or as CSV UTF-8) and upload "
+                                    "that.") % {"row": number}) from None
+        if cells is None:
+            return
         _check_cells(number, cells)
         yield RawRow(number, tuple(cells))
+        number += 1
 
 
 def _check_utf8(content: bytes) -> None:
@@ -541,9 +575,20 @@ def _csv_delimiter(content: bytes) -> str:
     return best
 
 
-def sheet_open(content: bytes) -> Sheet:
+def sheet_open(content: bytes, *, read_whole_up_to: int = 0) -> Sheet:
     """Find the format, sheet and header of an uploaded file, or refuse it
-    with a clear message. Reads the top rows only."""
+    with a clear message. Reads the top rows only, and then, for a sheet of
+    at most ``read_whole_up_to`` rows, every row: a file damaged further down
+    is refused before anything is stored (a larger one is read by a job,
+    which marks its import failed with the same message)."""
+    sheet = _sheet_find(content)
+    if sheet.rows_estimate <= read_whole_up_to:
+        for _row in rows_read(content, sheet):
+            pass
+    return sheet
+
+
+def _sheet_find(content: bytes) -> Sheet:
     if not content or not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ImportFileError(_("The file is empty."))
     if len(content) > MAX_FILE_BYTES:

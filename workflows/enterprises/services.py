@@ -170,7 +170,8 @@ def import_upload(*, actor, unit: Unit, file_name: str, content: bytes, default_
         errors["default_as_of"] = _("The workforce date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    sheet = imports.sheet_open(content)
+    # A file checked here and now is read to its end first: damage in it stores nothing.
+    sheet = imports.sheet_open(content, read_whole_up_to=BACKGROUND_ROWS)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             created_by=actor, unit=unit, file_name=(file_name or "registry")[:255], file_format=sheet.file_format,
