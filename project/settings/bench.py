@@ -5,7 +5,7 @@ same machine. Never for a real deployment."""
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS
+from .base import DATABASES, INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "bench-only-key-" + "x" * 40)
@@ -17,3 +17,7 @@ AXES_ENABLED = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # The viewflow.workflow peer of the transition benchmark (bench/peer/).
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.peer"]
+# The benchmark database is disposable: `bench/generate.py --force` empties it
+# with TRUNCATE, which the append-only tables refuse unless the session says so.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cdcs.allow_truncate=on"

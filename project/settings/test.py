@@ -1,7 +1,7 @@
 """Settings for the test suite: the database comes from DATABASE_URL
 (PostgreSQL in CI); jobs run synchronously unless a test starts a worker."""
 from .base import *  # noqa: F401,F403
-from .base import Q_CLUSTER, VAR_DIR
+from .base import DATABASES, Q_CLUSTER, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -13,3 +13,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # django-axes is switched on only in the tests of sign-in protection (they
 # use override_settings); elsewhere tests sign in with force_login.
 AXES_ENABLED = False
+
+# The append-only tables refuse TRUNCATE unless the session says
+# cdcs.allow_truncate=on: the test runner empties its database that way after
+# each transactional test. Never in the production settings.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cdcs.allow_truncate=on"

@@ -49,3 +49,33 @@ def test_production_refuses_a_trusted_proxy_count_that_is_not_a_number():
     result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "TRUSTED_PROXY_COUNT": "một"}, "check")
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
+
+
+def gunicorn_config(**env_extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "project.settings.production", "SECRET_KEY": "s" * 60,
+                "ALLOWED_HOSTS": "cdcs.example.vn", **env_extra})
+    result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c", "project/gunicorn.conf.py",
+                             "--print-config", "project.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {name.strip(): value.strip() for name, _, value in
+            (line.partition("=") for line in result.stdout.splitlines()) if value}
+
+
+def test_gunicorn_outlasts_a_national_export_and_lets_requests_finish_on_a_stop():
+    config = gunicorn_config()
+    # A national registry export takes about 86 s in the request.
+    assert (config["timeout"], config["graceful_timeout"], config["workers"]) == ("180", "120", "4")
+
+
+def test_gunicorn_takes_its_timeouts_and_workers_from_the_environment():
+    config = gunicorn_config(GUNICORN_TIMEOUT="300", GUNICORN_GRACEFUL_TIMEOUT="200", GUNICORN_WORKERS="9")
+    assert (config["timeout"], config["graceful_timeout"], config["workers"]) == ("300", "200", "9")
+
+
+def test_the_readme_production_command_uses_the_gunicorn_configuration():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    production = readme.split("## Running in production", 1)[1].split("\n## ", 1)[0]
+    gunicorn_lines = [line for line in production.splitlines() if line.startswith("gunicorn ")]
+    assert gunicorn_lines == ["gunicorn -c project/gunicorn.conf.py project.wsgi   "
+                              "# the web tier (whitenoise serves /static/)"]

@@ -1,5 +1,6 @@
 """The audit log: sign-ins, failures, lockouts, refused authorisations and
-exports of personal data. Times are stored in UTC."""
+exports of personal data. Times are stored in UTC. Append-only: PostgreSQL
+refuses UPDATE, DELETE and TRUNCATE of it (migration 0002)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,9 @@ class AuditKind(models.TextChoices):
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("at (UTC)"), db_index=True)
     kind = models.CharField(_("kind"), max_length=24, choices=AuditKind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # PROTECT: the log is never rewritten, not even to forget a deleted user
+    # (deactivate people instead).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+", verbose_name=_("user"))
     username = models.CharField(_("user name given"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
@@ -33,3 +36,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S}Z {self.kind} {self.username}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise RuntimeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("The audit log is append-only.")
