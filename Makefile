@@ -34,12 +34,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-## Serve the demo on http://$(HOST) with a django-q2 worker beside it; Ctrl-C stops both.
+## Serve the demo on http://$(HOST) with a django-q2 worker beside it; Ctrl-C
+## (or SIGTERM) stops both cleanly (project/run.py).
 run: demo
 	$(PY) manage.py setup_schedules
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST)
+	$(PY) -m project.run $(HOST)
 
 ## Only the job worker (production runs it as its own service).
 worker: install
