@@ -11,11 +11,12 @@ a query per row. Object policies (``campaigns.permissions``) build on it.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, Q, Value
+from django.db.models import BigIntegerField, Q, QuerySet, Value
 
 from .models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 
@@ -134,3 +135,59 @@ def units_visible_to(user):
 def working_groups_visible_to(user):
     scope = scope_of(user)
     return WorkingGroup.objects.filter(scope.subtree_q("unit__path", scope.overseen) | Q(pk__in=scope.groups))
+
+
+# --- giving work to people --------------------------------------------------------
+# A supervisor gives a task of a campaign (worked by a working group, in a
+# unit) to someone who works that campaign: an officer of its group, or a
+# supervisor of its unit or of a unit above it. The supervisor's reach stops at
+# their own subtrees: a supervisor of the unit above them is not theirs to
+# give work to. (``campaigns.permissions.may_hold_task`` is the same rule
+# without the reach, for who may hold a task at all.)
+def may_give_work_to(actor, *, group_id: int | None, unit_path: str, officer_of: Collection[int],
+                     supervised_paths: Collection[str], scope: Scope | None = None) -> bool:
+    """May supervisor ``actor`` give work of the group ``group_id`` on a
+    campaign of the unit at ``unit_path`` to a person who is an officer of the
+    groups ``officer_of`` and supervises the units at ``supervised_paths``?
+    No query once the actor's scope is read."""
+    scope = scope or scope_of(actor)
+    if not scope.supervises(unit_path):
+        return False
+    if group_id is not None and group_id in officer_of:
+        return True
+    return any(unit_path.startswith(path) and scope.supervises(path) for path in supervised_paths)
+
+
+def officers_who_may_receive(actor, group_ids: Iterable[int]) -> QuerySet[WorkingGroupUserObjectPermission]:
+    """The officer grants of the active people of ``group_ids`` that work a
+    campaign in the actor's subtrees (see ``may_give_work_to``): one row per
+    person and group, with the group and its unit."""
+    if not scope_of(actor).supervised:
+        return WorkingGroupUserObjectPermission.objects.none()
+    return (WorkingGroupUserObjectPermission.objects
+            .filter(content_object_id__in=set(group_ids) - {None}, content_object__is_active=True,
+                    permission__codename=Role.OFFICER, user__is_active=True)
+            .select_related("user", "content_object__unit"))
+
+
+def supervisors_who_may_receive(actor, unit_paths: Iterable[str]) -> QuerySet[UnitUserObjectPermission]:
+    """The supervisor grants, inside the actor's subtrees, on the units at
+    ``unit_paths`` or above them: one row per person and unit, with the unit.
+    The actor's own grants are among them."""
+    scope = scope_of(actor)
+    ancestors = {path[:end] for path in unit_paths for end in range(Unit.steplen, len(path) + 1, Unit.steplen)}
+    within = [path for path in ancestors if scope.supervises(path)]
+    return (UnitUserObjectPermission.objects
+            .filter(content_object__path__in=within, content_object__is_active=True,
+                    permission__codename=Role.SUPERVISOR, user__is_active=True)
+            .select_related("user", "content_object"))
+
+
+# --- administration ---------------------------------------------------------------
+def can_administer(user) -> bool:
+    """Administrators keep the reference data in Django admin: active staff
+    accounts that hold at least one model permission there (a superuser holds
+    them all). Unit roles are separate: an administrator may have none."""
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or bool(user.get_all_permissions())

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from workflows.core.text import fold
 
 from .models import Unit, WorkingGroup, WorkingGroupUserObjectPermission
-from .permissions import Role, scope_of
+from .permissions import (Role, Scope, may_give_work_to, officers_who_may_receive, scope_of,
+                          supervisors_who_may_receive)
 
 User = get_user_model()
 
@@ -95,10 +102,144 @@ def reassignable_tasks_of(user, officer_id: int):
     scope = scope_of(user)
     return (Task.objects.filter(scope.subtree_q("campaign__responsible_unit__path", scope.supervised),
                                 assignee_id=officer_id, status=TaskStatus.OPEN)
-            .select_related("campaign__enterprise", "campaign__responsible_unit").order_by("due_on", "pk"))
+            .select_related("campaign__enterprise", "campaign__responsible_unit", "working_group")
+            .order_by("due_on", "pk"))
 
 
 def groups_that_may_work(user, unit: Unit) -> list[WorkingGroup]:
     """The working groups ``user`` supervises that may take a campaign of
     ``unit``: those of the unit itself and of the units above it."""
     return [g for g in groups_supervised_by(user) if unit.path.startswith(g.unit.path)]
+
+
+# --- who may receive an officer's tasks ------------------------------------------
+@dataclass(frozen=True)
+class Receiver:
+    """A person a supervisor may give some of the tasks to."""
+
+    user_id: int
+    name: str
+    officer_of: frozenset[int]  # working group ids, among the tasks' groups
+    supervised_paths: frozenset[str]  # unit paths, at or above the tasks' units, inside the actor's reach
+
+
+@dataclass(frozen=True)
+class ReassignPreview:
+    """What the confirmation of a bulk reassignment says."""
+
+    count: int
+    receiver: str
+    refused: int  # tasks the receiver may not be given
+    other_groups: tuple[str, ...]  # the tasks' groups the receiver is not a member of
+
+
+@dataclass(frozen=True)
+class Receivers:
+    """The people a supervisor may give a list of tasks to, grouped for a
+    picker by unit and working group (the supervisors of a unit together)."""
+
+    people: dict[int, Receiver]
+    choices: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    scope: Scope
+
+    def preview(self, actor, user_id: int, tasks) -> ReassignPreview:
+        person = self.people[user_id]
+        refused = sum(1 for t in tasks if not may_give_work_to(
+            actor, group_id=t.working_group_id, unit_path=t.campaign.responsible_unit.path,
+            officer_of=person.officer_of, supervised_paths=person.supervised_paths, scope=self.scope))
+        other_groups = sorted({t.working_group.name for t in tasks
+                               if t.working_group_id is not None and t.working_group_id not in person.officer_of})
+        return ReassignPreview(len(tasks), person.name, refused, tuple(other_groups))
+
+
+def receivers_for(actor, tasks, *, leaving_id: int) -> Receivers:
+    """Who ``actor`` (a supervisor) may give some of ``tasks`` to, the person
+    who leaves them (``leaving_id``) left out: the officers of the tasks'
+    working groups and the supervisors of their units, inside the actor's
+    reach (decided by ``permissions.may_give_work_to``). Two queries; each
+    task needs its campaign's responsible unit."""
+    scope = scope_of(actor)
+    if not tasks:
+        return Receivers({}, (), scope)
+    officer_grants = list(officers_who_may_receive(actor, {t.working_group_id for t in tasks}))
+    supervisor_grants = list(supervisors_who_may_receive(actor, {t.campaign.responsible_unit.path for t in tasks}))
+    officer_of: dict[int, set[int]] = {}
+    supervises: dict[int, set[str]] = {}
+    names: dict[int, str] = {}
+    for grant in officer_grants:
+        officer_of.setdefault(grant.user_id, set()).add(grant.content_object_id)
+        names[grant.user_id] = grant.user.get_full_name() or grant.user.get_username()
+    for grant in supervisor_grants:
+        supervises.setdefault(grant.user_id, set()).add(grant.content_object.path)
+        names[grant.user_id] = grant.user.get_full_name() or grant.user.get_username()
+    people = {}
+    for user_id, name in names.items():
+        person = Receiver(user_id, name, frozenset(officer_of.get(user_id, ())), frozenset(supervises.get(user_id, ())))
+        if user_id != leaving_id and any(may_give_work_to(
+                actor, group_id=t.working_group_id, unit_path=t.campaign.responsible_unit.path,
+                officer_of=person.officer_of, supervised_paths=person.supervised_paths, scope=scope) for t in tasks):
+            people[user_id] = person
+    # (sort key, label) → people: a unit's supervisors first, then its groups by name
+    sections: dict[tuple, list[tuple[int, str]]] = {}
+    for grant in supervisor_grants:
+        if grant.user_id in people:
+            unit = grant.content_object
+            key = (unit.path, 0, "", _("%(unit)s — supervisors") % {"unit": unit.name})
+            sections.setdefault(key, []).append((grant.user_id, people[grant.user_id].name))
+    for grant in officer_grants:
+        if grant.user_id in people:
+            group = grant.content_object
+            key = (group.unit.path, 1, group.name, f"{group.unit.name} — {group.name}")
+            sections.setdefault(key, []).append((grant.user_id, people[grant.user_id].name))
+    choices = tuple((key[3], tuple(sorted(set(members), key=lambda m: (_sort_name(m[1]), m[0]))))
+                    for key, members in sorted(sections.items(), key=lambda item: item[0][:3]))
+    return Receivers(people, choices, scope)
+
+
+def _sort_name(name: str) -> tuple[str, str]:
+    """Vietnamese names sort by the given name (the last word), then the rest."""
+    words = name.split()
+    return (fold(words[-1]) if words else "", fold(name))
+
+
+# --- administration ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    """One application's reference data in Django admin."""
+
+    name: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Administration:
+    """What an administrator may keep: the Django admin lists they may open
+    (Django admin's own permission checks decide), the product's reference
+    data apart from the technical tables (sign-in attempts, job queue …)."""
+
+    index_url: str
+    reference: tuple[AdminSection, ...]
+    technical: tuple[AdminSection, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.reference or self.technical)
+
+
+def administration_for(request) -> Administration:
+    reference, technical = [], []
+    for app in admin.site.get_app_list(request):
+        # a model without admin_url is one the user may only add to (or not
+        # even that): its list would refuse them, so it is not shown
+        links = tuple(Link(str(model["name"]), model["admin_url"]) for model in app["models"]
+                      if model.get("admin_url"))
+        if links:
+            ours = apps.get_app_config(app["app_label"]).name.startswith("workflows.")
+            (reference if ours else technical).append(AdminSection(str(app["name"]), links))
+    return Administration(reverse("admin:index"), tuple(reference), tuple(technical))

@@ -1,4 +1,4 @@
-"""Working groups and workload (supervisors)."""
+"""Working groups and workload (supervisors); the administrators' home."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from workflows.campaigns import services as campaign_services
@@ -15,8 +16,9 @@ from workflows.core.forms import run_service
 from workflows.core.shortcuts import visible_or_404
 
 from .forms import BulkReassignForm
-from .permissions import scope_of
-from .selectors import group_members, groups_supervised_by, person_choices, reassignable_tasks_of, workload_of_groups
+from .permissions import can_administer, scope_of
+from .selectors import (administration_for, group_members, groups_supervised_by, reassignable_tasks_of, receivers_for,
+                        workload_of_groups)
 
 User = get_user_model()
 
@@ -38,20 +40,26 @@ def groups(request):
 @login_required
 def officer_tasks(request, user_pk: int):
     """One officer's open tasks, with the bulk reassignment: choose tasks (or
-    all), choose who receives them, confirm the count, move."""
+    all), choose who receives them among the people the supervisor may give
+    them to, confirm the count, move."""
     _require_supervisor(request.user)
     group_ids = [g.pk for g in groups_supervised_by(request.user)]
     officer = visible_or_404(group_members(group_ids), user_pk, request=request)
     tasks = list(reassignable_tasks_of(request.user, officer.pk))
-    people = [(pk, name) for pk, name in person_choices(group_members(group_ids)) if pk != officer.pk]
-    form = BulkReassignForm(request.POST or None, people=people, task_ids=[t.pk for t in tasks])
+    receivers = receivers_for(request.user, tasks, leaving_id=officer.pk)
+    form = BulkReassignForm(request.POST or None, receivers=receivers.choices, task_ids=[t.pk for t in tasks])
     confirm = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        moving = len(tasks) if data["scope"] == BulkReassignForm.MOVE_ALL else len(data["tasks"])
-        receiver = dict(people)[data["to_user"]]
-        if not data["confirmed"]:
-            confirm = {"count": moving, "receiver": receiver}
+        moving = tasks if data["scope"] == BulkReassignForm.MOVE_ALL else [t for t in tasks if t.pk in data["tasks"]]
+        preview = receivers.preview(request.user, data["to_user"], moving)
+        if preview.refused:
+            form.add_error("to_user", ngettext(
+                "%(name)s does not work on the campaign of %(count)d of these tasks: choose someone else.",
+                "%(name)s does not work on the campaigns of %(count)d of these tasks: choose someone else.",
+                preview.refused) % {"name": preview.receiver, "count": preview.refused})
+        elif not data["confirmed"]:
+            confirm = preview
         else:
             result = run_service(form, lambda: campaign_services.tasks_bulk_reassign(
                 actor=request.user, to_user_id=data["to_user"], note=data["note"],
@@ -59,9 +67,20 @@ def officer_tasks(request, user_pk: int):
                    else {"task_ids": data["tasks"]})))
             if result is not None:
                 messages.success(request, _("%(count)d task(s) moved to %(name)s.") % {
-                    "count": result.moved, "name": receiver})
+                    "count": result.moved, "name": preview.receiver})
                 return redirect("organisation:officer_tasks", user_pk=officer.pk)
     return render(request, "organisation/officer_tasks.html", {
         "nav_active": "groups", "officer": officer, "tasks": tasks, "form": form, "confirm": confirm,
-        "today": clock.today(), "selected": set(form.cleaned_data.get("tasks", [])) if form.is_bound and
-        form.is_valid() else set()}, status=400 if form.errors else 200)
+        "today": clock.today(), "selected": set(getattr(form, "cleaned_data", {}).get("tasks", []))},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def administration(request):
+    """The administrator's home: the reference data they keep, and the other
+    pages they may open (the menu's)."""
+    if not can_administer(request.user):
+        raise PermissionDenied
+    return render(request, "organisation/administration.html", {
+        "nav_active": "administration", "administration": administration_for(request)})
