@@ -59,6 +59,10 @@ def home(request):
         return redirect("campaigns:my_tasks")
     if scope.overseen:
         return redirect("statistics:home")
+    from workflows.organisation.permissions import can_administer
+
+    if can_administer(request.user):  # an administrator without a unit role: the reference data they keep
+        return redirect("organisation:administration")
     return render(request, "campaigns/no_role.html")
 
 

@@ -1,7 +1,8 @@
-"""Django admin holds reference data only: everything else has its own screens."""
+"""Django admin holds reference data; units and working groups are shown there read-only (they change
+through the services). Everything else has its own screens."""
 from django.contrib import admin
 
-from .models import CalendarDay, UnitKind
+from .models import CalendarDay, Unit, UnitKind, WorkingGroup
 
 
 @admin.register(UnitKind)
@@ -16,3 +17,35 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Units and working groups change only through the services (which
+    check the actor's reach and write the audit trail); administrators read
+    them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["path"]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(ReadOnlyAdmin):
+    list_display = ["name", "unit", "leader", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["unit", "leader"]
+    search_fields = ["name", "unit__name"]
+    ordering = ["unit__path", "name"]

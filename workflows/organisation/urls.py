@@ -5,6 +5,7 @@ from . import views
 app_name = "organisation"
 
 urlpatterns = [
+    path("administration/", views.administration, name="administration"),
     path("groups/", views.groups, name="groups"),
     path("officers/<int:user_pk>/tasks/", views.officer_tasks, name="officer_tasks"),
 ]
