@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.core.errors import DomainError
+from workflows.core.spreadsheets import text_restored
 from workflows.core.text import fold
 
 from .models import ImportOutcome, OwnershipSector, WorkforceSource
@@ -201,7 +202,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def cell_text(value) -> str:
     """A cell as text: numbers without ".0", dates as dd/mm/yyyy, control
-    characters (NUL and the like, which PostgreSQL refuses) as spaces."""
+    characters (NUL and the like, which PostgreSQL refuses) as spaces, the
+    quote that keeps text from being a formula taken away."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -214,7 +216,8 @@ def cell_text(value) -> str:
         return value.strftime("%d/%m/%Y") if value.time() == dt.time(0) else value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    text = str(value)
+    # The quote our exports put in front of what would be a formula is read away.
+    text = text_restored(str(value))
     if _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     return text.strip()

@@ -2,16 +2,12 @@
 form managers send to the level above (XLSX and CSV, Vietnamese headers)."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+
+from workflows.core import spreadsheets
 
 from .models import Metric, TargetHorizon, TargetSource
 from .selectors import BranchFigures, Dashboard, percent_cut
@@ -67,58 +63,28 @@ def headers() -> list[str]:
 
 
 def _values(row: ReportRow) -> list:
+    """A row's cells; the percentage as a fraction (0,5545 shows as 55,45%)."""
     return [row.name, row.term_members, row.term_unions, row.new_members, row.members_lost, row.net_members,
-            row.percent_of_term, row.unions_founded, row.year_allocation, row.workforce,
+            row.percent_of_term / 100, row.unions_founded, row.year_allocation, row.workforce,
             row.workforce_social_insurance]
+
+
+#: The number format of each column (the first holds names).
+FORMATS = (None, *[spreadsheets.INTEGER] * 5, spreadsheets.PERCENT, *[spreadsheets.INTEGER] * 4)
 
 
 def report_csv(dashboard: Dashboard, title: str) -> str:
     """CSV as the officers read it: dot thousands, comma decimals, UTF-8 with BOM for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([title])
-    writer.writerow(headers())
-    for row in report_rows(dashboard):
-        writer.writerow([_text(v, percent=i == 6) for i, v in enumerate(_values(row))])
-    return "\ufeff" + buffer.getvalue()
-
-
-def _text(value, *, percent: bool = False) -> str:
-    if value is None:
-        return ""
-    if percent:
-        return number_format(value, 2, force_grouping=True) + "%"
-    if isinstance(value, int):
-        return number_format(value, 0, force_grouping=True)
-    return str(value)
+    return spreadsheets.csv_text([[title], headers(), *(_values(row) for row in report_rows(dashboard))],
+                                 formats=FORMATS)
 
 
 def report_xlsx(dashboard: Dashboard, title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Report")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in report_rows(dashboard):
-        values = _values(row)
-        values[6] = float(values[6]) / 100
-        sheet.append(values)
-    last = sheet.max_row
-    for cell in sheet[last]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3, max_row=last):
-        for index, cell in enumerate(row):
-            if index == 6:
-                cell.number_format = "0.00%"
-            elif index:
-                cell.number_format = "#,##0"
-    sheet.column_dimensions["A"].width = 42
-    for column in range(2, 12):
-        sheet.column_dimensions[get_column_letter(column)].width = 15
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = spreadsheets.Spreadsheet()
+    sheet = book.sheet(_("Report"), widths=(42, *[15] * 10))
+    sheet.append([title], bold=True, size=13)
+    sheet.append(headers(), bold=True, wrap=True)
+    rows = report_rows(dashboard)
+    for index, row in enumerate(rows, start=1):
+        sheet.append(_values(row), bold=index == len(rows), formats=FORMATS)
+    return book.content()
