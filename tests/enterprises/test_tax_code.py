@@ -5,6 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.conftest import campaign_at
+from tests.enterprises.sheets import VI_HEADERS, csv_bytes, xlsx_bytes
+from tests.factories import EnterpriseFactory
+from workflows.campaigns.flows import Stage
+from workflows.enterprises import services
+from workflows.enterprises.models import Enterprise, ImportRow
 
 from workflows.enterprises.validation import (
     make_tax_code, normalise_tax_code, tax_code_check_digit, validate_tax_code,
@@ -70,8 +78,63 @@ def test_make_tax_code_builds_valid_codes():
     ("0100.109.106", "0100109106"),
     ("0100\t109106\n", "0100109106"),
     ("0100.109.106 - 001", "0100109106-001"),
+    ("'0109100041", "0109100041"),               # Excel's mark of a number kept as text
+    (" '0100.109.106-001", "0100109106-001"),
+    ("’0109100041", "0109100041"),              # the same, curled by a word processor
+    ("0109'100041", "0109'100041"),              # only in front
     ("", ""),
     (None, ""),
 ], ids=repr)
-def test_normalise_strips_spaces_and_dots(typed, normalised):
+def test_normalise_strips_spaces_dots_and_a_leading_apostrophe(typed, normalised):
     assert normalise_tax_code(typed) == normalised
+
+
+# --- the apostrophe Excel puts in front of a code kept as text, wherever a code is typed ---------
+MARKED = "'0109100041"  # as a user copies it from a cell of Excel
+
+
+def test_a_marked_tax_code_registers_through_the_form(client, world):
+    client.force_login(world.supervisor)
+
+    response = client.post(reverse("enterprises:create"), {
+        "tax_code": MARKED, "name": "Công ty TNHH Thép Việt", "responsible_unit": world.district.pk,
+        "ownership_sector": "domestic_private", "workforce": "120"})
+
+    assert response.status_code == 302
+    assert Enterprise.objects.filter(name="Công ty TNHH Thép Việt").values_list("tax_code", flat=True).get() == (
+        "0109100041")
+
+
+@pytest.mark.parametrize("file", ["csv", "xlsx"])
+def test_a_marked_tax_code_imports(world, file):
+    rows = [VI_HEADERS, ["", "Công ty TNHH Thép Việt", MARKED, "", "", "", "", "", "120", "", ""]]
+    content = csv_bytes(rows) if file == "csv" else xlsx_bytes(rows)
+
+    batch = services.import_upload(actor=world.supervisor, unit=world.district, file_name=f"ds.{file}",
+                                   content=content)
+
+    assert list(ImportRow.objects.filter(batch=batch).values_list("tax_code", "outcome", "messages")) == [
+        ("0109100041", "create", [])]
+
+
+@pytest.mark.parametrize("page", ["enterprises:list", "campaigns:list"])
+def test_a_marked_tax_code_finds_its_enterprise(client, world, page):
+    wanted = EnterpriseFactory(responsible_unit=world.district, tax_code="0109100041", name="Công ty TNHH Thép Việt")
+    campaign_at(world, Stage.SURVEYED, enterprise=wanted)
+    campaign_at(world, Stage.SURVEYED)  # another enterprise's campaign
+    client.force_login(world.supervisor)
+
+    response = client.get(reverse(page), {"q": MARKED})
+
+    rows = response.context["page"] if page == "enterprises:list" else response.context["rows"]
+    found = [row.name for row in rows] if page == "enterprises:list" else [
+        row["campaign"].enterprise.name for row in rows]
+    assert found == ["Công ty TNHH Thép Việt"]
+
+
+def test_a_search_of_only_an_apostrophe_finds_no_tax_code(client, world):
+    client.force_login(world.supervisor)
+
+    response = client.get(reverse("enterprises:list"), {"q": "'"})
+
+    assert list(response.context["page"]) == []

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.core.text import fold
+from workflows.enterprises.validation import normalise_tax_code
 from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
 from workflows.organisation.permissions import Role, scope_of
 from workflows.organisation.workdays import calendar_from
@@ -151,8 +152,9 @@ def campaigns_for_list(user, filters: CampaignFilters, *, today: dt.date) -> Que
     qs = campaigns_visible_to(user)
     if filters.q:
         term = filters.q.strip()
+        code = normalise_tax_code(term)
         qs = qs.filter(Q(enterprise__search_name__contains=fold(term)) |
-                       Q(enterprise__tax_code__startswith=term.replace(" ", "")))
+                       (Q(enterprise__tax_code__startswith=code) if code else Q(pk__in=[])))
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     elif filters.open_only:

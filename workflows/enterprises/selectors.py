@@ -12,6 +12,7 @@ from workflows.core.text import fold
 
 from .models import Enterprise
 from .permissions import enterprises_visible_to
+from .validation import normalise_tax_code
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterpris
     qs = enterprises_visible_to(user)
     if filters.q:
         term = filters.q.strip()
-        qs = qs.filter(Q(search_name__contains=fold(term)) | Q(tax_code__startswith=term.replace(" ", "")))
+        code = normalise_tax_code(term)
+        qs = qs.filter(Q(search_name__contains=fold(term)) | (Q(tax_code__startswith=code) if code else Q(pk__in=[])))
     if filters.unit_path:
         qs = qs.filter(responsible_unit__path__startswith=filters.unit_path)
     if filters.sector:

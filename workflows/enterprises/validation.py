@@ -16,9 +16,17 @@ def tax_code_check_digit(first_nine: str) -> int | None:
     return None if digit == 10 else digit
 
 
+#: Excel's mark of a number kept as text ('0109100041), and the curly
+#: quotes a word processor turns it into.
+_TEXT_MARKS = ("'", "\u2018", "\u2019")
+
+
 def normalise_tax_code(value: str) -> str:
-    """Strip spaces and dots people type inside tax codes."""
-    return re.sub(r"[\s.]", "", value or "")
+    """Strip spaces and dots people type inside tax codes, and the apostrophe
+    in front that keeps the leading zero of a code in Excel: forms, the
+    import and the search all read a code through this."""
+    text = re.sub(r"[\s.]", "", value or "")
+    return text[1:] if text.startswith(_TEXT_MARKS) else text
 
 
 def validate_tax_code(value: str) -> None:
