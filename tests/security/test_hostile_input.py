@@ -469,6 +469,30 @@ def test_sign_in_refuses_hostile_credentials_with_a_message(client, world, usern
     assert "_auth_user_id" not in client.session
 
 
+# --- where a form sends the user next (issue 12, #9) -----------------------------------
+NEXT_URLS = ["https://evil.example/x", "//evil.example/x", "/\\evil.example", "\\\\evil.example", "///evil.example",
+             "/\t/evil.example", "javascript:alert(1)", "data:text/html,x", "http://testserver/", "/campaigns/\x00",
+             "/campaigns/\r\nLocation: https://evil.example/", "\u202e//evil.example", "/tasks/?page=2"]
+
+
+@pytest.fixture
+def queued_task(world) -> Task:
+    campaign = campaign_at(world, Stage.SURVEYED, enterprise=enterprise(world))
+    return Task.objects.filter(campaign=campaign, assignee=None).order_by("pk").first()
+
+
+@HOSTILE
+@given(next_url=st.one_of(st.sampled_from(NEXT_URLS), any_text()), action=st.sampled_from(["claim", "complete"]))
+def test_task_forms_send_the_user_only_to_a_path_of_the_site(world, queued_task, next_url, action):
+    client = signed_in(world.officer)
+    with rolled_back():
+        response = client.post(reverse(f"campaigns:task_{action}", args=[queued_task.pk]), {"next": next_url})
+        location = response["Location"]
+    assert response.status_code == 302
+    assert location.startswith("/") and not location.startswith(("//", "/\\"))
+    assert location in (next_url, reverse("campaigns:my_tasks"))
+
+
 # --- bulk reassignment: a receiver posted by hand (issue 12, #4) -------------------
 OUTSIDE_REACH = ["other_officer", "other_supervisor", "manager", "admin", "officer"]
 

@@ -19,6 +19,7 @@ from workflows.core.errors import Conflict
 from workflows.core.forms import run_service
 from workflows.core.shortcuts import visible_or_404
 from workflows.core.params import param_bool, param_choice, param_int, param_str
+from workflows.core.redirects import safe_next
 from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import (group_members, groups_supervised_by, groups_that_may_work,
@@ -123,7 +124,7 @@ def task_complete(request, pk: int):
     if request.htmx:
         return _task_row_response(request, task)
     messages.success(request, _("Task completed: %(title)s") % {"title": task.title})
-    return redirect(request.POST.get("next") or "campaigns:my_tasks")
+    return redirect(safe_next(request, "campaigns:my_tasks"))
 
 
 @login_required
@@ -134,7 +135,7 @@ def task_claim(request, pk: int):
     if request.htmx:
         return _task_row_response(request, task)
     messages.success(request, _("You took the task: %(title)s") % {"title": task.title})
-    return redirect(request.POST.get("next") or "campaigns:my_tasks")
+    return redirect(safe_next(request, "campaigns:my_tasks"))
 
 
 @login_required
