@@ -326,7 +326,7 @@ def campaign_transition(request, pk: int, name: str):
         initial["applications"] = campaign.applications
     if name == "recognise":
         initial["admitted_members"] = campaign.applications
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -343,7 +343,7 @@ def campaign_transition(request, pk: int, name: str):
             return redirect("campaigns:detail", pk=campaign.pk)
     template = "campaigns/_transition_dialog.html" if request.htmx else "campaigns/transition.html"
     return render(request, template, {
-        "campaign": campaign, "form": form, "spec": spec, "option": option,
+        "campaign": campaign, "form": form, "spec": spec, "option": option, "hints": form.open_hints(spec),
         "target_label": Stage(target).label if target else "",
     }, status=400 if form.errors else 200)
 
