@@ -14,6 +14,7 @@ forbidden object looks like a missing one.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
@@ -127,6 +128,16 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
     if scope.groups:
         condition |= Q(working_group_id__in=scope.groups)
     return Campaign.objects.filter(condition)
+
+
+def campaign_ids_visible_to(user, ids: Iterable[int | None]) -> frozenset[int]:
+    """Of the campaign ids a page is about to link to, those ``user`` may
+    open: one query for the whole page, so that a link is shown only where it
+    leads somewhere (a forbidden campaign answers 404)."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return frozenset()
+    return frozenset(campaigns_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:

@@ -50,6 +50,13 @@ def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterpris
     return qs.select_related("responsible_unit").order_by("search_name", "pk")
 
 
+def campaigns_of_enterprise(enterprise: Enterprise) -> QuerySet[Campaign]:
+    """Every campaign of the enterprise, newest first, whoever works it: the
+    page links only those the user may open
+    (``campaigns.permissions.campaign_ids_visible_to``)."""
+    return enterprise.campaigns.select_related("working_group").order_by("-opened_at", "-pk")
+
+
 # --- registry import ------------------------------------------------------------------
 def import_batches_of(user, *, limit: int = 20):
     """The user's latest imports."""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workflows.campaigns.flows import OPEN_STAGES
-from workflows.campaigns.permissions import can_open_for, campaigns_visible_to
+from workflows.campaigns.permissions import campaign_ids_visible_to, can_open_for
 from workflows.campaigns.selectors import WORKFORCE_BANDS
 from workflows.core import clock
 from workflows.core.forms import run_service
@@ -57,8 +57,11 @@ def enterprise_list(request):
         param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
+    linked = campaign_ids_visible_to(request.user, [e.open_campaign_id for e in page])
+    rows = [{"enterprise": e, "campaign_linked": e.open_campaign_id in linked} for e in page]
     return render(request, "enterprises/list.html", {
-        "nav_active": "enterprises", "page": page, "filters": filters, "units": units, "unit_selected": unit_id,
+        "nav_active": "enterprises", "page": page, "rows": rows, "filters": filters, "units": units,
+        "unit_selected": unit_id,
         "sectors": OwnershipSector.choices, "bands": list(WORKFORCE_BANDS), "query": query.urlencode(),
         "can_create": bool(scope_of(request.user).supervised),
         "can_import": permissions.can_import(request.user),
@@ -69,12 +72,13 @@ def enterprise_list(request):
 @require_GET
 def enterprise_detail(request, pk: int):
     enterprise = _enterprise_or_404(request, pk)
-    campaigns = list(campaigns_visible_to(request.user).filter(enterprise=enterprise)
-                     .select_related("working_group").order_by("-opened_at"))
+    campaigns = list(selectors.campaigns_of_enterprise(enterprise))
+    linked = campaign_ids_visible_to(request.user, [c.pk for c in campaigns])
     has_open = any(c.stage in OPEN_STAGES for c in campaigns)
     can_open = (not has_open and not enterprise.has_union and can_open_for(request.user, enterprise))
     return render(request, "enterprises/detail.html", {
-        "nav_active": "enterprises", "enterprise": enterprise, "campaigns": campaigns,
+        "nav_active": "enterprises", "enterprise": enterprise,
+        "campaigns": [{"campaign": c, "linked": c.pk in linked} for c in campaigns],
         "can_open": can_open, "can_edit": permissions.can_edit(request.user, enterprise),
         "groups": groups_that_may_work(request.user, enterprise.responsible_unit) if can_open else [],
     })
