@@ -240,3 +240,15 @@ def test_recognition_dossiers_wait_at_every_step(demo_output):
     canbo, giamsat = User.objects.get(username="canbo"), User.objects.get(username="giamsat")
     assert {t.flow_task.name for t in review_tasks_for_inbox(canbo)} >= {"verify"}
     assert [t.flow_task.name for t in review_tasks_for_inbox(giamsat)] == ["decide"]
+
+
+def test_an_address_leaves_the_commune_and_the_province_to_their_own_columns(demo_output):
+    # issue 12, #14: the pages showed "…, xã Yên Phong, tỉnh Bắc Ninh, Xã Yên Phong, Bắc Ninh"
+    rows = list(Enterprise.objects.values_list("address", "commune", "province", "industrial_zone"))
+
+    assert len(rows) == 300
+    for address, commune, province_name, zone in rows:
+        assert commune and province_name == "Bắc Ninh", address
+        # a house number and street, a hamlet, or a lot in an industrial zone: nothing after them
+        assert re.fullmatch(r"Số \d+ [^,]+|Thôn [^,]+|Lô [A-K]\d+(-\d)?, " + re.escape(zone), address), address
+        assert commune.casefold() not in address.casefold(), address

@@ -21,7 +21,7 @@ from workflows.organisation.workdays import calendar_from
 
 from . import flows
 from .flows import Stage
-from .models import Campaign, CampaignEvent, RuleSet, StageTaskTemplate, Task, TaskStatus
+from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
 from .permissions import Action, action_for_target, campaigns_visible_to, can, tasks_visible_to
 
 
@@ -80,6 +80,27 @@ def flows_action(name: str, target: str) -> Action:
 
 def campaign_timeline(campaign: Campaign) -> QuerySet[CampaignEvent]:
     return campaign.events.select_related("actor").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class WorkforceFigure:
+    """Where the campaign's workforce figure comes from: the latest count
+    recorded on the case (``counted_at``, ``counted_by``), or, when none
+    was, the registry's figure copied when the campaign was opened
+    (``opened_at``). The enterprise's registry figure has its own source and
+    date; the page shows both, each with its origin."""
+    value: int
+    counted_at: dt.datetime | None
+    counted_by: object  # the user, or None for the system
+    opened_at: dt.datetime
+
+
+def campaign_workforce_figure(campaign: Campaign, timeline: list[CampaignEvent]) -> WorkforceFigure:
+    """Read from the timeline the page has already loaded (no query)."""
+    counted = next((event for event in reversed(timeline)
+                    if event.kind == EventKind.COUNTS and "workforce" in (event.data or {})), None)
+    return WorkforceFigure(value=campaign.workforce, counted_at=counted.at if counted else None,
+                           counted_by=counted.actor if counted else None, opened_at=campaign.opened_at)
 
 
 def tasks_open_of(user) -> QuerySet[Task]:

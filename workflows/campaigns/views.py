@@ -261,11 +261,12 @@ def _detail_context(request, campaign: Campaign, **extra):
     pipeline = [(s.value, s.label) for s in flows.PIPELINE]
     reached = flows.PIPELINE.index(campaign.held_stage or campaign.stage) if (
         campaign.held_stage or campaign.stage) in flows.PIPELINE else -1
+    events = list(selectors.campaign_timeline(campaign))
     context = {
         "nav_active": "campaigns", "campaign": campaign, "today": today,
         "options": selectors.transition_options_for(user, campaign),
         "pipeline": pipeline, "reached": reached,
-        "events": list(selectors.campaign_timeline(campaign)),
+        "events": events, "workforce": selectors.campaign_workforce_figure(campaign, events),
         "open_rows": [_task_row(user, t, scope, today) for t in tasks if t.status == "open"],
         "closed_tasks": [t for t in tasks if t.status != "open"],
         "can_work": can_work,

@@ -415,18 +415,17 @@ class _Builder:
             zone, commune, _group, _weight = rng.choices(words.INDUSTRIAL_ZONES,
                                                          weights=[z[3] for z in words.INDUSTRIAL_ZONES])[0]
             industrial_zone = zone
+            # The commune and the province have their own columns: the
+            # address holds what comes before them.
             address = (f"Lô {rng.choice('ABCDEFGHK')}{rng.randint(1, 12)}"
-                       f"{'-' + str(rng.randint(1, 4)) if rng.random() < 0.4 else ''}, {zone}, "
-                       f"{commune[0].lower()}{commune[1:]}, tỉnh {words.PROVINCE}")
+                       f"{'-' + str(rng.randint(1, 4)) if rng.random() < 0.4 else ''}, {zone}")
         else:
             commune = rng.choice(spec.communes or words.ALL_COMMUNES)
             street = rng.choice(spec.streets or words.ALL_STREETS)
-            local = f"{commune[0].lower()}{commune[1:]}"
             if sector == OwnershipSector.COOPERATIVE:
-                address = f"Thôn {rng.choice(('Đông', 'Đoài', 'Nam', 'Bắc', 'Trung', 'Thượng', 'Hạ'))}, {local}, " \
-                          f"tỉnh {words.PROVINCE}"
+                address = f"Thôn {rng.choice(('Đông', 'Đoài', 'Nam', 'Bắc', 'Trung', 'Thượng', 'Hạ'))}"
             else:
-                address = f"Số {rng.randint(1, 350)} {street}, {local}, tỉnh {words.PROVINCE}"
+                address = f"Số {rng.randint(1, 350)} {street}"
 
         size_sector = sector if spec.profile not in ("health", "education") else OwnershipSector.OTHER
         staff = words.workforce(rng, size_sector)
