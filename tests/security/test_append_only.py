@@ -98,19 +98,33 @@ def test_the_app_role_command_needs_postgresql(db, monkeypatch):
         call_command("create_app_role", "--password-env", "CDCS_APP_PASSWORD")
 
 
-@pytest.mark.postgres
-def test_the_app_role_command_refuses_a_missing_password(db, monkeypatch):
-    monkeypatch.delenv("CDCS_APP_PASSWORD", raising=False)
-    with pytest.raises(CommandError, match="CDCS_APP_PASSWORD must hold"):
-        call_command("create_app_role", "--password-env", "CDCS_APP_PASSWORD")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'cdcs_app'")
-        assert cursor.fetchone()[0] == 0
-
-
 # -- the application's own role ----------------------------------------------
 
 ROLE = f"cdcs_app_test_{os.getpid()}"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("password", [None, "", "ngắn-quá"])
+def test_the_app_role_command_refuses_a_missing_or_short_password(db, monkeypatch, password):
+    if password is None:
+        monkeypatch.delenv("CDCS_APP_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("CDCS_APP_PASSWORD", password)
+    with pytest.raises(CommandError, match="CDCS_APP_PASSWORD must hold"):
+        call_command("create_app_role", "--name", ROLE, "--password-env", "CDCS_APP_PASSWORD")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_roles WHERE rolname = %s", [ROLE])
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+def test_the_app_role_sql_can_be_printed_for_an_administrator(db, capsys):
+    call_command("create_app_role", "--name", ROLE, "--print")
+
+    printed = capsys.readouterr().out
+    assert printed.startswith(f'CREATE ROLE "{ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+    assert "PASSWORD" not in printed
+    assert printed.count("REVOKE UPDATE, DELETE, TRUNCATE ON") == 2
 PASSWORD = "mật-khẩu-của-vai-trò-ứng-dụng"
 INSERTS = {
     "campaigns_campaignevent": ("INSERT INTO campaigns_campaignevent (campaign_id, kind, at, from_stage, to_stage, "
