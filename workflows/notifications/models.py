@@ -44,7 +44,10 @@ class Notification(models.Model):
     """Something a user should know: shown under the bell until read, and
     e-mailed as the user's preference says. ``key`` (when not empty) makes a
     notification caused by one event unique per recipient, so that a job
-    that runs again does not notify twice."""
+    that runs again does not notify twice. ``step_key`` (when not empty)
+    names the step of work the notification asks for: when that step is
+    done, or no longer the recipient's, the notification is marked done
+    (``done_at``) and read."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
                                   verbose_name=_("recipient"))
@@ -56,8 +59,10 @@ class Notification(models.Model):
     task = models.ForeignKey("campaigns.Task", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+", verbose_name=_("task"))
     key = models.CharField(_("key"), max_length=120, blank=True)
+    step_key = models.CharField(_("step"), max_length=60, blank=True, default="")
     created_at = models.DateTimeField(_("created at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     email_status = models.CharField(_("e-mail"), max_length=12, choices=EmailStatus.choices,
                                     default=EmailStatus.NONE)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -77,6 +82,9 @@ class Notification(models.Model):
             # The e-mail sender and the daily digest.
             models.Index(fields=["email_status", "recipient"],
                          condition=Q(email_status__in=["pending", "digest"]), name="notification_email_todo_idx"),
+            # Closing the notifications of a step that was done.
+            models.Index(fields=["step_key"], condition=Q(done_at__isnull=True) & ~Q(step_key=""),
+                         name="notification_open_step_idx"),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +105,10 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
 
 
 class NotificationPreference(models.Model):

@@ -24,6 +24,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
@@ -49,6 +51,7 @@ class Draft:
     campaign_id: int | None = None
     task_id: int | None = None
     key: str = ""
+    step_key: str = ""
 
 
 def _email_status(email: str, preference: str | None) -> str:
@@ -75,7 +78,8 @@ def notifications_create(*, drafts: Sequence[Draft]) -> list[Notification | None
         person = people.get(draft.recipient_id)
         built.append(None if person is None else Notification(
             recipient_id=draft.recipient_id, kind=draft.kind, params=draft.params, url=draft.url,
-            campaign_id=draft.campaign_id, task_id=draft.task_id, key=draft.key, created_at=now,
+            campaign_id=draft.campaign_id, task_id=draft.task_id, key=draft.key, step_key=draft.step_key,
+            created_at=now,
             email_status=_email_status(person.email, person.notification_preference__email)))
     Notification.objects.bulk_create([n for n in built if n is not None and not n.key])
     keyed = [n for n in built if n is not None and n.key]
@@ -121,6 +125,27 @@ def notifications_mark_read(*, user, notification_ids: Sequence[int] | None = No
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=clock.now())
+
+
+@transaction.atomic
+def notifications_close(*, step_key: str, kind: str | None = None, keep_recipient_id: int | None = None) -> int:
+    """The step of work named ``step_key`` was done, or is now someone
+    else's: its notifications (of ``kind`` only, when given; but those of
+    ``keep_recipient_id``, whose step it now is) are marked done and read —
+    the bell stops counting them — and those not e-mailed yet are not
+    e-mailed any more. Returns how many were closed."""
+    if not step_key:
+        return 0
+    rows = Notification.objects.filter(step_key=step_key, done_at__isnull=True)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    if keep_recipient_id is not None:
+        rows = rows.exclude(recipient_id=keep_recipient_id)
+    now = clock.now()
+    return rows.update(
+        done_at=now, read_at=Coalesce(F("read_at"), Value(now, output_field=DateTimeField())),
+        email_status=Case(When(email_status__in=[EmailStatus.PENDING, EmailStatus.DIGEST],
+                               then=Value(EmailStatus.NONE)), default=F("email_status")))
 
 
 @transaction.atomic
