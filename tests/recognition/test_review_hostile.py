@@ -70,7 +70,7 @@ CASES = {
                lambda w, c: {"version": _version(c), "kind": choice(DocumentKind.values), "file": a_file()}),
     "submit": (("officer", "supervisor"), lambda w, c: reverse("recognition:submit", args=[c.pk]),
                lambda w, c: {"version": _version(c), "note": any_text()}),
-    "verify": (("officer", "other_officer"), lambda w, c: reverse("recognition:verify", args=[_step(c).pk]),
+    "verify": (("other_officer",), lambda w, c: reverse("recognition:verify", args=[_step(c).pk]),
                lambda w, c: {"version": _version(c), "complete": choice(["yes", "no"]), "comments": any_text()}),
     "decide": (("supervisor",), lambda w, c: reverse("recognition:decide", args=[_step(c).pk]),
                lambda w, c: {"version": _version(c), "approve": choice(["yes", "no"]), "comments": any_text(),

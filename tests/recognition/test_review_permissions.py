@@ -1,6 +1,8 @@
 """Who may take which step: verification is for the officers of the
-recognising unit, the decision for its supervisors; everyone else gets
-404 from the pages and a refusal from the services, and nothing changes."""
+recognising unit, the decision for its supervisors — but not for whoever
+prepared or submitted the dossier or works the case (here ``officer``, of
+the campaign's group, who submits); everyone else gets 404 from the pages
+and a refusal from the services, and nothing changes."""
 from __future__ import annotations
 
 import pytest
@@ -12,6 +14,7 @@ from tests.factories import UserFactory, grant, working_group
 from tests.recognition.dossiers import submitted, waiting
 from workflows.campaigns.models import Campaign, CampaignEvent
 from workflows.notifications.models import Notification, NotificationKind
+from workflows.organisation import services as org
 from workflows.recognition import services
 from workflows.recognition.models import Dossier, DossierDocument
 from workflows.recognition.permissions import review_tasks_for_inbox
@@ -38,7 +41,7 @@ def state():
             CampaignEvent.objects.count(), sorted(Campaign.objects.values_list("pk", "stage", "version")))
 
 
-VERIFIERS = {"officer", "other_officer"}
+VERIFIERS = {"other_officer"}
 DECIDERS = {"supervisor", "province_supervisor"}
 
 
@@ -128,14 +131,16 @@ def test_a_supervisor_hands_a_step_to_someone_who_may_take_it(world, people):
 
 
 def test_a_step_taken_by_someone_else_is_not_theirs_to_verify(world):
+    colleague = UserFactory(username="colleague")
+    org.working_group_member_add(group=world.other_group, user=colleague, actor=world.admin)
     campaign = submitted(world)
     task = waiting(campaign, "verify")
     services.review_task_take(task_id=task.pk, actor=world.other_officer)
     from workflows.core.errors import Conflict
 
     with pytest.raises(Conflict) as refused:
-        services.review_task_take(task_id=task.pk, actor=world.officer)
+        services.review_task_take(task_id=task.pk, actor=colleague)
     assert refused.value.message == f"{world.other_officer.get_full_name()} has already taken this step."
     with pytest.raises(Conflict):
-        services.dossier_verify(task_id=task.pk, actor=world.officer, complete=True)
+        services.dossier_verify(task_id=task.pk, actor=colleague, complete=True)
     assert waiting(campaign, "verify").owner_id == world.other_officer.pk

@@ -12,10 +12,11 @@ from django.urls import reverse
 from docx import Document
 
 from tests.conftest import campaign_at
-from tests.factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory, UserFactory
 from tests.recognition.dossiers import PDF, fill, pdf, submitted, waiting
 from workflows.campaigns.flows import DocumentKind, Stage
 from workflows.campaigns.models import Campaign
+from workflows.organisation import services as org
 from workflows.recognition import services
 from workflows.recognition.models import Dossier, DossierDocument, DossierStatus
 
@@ -103,13 +104,15 @@ def test_the_verifier_takes_the_step_from_my_tasks(english, world):
 
 
 def test_someone_else_took_it_first(english, world):
+    colleague = UserFactory(username="colleague")
+    org.working_group_member_add(group=world.other_group, user=colleague, actor=world.admin)
     campaign = submitted(world)
     task = waiting(campaign, "verify")
-    services.review_task_take(task_id=task.pk, actor=world.officer)
+    services.review_task_take(task_id=task.pk, actor=colleague)
     english.force_login(world.other_officer)
     response = english.post(reverse("recognition:take", args=[task.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 409
-    assert f"{world.officer.get_full_name()} has already taken this step." in response.content.decode()
+    assert f"{colleague.get_full_name()} has already taken this step." in response.content.decode()
 
 
 def test_the_supervisor_decides_on_the_page_and_the_campaign_is_recognised(english, world):

@@ -78,6 +78,8 @@ class RecognitionFlow(Flow):
     # --- what the nodes call -------------------------------------------------------
     def start_review(self, activation, dossier):
         activation.process.dossier = dossier
+        # the review's history names who submitted, like every other step's owner
+        activation.task.owner = dossier.submitted_by
         return activation.process
 
     def submitter(self, activation):

@@ -8,22 +8,31 @@ take each step of its review. Builds on the campaign policy.
   campaign's responsible unit: members of one of its own working groups.
 - The decision is for the supervisors of the recognising unit or a unit
   above it; they also hand review steps from one person to another.
+- Separation of duties: whoever prepared the dossier (uploaded one of its
+  documents) or submitted it, and the members of the working group that
+  works the case, may neither verify nor decide it (``prepared_or_worked``).
+  When nobody else among the unit's officers may verify, the verification
+  goes to the unit's supervisors (``Reviewers``).
 
 Refusals raise ``PermissionDenied``; views answer 404.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from viewflow.workflow.models import Task as FlowTask
 from viewflow.workflow.status import STATUS
 
 from workflows.campaigns import permissions as campaign_policy
-from workflows.campaigns.models import Campaign
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
 from workflows.campaigns.permissions import Action
-from workflows.organisation.permissions import Scope, scope_of
+from workflows.organisation.models import WorkingGroupUserObjectPermission
+from workflows.organisation.permissions import Role, Scope, scope_of
 
 from .flows import RecognitionFlow
+from .models import Dossier, DossierDocument
 
 #: The steps a person takes, by the name of their node.
 VERIFY, CORRECT, DECIDE = "verify", "correct", "decide"
@@ -57,13 +66,68 @@ def can_prepare(user, campaign: Campaign, *, scope: Scope | None = None) -> bool
     return campaign_policy.can(user, Action.WORK, campaign, scope=scope)
 
 
-def can_verify(user, campaign: Campaign, *, scope: Scope | None = None) -> bool:
-    scope = scope or scope_of(user)
-    return scope.is_officer_of(campaign.responsible_unit.path)
+# --- separation of duties --------------------------------------------------------
+def officer_grants(unit) -> QuerySet[WorkingGroupUserObjectPermission]:
+    """The grants that make their holders officers of ``unit`` (an id or a
+    query expression), who verify the dossiers it recognises: active people
+    in its active working groups."""
+    return WorkingGroupUserObjectPermission.objects.filter(
+        content_object__unit_id=unit, content_object__is_active=True, permission__codename=Role.OFFICER,
+        user__is_active=True)
 
 
-def can_decide(user, campaign: Campaign, *, scope: Scope | None = None) -> bool:
-    return campaign_policy.can(user, Action.RECOGNISE, campaign, scope=scope)
+def prepared_or_worked(*, person, campaign) -> Q:
+    """The rule of separation of duties, as one condition on a person and a
+    campaign (each an id or a query expression, so that a list can apply it
+    in its query): the person uploaded a document of the campaign's dossier,
+    submitted it (the first time or again), or is a member of the working
+    group that works the case. Such a person may neither verify the dossier
+    nor decide on it."""
+    return (Exists(Dossier.objects.filter(campaign_id=campaign, submitted_by_id=person))
+            | Exists(DossierDocument.objects.filter(dossier__campaign_id=campaign, uploaded_by_id=person))
+            | Exists(CampaignEvent.objects.filter(campaign_id=campaign, kind=EventKind.DOSSIER_SUBMITTED,
+                                                  actor_id=person))
+            | Exists(WorkingGroupUserObjectPermission.objects.filter(
+                content_object__campaigns__pk=campaign, permission__codename=Role.OFFICER, user_id=person)))
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """Who may hold the verification and the decision of one dossier (read
+    by ``selectors.reviewers_of``, decided here)."""
+
+    officers: frozenset[int]  # the officers of the recognising unit
+    supervisors: frozenset[int]  # the supervisors of that unit or of a unit above
+    conflicted: frozenset[int]  # those of them who prepared or submitted the dossier or work the case
+
+    @property
+    def free_officers(self) -> frozenset[int]:
+        return self.officers - self.conflicted
+
+    @property
+    def deciders(self) -> frozenset[int]:
+        return self.supervisors - self.conflicted
+
+    @property
+    def verified_by_supervisors(self) -> bool:
+        """Nobody else in the recognising unit may verify: its supervisors do."""
+        return not self.free_officers
+
+    @property
+    def verifiers(self) -> frozenset[int]:
+        return self.free_officers or self.deciders
+
+    def holders(self, step: str) -> frozenset[int]:
+        """Who may hold (take, be given, be told about) a verification or a decision."""
+        return {VERIFY: self.verifiers, DECIDE: self.deciders}.get(step, frozenset())
+
+
+def can_verify(user, reviewers: Reviewers) -> bool:
+    return user.pk in reviewers.verifiers
+
+
+def can_decide(user, reviewers: Reviewers) -> bool:
+    return user.pk in reviewers.deciders
 
 
 def can_hand_over(user, campaign: Campaign, *, scope: Scope | None = None) -> bool:
@@ -72,10 +136,13 @@ def can_hand_over(user, campaign: Campaign, *, scope: Scope | None = None) -> bo
     return scope.supervises(campaign.responsible_unit.path)
 
 
-def can_take_step(user, step: str, campaign: Campaign, *, scope: Scope | None = None) -> bool:
-    """May ``user`` hold (take, be given) a step of this campaign's review?"""
-    check = {VERIFY: can_verify, DECIDE: can_decide, CORRECT: can_prepare}.get(step)
-    return bool(check and check(user, campaign, scope=scope))
+def can_take_step(user, step: str, campaign: Campaign, *, reviewers: Reviewers | None,
+                  scope: Scope | None = None) -> bool:
+    """May ``user`` hold (take, be given) a step of this campaign's review?
+    ``reviewers`` is needed for the verification and the decision."""
+    if step == CORRECT:
+        return can_prepare(user, campaign, scope=scope)
+    return bool(reviewers and user.pk in reviewers.holders(step))
 
 
 def require(allowed: bool) -> None:
@@ -89,17 +156,23 @@ def step_name(task: FlowTask) -> str:
 
 def review_tasks_for_inbox(user) -> QuerySet[FlowTask]:
     """The waiting review steps that are ``user``'s to do: those given to
-    them, the verification queue of the units they are officers of, and
-    the decision queue of the units they supervise. One query."""
+    them, the verification queue of the units they are officers of (of the
+    units they supervise when no other officer may verify), and the decision
+    queue of the units they supervise — leaving out the dossiers they
+    prepared, submitted or work. One query."""
     scope = scope_of(user)
     if scope.is_empty:
         return FlowTask.objects.none()
     flow = RecognitionFlow
-    queue = Q(owner__isnull=True) & (
-        (Q(flow_task=flow.verify) & Q(**{f"{_CAMPAIGN}__responsible_unit__path__in": list(scope.officer_units)}))
-        | (Q(flow_task=flow.decide) & scope.subtree_q(f"{_CAMPAIGN}__responsible_unit__path", scope.supervised))
-    )
-    mine = Q(owner_id=user.pk)
+    free = ~prepared_or_worked(person=user.pk, campaign=OuterRef(_CAMPAIGN))
+    supervised = scope.subtree_q(f"{_CAMPAIGN}__responsible_unit__path", scope.supervised)
+    free_officer = Exists(officer_grants(OuterRef(f"{_CAMPAIGN}__responsible_unit")).filter(
+        ~prepared_or_worked(person=OuterRef("user_id"), campaign=OuterRef(OuterRef(_CAMPAIGN)))))
+    verify = Q(flow_task=flow.verify) & (
+        Q(**{f"{_CAMPAIGN}__responsible_unit__path__in": list(scope.officer_units)})
+        | (supervised & ~free_officer))
+    queue = Q(owner__isnull=True) & ((verify | (Q(flow_task=flow.decide) & supervised)) & free)
+    mine = Q(owner_id=user.pk) & (Q(flow_task=flow.correct) | free)
     return FlowTask.objects.filter(
         mine | queue, process__flow_class=flow, status__in=WAITING,
         flow_task__in=[flow.verify, flow.correct, flow.decide],

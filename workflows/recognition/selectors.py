@@ -6,19 +6,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import OuterRef
+from django.utils.translation import gettext as _, gettext_lazy
 from viewflow.workflow.models import Task as FlowTask
+from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import DocumentKind, Rules
 from workflows.campaigns.models import Campaign
 from workflows.campaigns.selectors import rules_in_force, supervisors_by_unit_path
-from workflows.organisation.models import WorkingGroupUserObjectPermission
-from workflows.organisation.permissions import Role
 from workflows.organisation.selectors import group_members, person_choices
 
 from .flows import RecognitionFlow
 from .models import Dossier, DossierDocument, RecognitionProcess
-from .permissions import CORRECT, HUMAN_STEPS, VERIFY, WAITING, review_tasks_for_inbox
+from .permissions import (
+    CORRECT, HUMAN_STEPS, WAITING, Reviewers, officer_grants, prepared_or_worked, review_tasks_for_inbox,
+)
 
 
 def review_limits(day: dt.date) -> Rules:
@@ -77,10 +79,44 @@ def waiting_step(process: RecognitionProcess | None) -> FlowTask | None:
             .select_related("owner").order_by("-pk").first())
 
 
-def review_history(process: RecognitionProcess | None) -> QuerySet[FlowTask]:
+#: How a step of the review stands, in the reader's words.
+_STEP_STATUS = {STATUS.NEW: gettext_lazy("waiting"), STATUS.ASSIGNED: gettext_lazy("taken"),
+                STATUS.STARTED: gettext_lazy("in progress"), STATUS.DONE: gettext_lazy("done"),
+                STATUS.CANCELED: gettext_lazy("cancelled"), STATUS.ERROR: gettext_lazy("failed")}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    title: str
+    #: Who took the step; the system for the steps the flow or a job took
+    #: (the recognition, an escalation); empty while it waits in a queue.
+    actor: str
+    created: dt.datetime
+    finished: dt.datetime | None
+    status: str
+
+
+def review_history(process: RecognitionProcess | None, *, submitter=None) -> list[HistoryRow]:
+    """The steps of the review so far, oldest first (the gateways and
+    timers left out), each with who took it (``submitter``: the dossier's
+    first submitter). One query."""
     if process is None:
-        return FlowTask.objects.none()
-    return FlowTask.objects.filter(process_id=process.pk).select_related("owner").order_by("created", "pk")
+        return []
+    tasks = (FlowTask.objects.filter(process_id=process.pk, flow_task_type__in=("START", "HUMAN", "FUNCTION"))
+             .select_related("owner").order_by("created", "pk"))
+    rows = []
+    for task in tasks:
+        # the first submission's step has no owner in reviews started before it was recorded
+        person = task.owner or (submitter if task.flow_task_type == "START" else None)
+        if person is not None:
+            actor = person.get_full_name() or person.get_username()
+        else:
+            actor = "" if task.flow_task_type == "HUMAN" else _("System")
+        rows.append(HistoryRow(
+            title=str(task.flow_task.task_title) if task.flow_task is not None else "",
+            actor=actor,
+            created=task.created, finished=task.finished, status=str(_STEP_STATUS.get(task.status, task.status))))
+    return rows
 
 
 def inbox_rows(user) -> list[FlowTask]:
@@ -98,9 +134,7 @@ def inbox_rows(user) -> list[FlowTask]:
 def officers_of_unit(unit_id: int) -> list[int]:
     """The active officers of the working groups of exactly this unit: the
     verifiers of the dossiers it recognises."""
-    return list(WorkingGroupUserObjectPermission.objects.filter(
-        content_object__unit_id=unit_id, content_object__is_active=True, permission__codename=Role.OFFICER,
-        user__is_active=True).order_by("user_id").values_list("user_id", flat=True).distinct())
+    return list(officer_grants(unit_id).order_by("user_id").values_list("user_id", flat=True).distinct())
 
 
 def supervisors_of(campaign: Campaign) -> frozenset[int]:
@@ -109,14 +143,24 @@ def supervisors_of(campaign: Campaign) -> frozenset[int]:
     return supervisors_by_unit_path([path]).get(path, frozenset())
 
 
-def people_for_step(step: str, campaign: Campaign) -> list[tuple[int, str]]:
+def reviewers_of(campaign: Campaign) -> Reviewers:
+    """Who may verify and decide this campaign's dossier: the unit's
+    officers and supervisors, and those of them whom separation of duties
+    leaves out. Three queries."""
+    officers, supervisors = frozenset(officers_of_unit(campaign.responsible_unit_id)), supervisors_of(campaign)
+    conflicted = frozenset(get_user_model().objects.filter(pk__in=officers | supervisors).filter(
+        prepared_or_worked(person=OuterRef("pk"), campaign=campaign.pk)).values_list("pk", flat=True))
+    return Reviewers(officers=officers, supervisors=supervisors, conflicted=conflicted)
+
+
+def people_for_step(step: str, campaign: Campaign, *, reviewers: Reviewers | None = None) -> list[tuple[int, str]]:
     """Who may be given ``step`` of this campaign's review, as choices."""
-    if step == VERIFY:
-        ids = set(officers_of_unit(campaign.responsible_unit_id))
-    else:
+    if step == CORRECT:
         ids = set(supervisors_of(campaign))
-        if step == CORRECT and campaign.working_group_id:
+        if campaign.working_group_id:
             ids |= set(group_members([campaign.working_group_id]).values_list("pk", flat=True))
+    else:
+        ids = set((reviewers or reviewers_of(campaign)).holders(step))
     return person_choices(get_user_model().objects.filter(is_active=True, pk__in=ids)
                           .order_by("last_name", "first_name", "username"))
 

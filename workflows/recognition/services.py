@@ -26,7 +26,7 @@ from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
 from workflows.core import clock, notify
 from workflows.core.errors import Conflict, DomainError
 from workflows.notifications.models import NotificationKind
-from workflows.notifications.services import Draft, notification_send
+from workflows.notifications.services import Draft, notification_send, notifications_close
 
 from . import permissions, selectors
 from .documents import check_upload
@@ -82,29 +82,36 @@ def _dossier_url(campaign_id: int) -> str:
     return reverse("recognition:dossier", args=[campaign_id])
 
 
-def _notify(campaign: Campaign, recipients, kind: str, key: str, **params) -> None:
+def _step_key(task: FlowTask) -> str:
+    """What the notifications about a review step are closed by once it is done."""
+    return f"review-step:{task.pk}"
+
+
+def _notify(campaign: Campaign, recipients, kind: str, key: str, *, task: FlowTask, **params) -> None:
     if notify.paused():
         return
     notification_send(drafts=[
         Draft(recipient_id=user_id, kind=kind, url=_dossier_url(campaign.pk), campaign_id=campaign.pk, key=key,
-              params={"enterprise": campaign.enterprise.name, **params})
+              step_key=_step_key(task), params={"enterprise": campaign.enterprise.name, **params})
         for user_id in sorted(set(recipients))])
 
 
 def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
-    """Tell who the step that now waits is for."""
+    """Tell who the step that now waits is for: its owner, or whoever may
+    take it from the queue (separation of duties: not those who prepared
+    the dossier or work the case)."""
     task = selectors.waiting_step(process)
     if task is None:
         return
     step = step_name(task)
     if task.owner_id:
         recipients = [task.owner_id]
-    elif step == VERIFY:
-        recipients = selectors.officers_of_unit(campaign.responsible_unit_id)
+    elif step in (VERIFY, DECIDE):
+        recipients = selectors.reviewers_of(campaign).holders(step)
     else:
         recipients = selectors.supervisors_of(campaign)
     kind = NotificationKind.REVIEW_RETURNED if step == CORRECT else NotificationKind.REVIEW_WAITING
-    _notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", step=step,
+    _notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", task=task, step=step,
             comments=process.dossier.review_comments if step == CORRECT else "", due_on=task.data.get("due_on"))
 
 
@@ -192,6 +199,7 @@ def _complete(task: FlowTask, actor, *, reassign: bool = False) -> None:
             activation.reassign(actor)
         activation.start(None)
         activation.execute()
+    notifications_close(step_key=_step_key(task))
 
 
 def _label(user) -> str:
@@ -223,7 +231,8 @@ def _require_waiting(task: FlowTask) -> None:
 def review_task_take(*, task_id: int, actor) -> FlowTask:
     """Take a verification or decision step from the queue."""
     task, campaign, _dossier = _step_locked(task_id, actor, steps=(VERIFY, DECIDE))
-    permissions.require(permissions.can_take_step(actor, step_name(task), campaign))
+    permissions.require(permissions.can_take_step(actor, step_name(task), campaign,
+                                                  reviewers=selectors.reviewers_of(campaign)))
     with _FlowLock(), task.activation() as activation:
         task = activation.task
         _require_waiting(task)
@@ -232,6 +241,8 @@ def review_task_take(*, task_id: int, actor) -> FlowTask:
         if task.owner_id:
             raise Conflict(_("%(name)s has already taken this step.") % {"name": _label(task.owner)})
         activation.assign(actor)
+    # no longer in the queue of the others who were invited to take it
+    notifications_close(step_key=_step_key(task), kind=NotificationKind.REVIEW_WAITING, keep_recipient_id=actor.pk)
     return task
 
 
@@ -246,7 +257,8 @@ def review_task_reassign(*, task_id: int, actor, to_user_id: int | None) -> Flow
     target = None
     if to_user_id is not None:
         target = User.objects.filter(pk=to_user_id, is_active=True).first()
-        if target is None or not permissions.can_take_step(target, step, campaign):
+        reviewers = selectors.reviewers_of(campaign) if step in (VERIFY, DECIDE) else None
+        if target is None or not permissions.can_take_step(target, step, campaign, reviewers=reviewers):
             raise ValidationError({"to_user": _("This person may not take this step.")})
     elif step == CORRECT:
         raise ValidationError({"to_user": _("The correction step must be given to someone.")})
@@ -264,9 +276,14 @@ def review_task_reassign(*, task_id: int, actor, to_user_id: int | None) -> Flow
     _event(campaign, actor, EventKind.TASK_REASSIGNED, title=str(task.flow_task.task_title),
            **{"from": _label(previous) if previous else "", "to": _label(target) if target else ""})
     _touch(dossier)
-    if target is not None and target.pk != (previous.pk if previous else None):
+    holder = target.pk if target else None
+    if holder != (previous.pk if previous else None):
+        # the invitations of those it was for, but the new holder's
+        notifications_close(step_key=_step_key(task), kind=NotificationKind.REVIEW_WAITING,
+                            keep_recipient_id=holder)
+    if target is not None and holder != (previous.pk if previous else None):
         _notify(campaign, [target.pk], NotificationKind.REVIEW_WAITING, f"review:{task.pk}:{target.pk}",
-                step=step, due_on=task.data.get("due_on"))
+                task=task, step=step, due_on=task.data.get("due_on"))
     return task
 
 
@@ -276,7 +293,7 @@ def dossier_verify(*, task_id: int, actor, complete: bool, comments: str = "",
     """The verifier's finding: complete (on to the decision) or not (back to
     the submitter with the comments, which are then required)."""
     task, campaign, dossier = _step_locked(task_id, actor, steps=(VERIFY,))
-    permissions.require(permissions.can_verify(actor, campaign))
+    permissions.require(permissions.can_verify(actor, selectors.reviewers_of(campaign)))
     _check_version(dossier, expected_version)
     _require_waiting(task)
     comments = (comments or "").strip()
@@ -301,7 +318,7 @@ def dossier_decide(*, task_id: int, actor, approve: bool, decision_number: str =
     members admitted; the campaign is recognised through its service in the
     same transaction) or return the dossier for correction."""
     task, campaign, dossier = _step_locked(task_id, actor, steps=(DECIDE,))
-    permissions.require(permissions.can_decide(actor, campaign))
+    permissions.require(permissions.can_decide(actor, selectors.reviewers_of(campaign)))
     _check_version(dossier, expected_version)
     _require_waiting(task)
     comments = (comments or "").strip()
@@ -342,13 +359,15 @@ def recognition_apply(*, dossier: Dossier) -> Campaign:
 
 def review_escalate(*, dossier: Dossier, step_task: FlowTask) -> None:
     """A step waited longer than the rule set allows: tell the supervisors
-    of the recognising unit, once (the timer fires once; the notification
-    is keyed by the step besides)."""
+    of the recognising unit (but those who prepared the dossier or work the
+    case), once (the timer fires once; the notification is keyed by the
+    step besides)."""
     campaign = Campaign.objects.select_related("responsible_unit", "enterprise").get(pk=dossier.campaign_id)
     step = step_name(step_task)
     _event(campaign, None, EventKind.DOSSIER_ESCALATED, step=step, due_on=step_task.data.get("due_on"))
-    _notify(campaign, selectors.supervisors_of(campaign), NotificationKind.REVIEW_ESCALATED, f"review-late:{step_task.pk}",
-            step=step, due_on=step_task.data.get("due_on"), owner=_label(step_task.owner) if step_task.owner_id else "")
+    _notify(campaign, selectors.reviewers_of(campaign).deciders, NotificationKind.REVIEW_ESCALATED,
+            f"review-late:{step_task.pk}", task=step_task, step=step, due_on=step_task.data.get("due_on"),
+            owner=_label(step_task.owner) if step_task.owner_id else "")
 
 
 def review_cancel(*, campaign: Campaign) -> None:
@@ -358,6 +377,9 @@ def review_cancel(*, campaign: Campaign) -> None:
         return
     process = selectors.active_process(dossier)
     if process is not None:
+        step = selectors.waiting_step(process)
         with _FlowLock():
             RecognitionFlow.instance.cancel(process)
+        if step is not None:
+            notifications_close(step_key=_step_key(step))
     _touch(dossier, status=DossierStatus.CANCELLED)

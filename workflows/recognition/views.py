@@ -9,11 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task as FlowTask
-from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign
@@ -27,12 +26,6 @@ from . import decision, forms, permissions, selectors, services
 from .flows import RecognitionFlow
 from .models import DossierDocument, DossierStatus
 from .permissions import CORRECT, DECIDE, VERIFY, step_name
-
-#: How a step of the review stands, in the reader's words.
-_STEP_STATUS = {STATUS.NEW: gettext_lazy("waiting"), STATUS.ASSIGNED: gettext_lazy("taken"),
-                STATUS.STARTED: gettext_lazy("in progress"), STATUS.DONE: gettext_lazy("done"),
-                STATUS.CANCELED: gettext_lazy("cancelled"), STATUS.ERROR: gettext_lazy("failed")}
-
 
 def _campaign_or_404(request, pk: int) -> Campaign:
     return visible_or_404(permissions.campaigns_for_review(request.user).select_related(
@@ -76,7 +69,9 @@ def _context(request, campaign: Campaign, **bound_forms):
     name = step_name(step) if step else ""
     mine = bool(step and step.owner_id == user.pk)
     in_queue = bool(step and step.owner_id is None)
-    may_take_step = bool(step and permissions.can_take_step(user, name, campaign, scope=scope))
+    # separation of duties: who may verify and decide this dossier
+    reviewers = selectors.reviewers_of(campaign) if name in (VERIFY, DECIDE) else None
+    may_take_step = bool(step and permissions.can_take_step(user, name, campaign, reviewers=reviewers, scope=scope))
     context = {
         "nav_active": "campaigns", "campaign": campaign, "dossier": dossier, "version": version,
         "status_label": dossier.get_status_display() if dossier else DossierStatus.DRAFT.label,
@@ -88,8 +83,10 @@ def _context(request, campaign: Campaign, **bound_forms):
         "can_act": (mine or (in_queue and name != CORRECT)) and may_take_step,
         "can_resubmit": name == CORRECT and may_prepare,
         "can_hand_over": bool(step) and permissions.can_hand_over(user, campaign, scope=scope),
-        "history": [(t, _STEP_STATUS.get(t.status, t.status)) for t in selectors.review_history(process)
-                    if t.flow_task_type in ("START", "HUMAN", "FUNCTION")],
+        "verified_by_supervisors": bool(name == VERIFY and reviewers.verified_by_supervisors),
+        "nobody_may_take": bool(reviewers and not reviewers.holders(name)),
+        "kept_from_review": bool(reviewers and user.pk in reviewers.conflicted),
+        "history": selectors.review_history(process, submitter=dossier.submitted_by if dossier else None),
         "show_decision": bool(dossier and dossier.status in (DossierStatus.VERIFIED, DossierStatus.RECOGNISED)),
         "upload_form": forms.UploadForm(initial={"version": version}),
         "submit_form": forms.SubmitForm(initial={"version": version}),
@@ -105,7 +102,7 @@ def _context(request, campaign: Campaign, **bound_forms):
     })
     if context["can_hand_over"]:
         context["reassign_form"] = forms.ReassignForm(
-            people=selectors.people_for_step(name, campaign),
+            people=selectors.people_for_step(name, campaign, reviewers=reviewers),
             queue_label=None if name == CORRECT else _("— back to the queue —"),
             initial={"to_user": step.owner_id})
     context.update(bound_forms)
