@@ -238,3 +238,22 @@ def test_routes_without_ids_answer_every_role(client, scenes, role):
             continue
         response = client.get(reverse(name))
         assert response.status_code in (200, 302, 404, 405), (role, name, response.status_code)
+
+
+# --- separation of duties in the recognition review (issue 12, #2) -----------------
+@pytest.mark.parametrize("who", ["submitter", "group_member"])
+def test_the_review_steps_of_a_dossier_answer_404_to_who_submitted_it_or_works_its_case(client, scenes, who):
+    world, inside, _outside = scenes
+    from workflows.organisation.services import working_group_member_add
+
+    member = UserFactory(username="group_member")
+    working_group_member_add(group=world.group, user=member, actor=world.admin)
+    client.force_login(world.officer if who == "submitter" else member)  # the officer submitted the dossier
+    steps = [name for name, kwargs in OBJECT_ROUTES if name.startswith("recognition:") and kwargs == ["task_pk"]]
+    assert steps == ["recognition:decide", "recognition:reassign", "recognition:take", "recognition:verify"]
+    for name in steps:
+        url = reverse(name, kwargs=FILLERS[name](inside))  # the dossier is submitted on first use
+        before = snapshot()
+        response = client.post(url, POST_DATA)
+        assert response.status_code == 404, (who, name, response.status_code)
+        assert snapshot() == before, (who, name)
