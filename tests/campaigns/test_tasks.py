@@ -484,3 +484,38 @@ def test_assigning_with_a_stale_version_is_a_conflict(world, campaign):
     assert written() == before
     campaign.refresh_from_db()
     assert (campaign.working_group, campaign.version) == (world.group, read_version + 1)
+
+
+# --- the receiver must be within the supervisor's reach (issue 12, #4) ------------
+@pytest.fixture
+def province_supervisor(world):
+    from tests.factories import grant
+
+    user = UserFactory(username="province.supervisor", first_name="Lê Văn", last_name="Tỉnh")
+    grant(world.province, user, "supervisor", actor=world.admin)
+    return user
+
+
+@pytest.mark.parametrize("how", ["one", "bulk"])
+def test_a_supervisor_may_not_give_tasks_to_the_supervisor_above_him(world, campaign, province_supervisor, how):
+    # given: the province's supervisor could hold the task (he supervises the campaign's unit)
+    task = queue_of(campaign)[0]
+    before = written()
+    # when: the district's supervisor gives it to him anyway
+    with pytest.raises(ValidationError) as refused:
+        if how == "one":
+            services.task_reassign(task_id=task.pk, actor=world.supervisor, assignee_id=province_supervisor.pk)
+        else:
+            services.tasks_bulk_reassign(actor=world.supervisor, to_user_id=province_supervisor.pk,
+                                         task_ids=[task.pk])
+    # then: refused on the receiver, nothing written
+    assert refused.value.message_dict == {"assignee": [
+        f"{label(province_supervisor)} is not among the people you may give these tasks to."]}
+    assert written() == before
+
+
+def test_the_supervisor_above_may_give_tasks_to_the_districts_supervisor(world, campaign, province_supervisor):
+    task = queue_of(campaign)[0]
+    services.task_reassign(task_id=task.pk, actor=province_supervisor, assignee_id=world.supervisor.pk)
+    task.refresh_from_db()
+    assert task.assignee_id == world.supervisor.pk

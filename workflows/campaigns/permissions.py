@@ -20,7 +20,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from workflows.organisation.permissions import Scope, scope_of
+from workflows.organisation.permissions import Scope, may_give_work_to, scope_of
 
 from .flows import Stage
 from .models import Campaign, Task
@@ -112,6 +112,18 @@ def may_hold_task(user, campaign: Campaign) -> bool:
     the campaign: an officer of its group or a supervisor above it."""
     scope = scope_of(user)
     return scope.works_in(campaign.working_group_id) or scope.supervises(_unit_path(campaign))
+
+
+def may_be_given_task_by(actor, receiver, campaign: Campaign, *, scope: Scope | None = None) -> bool:
+    """May supervisor ``actor`` give a task of ``campaign`` to ``receiver``?
+    The receiver must be able to hold it (``may_hold_task``) and be within
+    the actor's reach: an officer of the campaign's group, or a supervisor
+    inside the actor's own subtrees (not the supervisor of a unit above)."""
+    if receiver is None or not receiver.is_active or not may_hold_task(receiver, campaign):
+        return False
+    theirs = scope_of(receiver)
+    return may_give_work_to(actor, group_id=campaign.working_group_id, unit_path=_unit_path(campaign),
+                            officer_of=theirs.groups, supervised_paths=theirs.supervised, scope=scope)
 
 
 def require_task(allowed: bool) -> None:

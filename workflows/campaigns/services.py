@@ -472,6 +472,15 @@ def _require_can_hold(user, campaign: Campaign) -> None:
         raise ValidationError({"assignee": _("%(name)s does not work on this campaign.") % {"name": _user_label(user)}})
 
 
+def _require_within_reach(actor, receiver, campaigns, *, scope=None) -> None:
+    """A supervisor gives work only to people within reach: the campaign's
+    officers, or supervisors inside the actor's own subtrees (issue 12, #4:
+    not the supervisor of the unit above, even when posted by hand)."""
+    if not all(permissions.may_be_given_task_by(actor, receiver, c, scope=scope) for c in campaigns):
+        raise ValidationError({"assignee": _("%(name)s is not among the people you may give these tasks to.")
+                               % {"name": _user_label(receiver)}})
+
+
 @transaction.atomic
 def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_id: int | None = None,
              description: str = "") -> Task:
@@ -539,6 +548,7 @@ def task_reassign(*, task_id: int, actor, assignee_id: int | None, note: str = "
     assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
     if assignee_id:
         _require_can_hold(assignee, task.campaign)
+        _require_within_reach(actor, assignee, [task.campaign])
     if task.assignee_id == (assignee.pk if assignee else None):
         raise DomainError(_("The task is already assigned that way."))
     previous = task.assignee
@@ -598,6 +608,7 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
         raise ValidationError({"assignee": _(
             "%(name)s does not work on %(count)d of these campaigns; nothing was moved.")
             % {"name": _user_label(to_user), "count": len(outsiders)}})
+    _require_within_reach(actor, to_user, {t.campaign_id: t.campaign for t in tasks}.values(), scope=scope)
     previous = {u.pk: _user_label(u) for u in User.objects.filter(pk__in={t.assignee_id for t in tasks} - {None})}
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=to_user)
     now = clock.now()

@@ -21,7 +21,7 @@ from workflows.core.shortcuts import visible_or_404
 from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.core.redirects import safe_next
 from workflows.enterprises.models import OwnershipSector
-from workflows.organisation.permissions import scope_of
+from workflows.organisation.permissions import can_administer, scope_of
 from workflows.organisation.selectors import (group_members, groups_supervised_by, groups_that_may_work,
                                               person_choices, units_overseen_by)
 
@@ -60,8 +60,6 @@ def home(request):
         return redirect("campaigns:my_tasks")
     if scope.overseen:
         return redirect("statistics:home")
-    from workflows.organisation.permissions import can_administer
-
     if can_administer(request.user):  # an administrator without a unit role: the reference data they keep
         return redirect("organisation:administration")
     return render(request, "campaigns/no_role.html")
