@@ -510,7 +510,7 @@ def test_a_supervisor_may_not_give_tasks_to_the_supervisor_above_him(world, camp
                                          task_ids=[task.pk])
     # then: refused on the receiver, nothing written
     assert refused.value.message_dict == {"assignee": [
-        f"{label(province_supervisor)} is not among the people you may give these tasks to."]}
+        f"{label(province_supervisor)} không thuộc những người anh/chị được giao các công việc này."]}
     assert written() == before
 
 
