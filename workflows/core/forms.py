@@ -1,6 +1,7 @@
 """Form helpers shared by the apps."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -8,7 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .errors import Conflict, DomainError
+from . import refusals
+from .errors import InvalidInput
 
 T = TypeVar("T")
 
@@ -27,21 +29,46 @@ def date_field(label, *, required: bool = True, help_text: str = "") -> forms.Da
                            error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")})
 
 
-def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
-    """Call a service for a valid form; put the rule errors it raises next to
-    the fields they concern (or at the top of the form) and return None.
-    Conflicts are not caught: they answer 409."""
-    try:
-        return call()
-    except Conflict:
-        raise
-    except DomainError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+class errors_on(contextlib.AbstractContextManager):
+    """Put the refusals of the service called in the block on ``form``:
+    a refused rule (``GuardNotMet``, ``InvalidInput``, any other
+    ``DomainError``, Django's ``ValidationError``) goes next to the field it
+    names, or at the top of the form, and the block is left; the view then
+    renders the form again (400). A conflict, a forbidden or missing object
+    go on to ``workflows.core.refusals`` (409, 404)::
+
+        if form.is_valid():
+            with errors_on(form):
+                services.task_reassign(...)
+                return redirect(...)
+        return render(..., status=400 if form.errors else 200)
+    """
+
+    def __init__(self, form: forms.Form) -> None:
+        self.form = form
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or refusals.status_of(error) != 400:
+            return False
+        if isinstance(error, InvalidInput):
+            self._add(error.fields)
+            for message in error.general:
+                self.form.add_error(None, message)
+        elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            self._add(error.message_dict)
         else:
-            form.add_error(None, error.messages)
+            for message in refusals.messages_of(error):
+                self.form.add_error(None, message)
+        return True
+
+    def _add(self, fields: dict[str, list[str]]) -> None:
+        for field, errors in fields.items():
+            self.form.add_error(field if field in self.form.fields else None, errors)
+
+
+def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Call a service for a valid form; put the rule errors it raises on the
+    form and return None (see ``errors_on``, which views use instead)."""
+    with errors_on(form):
+        return call()
     return None

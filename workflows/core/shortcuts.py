@@ -2,6 +2,9 @@
 answers 404 like a missing one, and the refusal is audited."""
 from django.http import Http404
 
+from workflows.audit.models import AuditKind
+from workflows.audit.services import audit_record
+
 
 def visible_or_404(visible, pk, *, request):
     """``visible``: the queryset of what the user may see (with the
@@ -10,9 +13,6 @@ def visible_or_404(visible, pk, *, request):
     if obj is not None:
         return obj
     if visible.model._base_manager.filter(pk=pk).exists():
-        from workflows.audit.models import AuditKind
-        from workflows.audit.services import audit_record
-
         audit_record(kind=AuditKind.ACCESS_REFUSED, request=request,
                      detail=f"{visible.model._meta.label} {pk} is outside the user's scope")
     raise Http404
