@@ -64,10 +64,10 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from workflows.statistics import counters
+        from workflows.enterprises import figures
 
         enterprise = super()._create(model_class, *args, **kwargs)
-        counters.enterprises_changed([(None, counters.EnterpriseFacts.of(enterprise))])
+        figures.enterprises_changed([(None, figures.EnterpriseFacts.of(enterprise))])
         return enterprise
 
     tax_code = factory.LazyFunction(next_tax_code)

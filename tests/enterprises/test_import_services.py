@@ -226,7 +226,7 @@ def test_the_commit_writes_all_or_nothing(world, monkeypatch):
     batch = upload(world, rows)
     monkeypatch.setattr(services, "CHUNK", 3)
     before = registry()
-    real = services.counters.enterprises_changed
+    real = services.figures.enterprises_changed
     calls = []
 
     def fail_on_the_third_chunk(changes):
@@ -235,7 +235,7 @@ def test_the_commit_writes_all_or_nothing(world, monkeypatch):
             raise RuntimeError("the database went away")
         real(changes)
 
-    monkeypatch.setattr(services.counters, "enterprises_changed", fail_on_the_third_chunk)
+    monkeypatch.setattr(services.figures, "enterprises_changed", fail_on_the_third_chunk)
 
     with pytest.raises(RuntimeError):
         services.import_commit(batch_id=batch.pk, actor=world.supervisor)

@@ -14,7 +14,7 @@ from tests.conftest import campaign_at
 from tests.recognition.dossiers import fill, pdf, submitted, waiting
 from workflows.campaigns import services as campaign_services
 from workflows.campaigns.flows import AbandonReason, DocumentKind, Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, RuleSet
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, MonthFigures, RuleSet
 from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
 from workflows.enterprises.models import Enterprise
@@ -22,7 +22,6 @@ from workflows.notifications.models import Notification, NotificationKind
 from workflows.organisation.models import Unit
 from workflows.recognition import services
 from workflows.recognition.models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
-from workflows.statistics.models import MonthFigures
 
 pytestmark = pytest.mark.django_db
 

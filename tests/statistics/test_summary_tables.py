@@ -10,13 +10,13 @@ from tests.conftest import campaign_at
 from tests.factories import next_tax_code
 from workflows.campaigns import services
 from workflows.campaigns.flows import AbandonReason, Stage
-from workflows.campaigns.models import Campaign, Task, TaskStatus
+from workflows.campaigns.models import Campaign, StageCohort, Task, TaskStatus
 from workflows.core import clock
 from workflows.core.errors import DomainError
 from workflows.enterprises import services as enterprise_services
 from workflows.statistics import reconcile, selectors
 from workflows.statistics import services as statistics_services
-from workflows.statistics.models import MovementKind, StageCohort
+from workflows.statistics.models import MovementKind
 
 
 def enterprise_data(name, workforce, source="social_insurance"):

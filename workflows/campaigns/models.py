@@ -328,3 +328,76 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- summary tables ---------------------------------------------------------------
+# Maintained by ``figures`` in the same transaction as the campaign or task
+# change that moves a figure, keyed by the campaign's responsible unit; a
+# subtree's figure is the sum over the units whose path starts with the
+# subtree's. ``workflows.statistics.reconcile`` recomputes them from the base
+# tables and reports any drift. (They lived in the statistics app: the table
+# names stay ``statistics_*``.)
+class StageCohort(models.Model):
+    """Campaigns now at ``stage`` that entered it on ``entered_on``, per
+    responsible unit: the pipeline (sum over days) and the stalled (those
+    that entered before the stage's cut-off)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=32)
+    entered_on = models.DateField()
+    campaigns = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_stagecohort"
+        constraints = [models.UniqueConstraint(fields=["unit", "stage", "entered_on"], name="stage_cohort_key")]
+
+
+class MonthFigures(models.Model):
+    """What happened in a unit in a month: campaigns entering each stage of
+    the success path (the funnel; entering "recognised" is a CĐCS founded),
+    campaigns abandoned, and members admitted, recruited and lost."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    entered_surveyed = models.IntegerField(default=0, db_default=0)
+    entered_employer_contacted = models.IntegerField(default=0, db_default=0)
+    entered_mobilising_committee = models.IntegerField(default=0, db_default=0)
+    entered_founding_congress = models.IntegerField(default=0, db_default=0)
+    entered_recognised = models.IntegerField(default=0, db_default=0)
+    abandoned = models.IntegerField(default=0, db_default=0)
+    members_admitted = models.IntegerField(default=0, db_default=0)
+    members_recruited = models.IntegerField(default=0, db_default=0)
+    members_lost = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_monthfigures"
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="month_figures_key")]
+
+
+class StageDuration(models.Model):
+    """A histogram: how many stints in ``stage`` that ended in ``month``
+    lasted ``working_days`` working days. Percentiles of a subtree and
+    period come from the summed histogram."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    stage = models.CharField(max_length=32)
+    working_days = models.IntegerField()
+    stints = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_stageduration"
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "stage", "working_days"],
+                                               name="stage_duration_key")]
+
+
+class TaskDueCount(models.Model):
+    """Open tasks per unit and due date: overdue = the sum before today."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    open_tasks = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_taskduecount"
+        constraints = [models.UniqueConstraint(fields=["unit", "due_on"], name="task_due_count_key")]

@@ -26,9 +26,8 @@ from workflows.organisation.models import Unit, UnitKind, WorkingGroup
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.services import unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
-from workflows.statistics import counters
 
-from . import flows, permissions, signals
+from . import figures, flows, permissions, signals
 from .flows import MeetingOutcome, Stage
 from .models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
 from .permissions import Action
@@ -85,7 +84,7 @@ def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
         for t in templates
     ])
     if count:
-        counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
+        figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
     return tasks
 
 
@@ -125,8 +124,8 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
     campaign.save()
     event = _event(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
                    data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
-    counters.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
-                            to_stage=campaign.stage, on=today, working_days=days_in_stage)
+    figures.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
+                           to_stage=campaign.stage, on=today, working_days=days_in_stage)
     closed, opened = [], []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
@@ -136,7 +135,7 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
         opened = [t.due_on for t in _tasks_create_for_stage(campaign, campaign.stage, actor, now, calendar,
                                                              count=False)]
     # one statement, rows in key order: transitions of one unit never lock these rows crosswise
-    counters.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
+    figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
     signals.stage_changed.send(sender=Campaign, campaign=campaign, from_stage=from_stage, to_stage=campaign.stage,
                                actor=actor)
     event_id = event.pk
@@ -181,7 +180,7 @@ def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = N
         raise DomainError(_("This enterprise already has an open campaign.")) from None
     _event(campaign, actor, EventKind.OPENED, note=note, to_stage=Stage.SURVEYED, at=now,
            data={"working_group": group.name if group else ""})
-    counters.campaign_opened(unit_id=campaign.responsible_unit_id, on=timezone.localtime(now).date())
+    figures.campaign_opened(unit_id=campaign.responsible_unit_id, on=timezone.localtime(now).date())
     _tasks_create_for_stage(campaign, Stage.SURVEYED, actor, now)
     return campaign
 
@@ -419,7 +418,7 @@ def campaign_recognise(*, campaign_id: int, actor, decision_number: str, decisio
         "decision_number": campaign.decision_number, "decision_date": decision_date.isoformat(),
         "admitted_members": admitted_members, "unit_id": campaign.recognised_unit.pk})
     enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
-    counters.members_admitted(unit_id=campaign.responsible_unit_id, on=decision_date, members=admitted_members)
+    figures.members_admitted(unit_id=campaign.responsible_unit_id, on=decision_date, members=admitted_members)
     return campaign
 
 
@@ -502,7 +501,7 @@ def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_i
     task = Task.objects.create(campaign=campaign, stage=campaign.stage, title=title, description=description.strip(),
                                assignee=assignee, working_group=campaign.working_group, due_on=due_on,
                                created_by=actor, created_at=now)
-    counters.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[due_on])
+    figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[due_on])
     event = _event(campaign, actor, EventKind.TASK_ADDED, at=now, data={
         "task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": _user_label(assignee)})
     if assignee and assignee != actor:
@@ -518,7 +517,7 @@ def task_complete(*, task_id: int, actor, note: str = "") -> Task:
     now = clock.now()
     task.status, task.closed_by, task.closed_at, task.closing_note = TaskStatus.DONE, actor, now, note.strip()
     task.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
-    counters.tasks_closed(unit_id=task.campaign.responsible_unit_id, due_dates=[task.due_on])
+    figures.tasks_closed(unit_id=task.campaign.responsible_unit_id, due_dates=[task.due_on])
     _event(task.campaign, actor, EventKind.TASK_DONE, note=note, at=now, data={"task": task.pk, "title": task.title})
     return task
 

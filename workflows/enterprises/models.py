@@ -168,3 +168,28 @@ class ImportRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="import_row_key")]
         indexes = [models.Index(fields=["batch", "outcome", "row_number"], name="import_row_outcome_idx"),
                    models.Index(fields=["batch", "tax_code"], name="import_row_tax_code_idx")]
+
+
+# --- summary table ----------------------------------------------------------------
+#: Workforce thresholds the coverage figures can be asked for.
+WORKFORCE_FLOORS = (0, 10, 20, 25, 50, 100, 200, 500, 1000, 5000)
+
+
+class EnterpriseBand(models.Model):
+    """Enterprises per responsible unit, workforce band and union status,
+    with their workforce (all, and the part known from social insurance).
+
+    Maintained by ``figures`` in the same transaction as the registry change;
+    ``workflows.statistics.reconcile`` recomputes it and reports any drift.
+    (It lived in the statistics app: the table name stays.)"""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    band = models.IntegerField(help_text="the largest WORKFORCE_FLOORS value not above the workforce")
+    has_union = models.BooleanField()
+    enterprises = models.IntegerField(default=0, db_default=0)
+    workforce = models.BigIntegerField(default=0, db_default=0)
+    workforce_social_insurance = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_enterpriseband"
+        constraints = [models.UniqueConstraint(fields=["unit", "band", "has_union"], name="enterprise_band_key")]

@@ -19,9 +19,8 @@ from workflows.core.errors import Conflict
 from workflows.core.text import fold
 from workflows.organisation.models import Unit
 from workflows.organisation.permissions import scope_of
-from workflows.statistics import counters
 
-from . import imports, permissions
+from . import figures, imports, permissions
 from .models import (Enterprise, ImportBatch, ImportOutcome, ImportProgress, ImportRow, ImportStatus,
                      OwnershipSector, WorkforceSource)
 from .validation import normalise_tax_code, validate_tax_code
@@ -94,7 +93,7 @@ def enterprise_create(*, tax_code: str, data: EnterpriseData, responsible_unit: 
             enterprise.save()
     except IntegrityError:
         raise ValidationError({"tax_code": _("An enterprise with this tax code already exists.")}) from None
-    counters.enterprises_changed([(None, counters.EnterpriseFacts.of(enterprise))])
+    figures.enterprises_changed([(None, figures.EnterpriseFacts.of(enterprise))])
     return enterprise
 
 
@@ -111,23 +110,23 @@ def enterprise_update(*, enterprise_id: int, data: EnterpriseData, actor,
     if expected_updated_at is not None and enterprise.updated_at != expected_updated_at:
         raise Conflict(_("Someone else changed this enterprise in the meantime. Reload the page and try again."))
     data = data.cleaned()
-    before = counters.EnterpriseFacts.of(enterprise)
+    before = figures.EnterpriseFacts.of(enterprise)
     for f in fields(data):
         setattr(enterprise, f.name, getattr(data, f.name))
     enterprise.search_name = _search_name(data.name)
     enterprise.updated_at = clock.now()
     enterprise.save()
-    counters.enterprises_changed([(before, counters.EnterpriseFacts.of(enterprise))])
+    figures.enterprises_changed([(before, figures.EnterpriseFacts.of(enterprise))])
     return enterprise
 
 
 def enterprise_mark_unionised(*, enterprise: Enterprise, union_unit: Unit) -> None:
     """Record that the enterprise now has its grassroots union. Called by the
     recognition service inside its transaction, after its own checks."""
-    before = counters.EnterpriseFacts.of(enterprise)
+    before = figures.EnterpriseFacts.of(enterprise)
     Enterprise.objects.filter(pk=enterprise.pk).update(has_union=True, union_unit=union_unit,
                                                        updated_at=clock.now())
-    counters.enterprises_changed([(before, counters.EnterpriseFacts(
+    figures.enterprises_changed([(before, figures.EnterpriseFacts(
         before.unit_id, before.workforce, before.from_social_insurance, True))])
 
 
@@ -513,17 +512,17 @@ def _commit_rows(batch: ImportBatch, scope, progress: _ProgressReport) -> None:
                 enterprise = Enterprise(tax_code=row.tax_code, responsible_unit_id=batch.unit_id, created_at=now,
                                         updated_at=now, search_name=_search_name(values["name"]), **values)
                 created.append(enterprise)
-                moved.append((None, counters.EnterpriseFacts.of(enterprise)))
+                moved.append((None, figures.EnterpriseFacts.of(enterprise)))
             elif verdict.outcome == ImportOutcome.UPDATE:
                 values = {**held.values, **verdict.new_values()}
                 enterprise = Enterprise(pk=held.pk, responsible_unit_id=held.unit_id, has_union=held.has_union,
                                         search_name=_search_name(values["name"]), updated_at=now, **values)
                 updated.append(enterprise)
                 before = Enterprise(responsible_unit_id=held.unit_id, has_union=held.has_union, **held.values)
-                moved.append((counters.EnterpriseFacts.of(before), counters.EnterpriseFacts.of(enterprise)))
+                moved.append((figures.EnterpriseFacts.of(before), figures.EnterpriseFacts.of(enterprise)))
         Enterprise.objects.bulk_create(created)
         Enterprise.objects.bulk_update(updated, _UPDATED_FIELDS)
-        counters.enterprises_changed(moved)
+        figures.enterprises_changed(moved)
         ImportRow.objects.bulk_update(revised, ["outcome", "messages", "changes", "enterprise"])
         done += len(rows)
         progress(done)

@@ -1,11 +1,10 @@
-"""Targets (chỉ tiêu), member movements, and the summary tables every
-dashboard and report reads.
+"""Targets (chỉ tiêu) and member movements.
 
-The summary tables are maintained by ``counters`` in the same transaction as
-the change that moves a figure, keyed by the unit that owns the figure (a
-campaign's responsible unit); a subtree's figure is the sum over the units
-whose path starts with the subtree's. ``reconcile`` recomputes them from the
-base tables and reports any drift.
+The summary tables every dashboard and report reads belong to the apps whose
+services move them in the same transaction as the change: the campaign and
+task figures to ``workflows.campaigns`` (``models`` and ``figures``), the
+registry's to ``workflows.enterprises``. ``reconcile`` recomputes them from
+the base tables and reports any drift.
 """
 from django.conf import settings
 from django.db import models
@@ -80,85 +79,3 @@ class MemberMovement(models.Model):
         verbose_name = _("member movement")
         verbose_name_plural = _("member movements")
         indexes = [models.Index(fields=["unit", "month"], name="movement_unit_month_idx")]
-
-
-# --- summary tables ---------------------------------------------------------------
-class StageCohort(models.Model):
-    """Campaigns now at ``stage`` that entered it on ``entered_on``, per
-    responsible unit: the pipeline (sum over days) and the stalled (those
-    that entered before the stage's cut-off)."""
-
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    stage = models.CharField(max_length=32)
-    entered_on = models.DateField()
-    campaigns = models.IntegerField(default=0, db_default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "stage", "entered_on"], name="stage_cohort_key")]
-
-
-class MonthFigures(models.Model):
-    """What happened in a unit in a month: campaigns entering each stage of
-    the success path (the funnel; entering "recognised" is a CĐCS founded),
-    campaigns abandoned, and members admitted, recruited and lost."""
-
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    entered_surveyed = models.IntegerField(default=0, db_default=0)
-    entered_employer_contacted = models.IntegerField(default=0, db_default=0)
-    entered_mobilising_committee = models.IntegerField(default=0, db_default=0)
-    entered_founding_congress = models.IntegerField(default=0, db_default=0)
-    entered_recognised = models.IntegerField(default=0, db_default=0)
-    abandoned = models.IntegerField(default=0, db_default=0)
-    members_admitted = models.IntegerField(default=0, db_default=0)
-    members_recruited = models.IntegerField(default=0, db_default=0)
-    members_lost = models.IntegerField(default=0, db_default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="month_figures_key")]
-
-
-class StageDuration(models.Model):
-    """A histogram: how many stints in ``stage`` that ended in ``month``
-    lasted ``working_days`` working days. Percentiles of a subtree and
-    period come from the summed histogram."""
-
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    stage = models.CharField(max_length=32)
-    working_days = models.IntegerField()
-    stints = models.IntegerField(default=0, db_default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "month", "stage", "working_days"],
-                                               name="stage_duration_key")]
-
-
-class TaskDueCount(models.Model):
-    """Open tasks per unit and due date: overdue = the sum before today."""
-
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    due_on = models.DateField()
-    open_tasks = models.IntegerField(default=0, db_default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "due_on"], name="task_due_count_key")]
-
-
-#: Workforce thresholds the coverage figures can be asked for.
-WORKFORCE_FLOORS = (0, 10, 20, 25, 50, 100, 200, 500, 1000, 5000)
-
-
-class EnterpriseBand(models.Model):
-    """Enterprises per responsible unit, workforce band and union status,
-    with their workforce (all, and the part known from social insurance)."""
-
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    band = models.IntegerField(help_text="the largest WORKFORCE_FLOORS value not above the workforce")
-    has_union = models.BooleanField()
-    enterprises = models.IntegerField(default=0, db_default=0)
-    workforce = models.BigIntegerField(default=0, db_default=0)
-    workforce_social_insurance = models.BigIntegerField(default=0, db_default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "band", "has_union"], name="enterprise_band_key")]

@@ -18,11 +18,11 @@ from django.db.models.functions import Cast, TruncDate, TruncMonth
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, Task, TaskStatus
-from workflows.enterprises.models import Enterprise, WorkforceSource
+from workflows.campaigns.models import (Campaign, CampaignEvent, EventKind, MonthFigures, StageCohort, StageDuration,
+                                        Task, TaskDueCount, TaskStatus)
+from workflows.enterprises.models import WORKFORCE_FLOORS, Enterprise, EnterpriseBand, WorkforceSource
 
-from .models import (WORKFORCE_FLOORS, EnterpriseBand, MemberMovement, MonthFigures, MovementKind, StageCohort,
-                     StageDuration, TaskDueCount)
+from .models import MemberMovement, MovementKind
 
 logger = logging.getLogger(__name__)
 

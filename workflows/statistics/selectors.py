@@ -23,12 +23,13 @@ from django.utils import timezone
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, Task
+from workflows.campaigns.models import (Campaign, CampaignEvent, EventKind, MonthFigures, StageCohort, StageDuration,
+                                        Task, TaskDueCount)
 from workflows.campaigns.selectors import stalled_cutoffs
+from workflows.enterprises.models import WORKFORCE_FLOORS, EnterpriseBand
 from workflows.organisation.models import Unit
 
-from .models import (WORKFORCE_FLOORS, EnterpriseBand, MemberMovement, MonthFigures, MovementKind, StageCohort,
-                     StageDuration, Target, TargetHorizon, TaskDueCount)
+from .models import MemberMovement, MovementKind, Target, TargetHorizon
 
 #: The stages a pipeline shows, in order.
 STAGES = flows.PIPELINE + (Stage.ON_HOLD, Stage.ABANDONED)

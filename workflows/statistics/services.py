@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from workflows.campaigns import figures
 from workflows.core import clock
+from workflows.enterprises.models import WORKFORCE_FLOORS
 from workflows.organisation.models import Unit
 
-from . import counters, permissions
-from .models import WORKFORCE_FLOORS, MemberMovement, Metric, MovementKind, Target, TargetHorizon, TargetSource
+from . import permissions
+from .models import MemberMovement, Metric, MovementKind, Target, TargetHorizon, TargetSource
 
 _MAX_TARGET = 10_000_000
 
@@ -82,7 +84,7 @@ def movement_record(*, unit_id: int, month: dt.date, kind: str, members: int, ac
         raise ValidationError({"month": _("A month in the future cannot be reported yet.")})
     movement = MemberMovement.objects.create(unit=unit, month=month, kind=kind, members=members,
                                              note=note.strip()[:500], entered_by=actor, entered_at=clock.now())
-    counters.members_moved(unit_id=unit.pk, month=month,
-                           recruited=members if kind == MovementKind.RECRUITED else 0,
-                           lost=members if kind == MovementKind.LOST else 0)
+    figures.members_moved(unit_id=unit.pk, month=month,
+                          recruited=members if kind == MovementKind.RECRUITED else 0,
+                          lost=members if kind == MovementKind.LOST else 0)
     return movement

@@ -19,11 +19,12 @@ from workflows.campaigns.flows import Stage
 from workflows.core import clock
 from workflows.core.forms import date_field, run_service
 from workflows.core.params import param_choice, param_int
+from workflows.enterprises.models import WORKFORCE_FLOORS
 from workflows.organisation.models import Unit
 from workflows.organisation.selectors import units_overseen_by
 
 from . import permissions, reports, selectors, services
-from .models import WORKFORCE_FLOORS, MemberMovement, Metric, MovementKind, Target, TargetHorizon, TargetSource
+from .models import MemberMovement, Metric, MovementKind, Target, TargetHorizon, TargetSource
 
 
 def _chosen_unit(request) -> tuple[Unit, list[Unit]]:

@@ -1,0 +1,78 @@
+"""Moving the campaign and task summary tables (``StageCohort``,
+``MonthFigures``, ``StageDuration``, ``TaskDueCount``), inside the caller's
+transaction: the campaign services call these after the change they count.
+
+Each function is one statement per table (``workflows.core.counters.add``):
+concurrent transactions add up, rows are touched in key order.
+``workflows.statistics.reconcile`` recomputes the same figures from the base
+tables; the drift must be zero.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from workflows.core import counters
+
+from . import flows
+from .flows import Stage
+from .models import MonthFigures, StageCohort, StageDuration, TaskDueCount
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+# --- campaigns ------------------------------------------------------------------
+def campaign_opened(*, unit_id: int, on: dt.date) -> None:
+    counters.add(StageCohort, ("unit", "stage", "entered_on"), {(unit_id, Stage.SURVEYED.value, on): {"campaigns": 1}})
+    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"entered_surveyed": 1}})
+
+
+def campaign_moved(*, unit_id: int, from_stage: str, entered_on: dt.date, to_stage: str, on: dt.date,
+                   working_days: int) -> None:
+    """A campaign left ``from_stage`` (entered on ``entered_on``, after
+    ``working_days`` working days in it) for ``to_stage`` on ``on``."""
+    counters.add(StageCohort, ("unit", "stage", "entered_on"), {
+        (unit_id, from_stage, entered_on): {"campaigns": -1},
+        (unit_id, to_stage, on): {"campaigns": 1},
+    })
+    month = {}
+    if to_stage == Stage.ABANDONED:
+        month["abandoned"] = 1
+    elif to_stage in flows.PIPELINE and from_stage != Stage.ON_HOLD:
+        month[f"entered_{to_stage}"] = 1
+    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): month})
+    if from_stage in flows.WORKING_STAGES:
+        counters.add(StageDuration, ("unit", "month", "stage", "working_days"),
+                     {(unit_id, month_of(on), from_stage, working_days): {"stints": 1}})
+
+
+def members_admitted(*, unit_id: int, on: dt.date, members: int) -> None:
+    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"members_admitted": members}})
+
+
+def members_moved(*, unit_id: int, month: dt.date, recruited: int = 0, lost: int = 0) -> None:
+    """Members recruited in existing unions or lost, as a unit reports them
+    (``workflows.statistics.services.movement_record``): the month's figures
+    sit beside the campaigns' in ``MonthFigures``."""
+    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(month)): {"members_recruited": recruited,
+                                                                                  "members_lost": lost}})
+
+
+# --- tasks ----------------------------------------------------------------------
+def tasks_opened(*, unit_id: int, due_dates: Iterable[dt.date]) -> None:
+    tasks_changed(unit_id=unit_id, opened=due_dates)
+
+
+def tasks_closed(*, unit_id: int, due_dates: Iterable[dt.date]) -> None:
+    tasks_changed(unit_id=unit_id, closed=due_dates)
+
+
+def tasks_changed(*, unit_id: int, closed: Iterable[dt.date] = (), opened: Iterable[dt.date] = ()) -> None:
+    """Tasks closed and opened at once (a transition), in one statement."""
+    deltas = counters.table()
+    for due_dates, sign in ((closed, -1), (opened, +1)):
+        for due_on in due_dates:
+            deltas[(unit_id, due_on)]["open_tasks"] += sign
+    counters.add(TaskDueCount, ("unit", "due_on"), deltas)
