@@ -831,7 +831,7 @@ class Floor:
         from django_q.signing import SignedPackage
 
         tag = uuid()
-        pack = SignedPackage.dumps({"id": tag[1], "name": tag[0], "func": "workflows.campaigns.jobs.notify_stage_changed",
+        pack = SignedPackage.dumps({"id": tag[1], "name": tag[0], "func": "workflows.notifications.jobs.notify_stage_changed",
                                     "args": (event_id,), "kwargs": {}, "started": timezone.now()})
         with self.conn.cursor() as cur:
             self._x(cur, "INSERT INTO django_q_ormq (key, payload, lock) VALUES (%s, %s, now())",

@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "workflows.core.context_processors.navigation",
+                "workflows.organisation.context_processors.navigation",
             ],
             "libraries": {"lookup": "workflows.core.templatetags.lookup"},
             # |unlocalize everywhere: ids in attributes and URLs must not get

@@ -8,11 +8,11 @@ import pytest
 from tests.conftest import campaign_at
 from tests.factories import EnterpriseFactory
 from tests.notifications.helpers import colleague_of
-from workflows.campaigns import jobs as campaign_jobs
 from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.core import clock
+from workflows.notifications import jobs as notification_jobs
 from workflows.notifications import services as notifications
 from workflows.notifications.models import EmailStatus, Notification
 
@@ -63,7 +63,7 @@ def test_a_retried_job_notifies_nobody_twice(world, campaign, colleague, django_
     event = CampaignEvent.objects.filter(kind=EventKind.TASK_REASSIGNED).latest("pk")
 
     # when: the worker runs the same job again
-    again = campaign_jobs.notify_task_assigned(task.pk, event.pk)
+    again = notification_jobs.notify_task_assigned(task.pk, event.pk)
 
     # then
     assert again == 0
@@ -81,7 +81,7 @@ def test_a_job_for_an_assignment_overtaken_by_another_notifies_nobody(world, cam
         services.task_reassign(task_id=task.pk, actor=world.supervisor, assignee_id=world.officer.pk)
 
     # when: the first job runs late
-    late = campaign_jobs.notify_task_assigned(task.pk, first.pk)
+    late = notification_jobs.notify_task_assigned(task.pk, first.pk)
 
     # then: only the officer, who holds the task, was told
     assert late == 0
@@ -100,7 +100,7 @@ def test_bulk_reassignment_notifies_the_new_assignee_once(world, campaign, colle
     with django_capture_on_commit_callbacks(execute=True):
         services.tasks_bulk_reassign(actor=world.supervisor, from_user_id=world.officer.pk, to_user_id=colleague.pk)
     first_event = CampaignEvent.objects.filter(kind=EventKind.TASK_REASSIGNED, actor=world.supervisor).earliest("pk")
-    again = campaign_jobs.notify_tasks_assigned(colleague.pk, [t.pk for t in tasks], first_event.pk)
+    again = notification_jobs.notify_tasks_assigned(colleague.pk, [t.pk for t in tasks], first_event.pk)
 
     # then: one notification listing the three tasks; the officer hears nothing
     assert again == 0

@@ -14,15 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.core.text import fold
+from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
+from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
 from workflows.enterprises.validation import normalise_tax_code
-from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
+from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 from workflows.organisation.permissions import Role, scope_of
+from workflows.organisation.selectors import groups_supervised_by
 from workflows.organisation.workdays import calendar_from
 
 from . import flows
 from .flows import Stage
 from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
-from .permissions import Action, action_for_target, campaigns_visible_to, can, tasks_visible_to
+from .permissions import Action, action_for_target, campaign_ids_visible_to, campaigns_visible_to, can, tasks_visible_to
 
 
 def rules_in_force(*, on: dt.date) -> flows.Rules:
@@ -134,11 +137,6 @@ def stalled_q(cutoffs: dict[str, dt.datetime], prefix: str = "") -> Q:
 def is_stalled(campaign: Campaign, cutoffs: dict[str, dt.datetime]) -> bool:
     cutoff = cutoffs.get(campaign.stage)
     return cutoff is not None and campaign.stage_entered_at < cutoff
-
-
-WORKFORCE_BANDS: dict[str, tuple[int, int | None]] = {
-    "0-24": (0, 24), "25-99": (25, 99), "100-499": (100, 499), "500-999": (500, 999), "1000+": (1000, None),
-}
 
 
 @dataclass(frozen=True)
@@ -425,3 +423,92 @@ def campaigns_newly_stalled(*, today: dt.date, previous: dt.date, after: int | N
         qs = qs.filter(pk__gt=after)
     return (qs.order_by("pk").annotate(unit_path=F("responsible_unit__path"))
             .values_list("pk", "stage", "stage_entered_at", "unit_path", named=True)[:limit])
+
+
+# --- the registry's campaigns (read by the enterprise pages) ------------------------
+def enterprises_with_campaigns(user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+    """The registry list and its export: ``enterprises_for_list`` (the
+    registry's own filters) with each enterprise's open campaign
+    (``open_campaign_id``, ``open_campaign_stage``), kept to those with one
+    or none as ``filters.campaign`` ("open", "none") says."""
+    open_campaign = Campaign.objects.filter(enterprise=OuterRef("pk"), stage__in=flows.OPEN_STAGES)
+    qs = enterprises_for_list(user, filters).annotate(open_campaign_id=Subquery(open_campaign.values("pk")[:1]),
+                                                      open_campaign_stage=Subquery(open_campaign.values("stage")[:1]))
+    if filters.campaign == "open":
+        qs = qs.filter(open_campaign_id__isnull=False)
+    elif filters.campaign == "none":
+        qs = qs.filter(open_campaign_id__isnull=True)
+    return qs
+
+
+@dataclass(frozen=True)
+class EnterpriseCampaign:
+    campaign: Campaign
+    linked: bool  # the user may open it
+
+
+@dataclass(frozen=True)
+class EnterpriseCampaigns:
+    rows: tuple[EnterpriseCampaign, ...]
+    has_open: bool
+
+
+def campaigns_of_enterprise(user, enterprise: Enterprise) -> EnterpriseCampaigns:
+    """Every campaign of the enterprise, newest first, whoever works it; the
+    page links only those ``user`` may open (``campaign_ids_visible_to``)."""
+    campaigns = list(enterprise.campaigns.select_related("working_group").order_by("-opened_at", "-pk"))
+    linked = campaign_ids_visible_to(user, [c.pk for c in campaigns])
+    return EnterpriseCampaigns(tuple(EnterpriseCampaign(c, c.pk in linked) for c in campaigns),
+                               any(c.stage in flows.OPEN_STAGES for c in campaigns))
+
+
+# --- a supervisor's working groups (read by the organisation pages) -----------------
+@dataclass(frozen=True)
+class GroupMember:
+    user_id: int
+    name: str
+    is_leader: bool
+    is_collaborator: bool
+    open_tasks: int
+    overdue_tasks: int
+
+
+@dataclass(frozen=True)
+class GroupLoad:
+    group: WorkingGroup
+    members: tuple[GroupMember, ...]
+    queue: int
+    queue_overdue: int
+
+
+def workload_of_groups(user, *, today) -> list[GroupLoad]:
+    """The working groups a supervisor supervises, their members, and per
+    member and per queue the open and overdue tasks: three queries."""
+    groups = list(groups_supervised_by(user))
+    grants = (WorkingGroupUserObjectPermission.objects
+              .filter(content_object__in=groups, permission__codename=Role.OFFICER, user__is_active=True)
+              .select_related("user__profile").order_by("user__last_name", "user__first_name"))
+    open_tasks = tasks_visible_to(user).filter(status=TaskStatus.OPEN, working_group__in=groups)
+    per_member = {(row["working_group"], row["assignee"]): row for row in open_tasks.values(
+        "working_group", "assignee").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))}
+    members: dict[int, list[GroupMember]] = {g.pk: [] for g in groups}
+    for grant in grants:
+        person = grant.user
+        row = per_member.get((grant.content_object_id, person.pk), {})
+        profile = getattr(person, "profile", None)
+        members[grant.content_object_id].append(GroupMember(
+            person.pk, person.get_full_name() or person.get_username(),
+            is_leader=person.pk == next(g.leader_id for g in groups if g.pk == grant.content_object_id),
+            is_collaborator=bool(profile and profile.is_collaborator),
+            open_tasks=row.get("n", 0), overdue_tasks=row.get("late", 0)))
+    return [GroupLoad(g, tuple(members[g.pk]), per_member.get((g.pk, None), {}).get("n", 0),
+                      per_member.get((g.pk, None), {}).get("late", 0)) for g in groups]
+
+
+def reassignable_tasks_of(user, officer_id: int) -> QuerySet[Task]:
+    """Open tasks of one officer that ``user`` (a supervisor) may reassign."""
+    scope = scope_of(user)
+    return (Task.objects.filter(scope.subtree_q("campaign__responsible_unit__path", scope.supervised),
+                                assignee_id=officer_id, status=TaskStatus.OPEN)
+            .select_related("campaign__enterprise", "campaign__responsible_unit", "working_group")
+            .order_by("due_on", "pk"))

@@ -139,7 +139,7 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
     signals.stage_changed.send(sender=Campaign, campaign=campaign, from_stage=from_stage, to_stage=campaign.stage,
                                actor=actor)
     event_id = event.pk
-    transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_stage_changed", event_id))
+    transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id))
     return event
 
 
@@ -221,7 +221,7 @@ def campaign_assign(*, campaign_id: int, working_group_id: int, actor, expected_
     event = _event(campaign, actor, EventKind.ASSIGNED, note=note, data={
         "from_group": previous.name if previous else "", "to_group": group.name, "to_group_id": group.pk})
     event_id = event.pk
-    transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_campaign_assigned", event_id))
+    transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_campaign_assigned", event_id))
     return campaign
 
 
@@ -505,7 +505,7 @@ def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_i
     event = _event(campaign, actor, EventKind.TASK_ADDED, at=now, data={
         "task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": _user_label(assignee)})
     if assignee and assignee != actor:
-        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_task_assigned", task.pk, event.pk))
+        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk))
     return task
 
 
@@ -557,7 +557,7 @@ def task_reassign(*, task_id: int, actor, assignee_id: int | None, note: str = "
         "task": task.pk, "title": task.title, "from": _user_label(previous), "to": _user_label(assignee),
         "to_id": assignee.pk if assignee else None})
     if assignee is not None:
-        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_task_assigned", task.pk, event.pk))
+        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk))
     return task
 
 
@@ -621,7 +621,7 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
     moved_ids = [t.pk for t in tasks]
     if moved_ids:
         first_event = min(e.pk for e in events)  # the notification's key: once per bulk move
-        transaction.on_commit(lambda: _enqueue("workflows.campaigns.jobs.notify_tasks_assigned",
+        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
                                                to_user.pk, moved_ids, first_event))
     return BulkReassignResult(moved=len(tasks), to_user_id=to_user.pk)
 

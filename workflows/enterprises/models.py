@@ -170,6 +170,12 @@ class ImportRow(models.Model):
                    models.Index(fields=["batch", "tax_code"], name="import_row_tax_code_idx")]
 
 
+#: The workforce bands the lists filter by: label → (lowest, highest or None).
+WORKFORCE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-24": (0, 24), "25-99": (25, 99), "100-499": (100, 499), "500-999": (500, 999), "1000+": (1000, None),
+}
+
+
 # --- summary table ----------------------------------------------------------------
 #: Workforce thresholds the coverage figures can be asked for.
 WORKFORCE_FLOORS = (0, 10, 20, 25, 50, 100, 200, 500, 1000, 5000)

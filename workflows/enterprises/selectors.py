@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
-from workflows.campaigns.flows import OPEN_STAGES
-from workflows.campaigns.models import Campaign
-from workflows.campaigns.selectors import WORKFORCE_BANDS
 from workflows.core.text import fold
 
-from .models import Enterprise
+from .models import WORKFORCE_BANDS, Enterprise
 from .permissions import enterprises_visible_to
 from .validation import normalise_tax_code
 
@@ -22,10 +19,12 @@ class EnterpriseFilters:
     sector: str = ""
     band: str = ""
     union: str = ""  # "yes", "no" or ""
-    campaign: str = ""  # "open", "none" or ""
+    campaign: str = ""  # "open", "none" or "": applied by campaigns.selectors.enterprises_with_campaigns
 
 
 def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+    """The registry the user sees, by the registry's own filters (the
+    campaign filter is the campaigns app's)."""
     qs = enterprises_visible_to(user)
     if filters.q:
         term = filters.q.strip()
@@ -40,21 +39,7 @@ def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterpris
         qs = qs.filter(workforce__gte=low) if high is None else qs.filter(workforce__range=(low, high))
     if filters.union in ("yes", "no"):
         qs = qs.filter(has_union=filters.union == "yes")
-    open_campaign = Campaign.objects.filter(enterprise=OuterRef("pk"), stage__in=OPEN_STAGES)
-    qs = qs.annotate(open_campaign_id=Subquery(open_campaign.values("pk")[:1]),
-                     open_campaign_stage=Subquery(open_campaign.values("stage")[:1]))
-    if filters.campaign == "open":
-        qs = qs.filter(open_campaign_id__isnull=False)
-    elif filters.campaign == "none":
-        qs = qs.filter(open_campaign_id__isnull=True)
     return qs.select_related("responsible_unit").order_by("search_name", "pk")
-
-
-def campaigns_of_enterprise(enterprise: Enterprise) -> QuerySet[Campaign]:
-    """Every campaign of the enterprise, newest first, whoever works it: the
-    page links only those the user may open
-    (``campaigns.permissions.campaign_ids_visible_to``)."""
-    return enterprise.campaigns.select_related("working_group").order_by("-opened_at", "-pk")
 
 
 # --- registry import ------------------------------------------------------------------

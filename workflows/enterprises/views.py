@@ -14,9 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workflows.campaigns.flows import OPEN_STAGES
+from workflows.campaigns import selectors as campaign_selectors
 from workflows.campaigns.permissions import campaign_ids_visible_to, can_open_for
-from workflows.campaigns.selectors import WORKFORCE_BANDS
 from workflows.core import clock
 from workflows.core.forms import run_service
 from workflows.core.shortcuts import visible_or_404
@@ -27,7 +26,8 @@ from workflows.organisation.selectors import groups_that_may_work, units_oversee
 
 from . import exports, imports, permissions, selectors, services
 from .forms import EnterpriseCreateForm, EnterpriseEditForm, ImportColumnsForm, ImportUploadForm
-from .models import ImportBatch, ImportOutcome, ImportRow, ImportStatus, OwnershipSector, WorkforceSource
+from .models import (WORKFORCE_BANDS, ImportBatch, ImportOutcome, ImportRow, ImportStatus, OwnershipSector,
+                     WorkforceSource)
 
 
 def _enterprise_or_404(request, pk: int):
@@ -53,7 +53,7 @@ def enterprise_list(request):
     units = list(units_overseen_by(request.user))
     unit_id = param_int(request.GET, "unit")
     filters = _list_filters(request, units)
-    page = Paginator(selectors.enterprises_for_list(request.user, filters), 25).get_page(
+    page = Paginator(campaign_selectors.enterprises_with_campaigns(request.user, filters), 25).get_page(
         param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -72,13 +72,10 @@ def enterprise_list(request):
 @require_GET
 def enterprise_detail(request, pk: int):
     enterprise = _enterprise_or_404(request, pk)
-    campaigns = list(selectors.campaigns_of_enterprise(enterprise))
-    linked = campaign_ids_visible_to(request.user, [c.pk for c in campaigns])
-    has_open = any(c.stage in OPEN_STAGES for c in campaigns)
-    can_open = (not has_open and not enterprise.has_union and can_open_for(request.user, enterprise))
+    campaigns = campaign_selectors.campaigns_of_enterprise(request.user, enterprise)
+    can_open = (not campaigns.has_open and not enterprise.has_union and can_open_for(request.user, enterprise))
     return render(request, "enterprises/detail.html", {
-        "nav_active": "enterprises", "enterprise": enterprise,
-        "campaigns": [{"campaign": c, "linked": c.pk in linked} for c in campaigns],
+        "nav_active": "enterprises", "enterprise": enterprise, "campaigns": campaigns.rows,
         "can_open": can_open, "can_edit": permissions.can_edit(request.user, enterprise),
         "groups": groups_that_may_work(request.user, enterprise.responsible_unit) if can_open else [],
     })
@@ -281,6 +278,6 @@ def import_rejected(request, pk: int):
 def enterprise_export(request):
     """The registry the user sees, with the list's filters, as XLSX."""
     filters = _list_filters(request, list(units_overseen_by(request.user)))
-    return FileResponse(exports.registry_workbook(selectors.enterprises_for_list(request.user, filters)),
+    return FileResponse(exports.registry_workbook(campaign_selectors.enterprises_with_campaigns(request.user, filters)),
                         as_attachment=True, filename=f"{_('enterprises')}-{timezone.localdate():%Y-%m-%d}.xlsx",
                         content_type=_XLSX)

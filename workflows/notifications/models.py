@@ -12,19 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class NotificationKind(models.TextChoices):
-    TASK_ASSIGNED = "task_assigned", _("Task assigned")
-    CAMPAIGN_ASSIGNED = "campaign_assigned", _("Campaign assigned")
-    STAGE_CHANGED = "stage_changed", _("Stage changed")
-    BEFORE_DUE = "before_due", _("Task due soon")
-    DUE_TODAY = "due_today", _("Task due today")
-    OVERDUE_DIGEST = "overdue_digest", _("Overdue tasks")
-    ESCALATION_OVERDUE = "escalation_overdue", _("Escalation: overdue tasks")
-    ESCALATION_STALLED = "escalation_stalled", _("Escalation: stalled campaigns")
-    REVIEW_WAITING = "review_waiting", _("Recognition dossier waiting")
-    REVIEW_RETURNED = "review_returned", _("Recognition dossier returned")
-    REVIEW_ESCALATED = "review_escalated", _("Escalation: recognition dossier waiting too long")
+from .kinds import NotificationKind
+from .texts import body_of, title_of
 
 
 class EmailChoice(models.TextChoices):
@@ -92,14 +81,10 @@ class Notification(models.Model):
 
     @property
     def title(self) -> str:
-        from .texts import title_of
-
         return title_of(self)
 
     @property
     def body(self) -> str:
-        from .texts import body_of
-
         return body_of(self)
 
     @property

@@ -30,7 +30,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
 
+from workflows.campaigns.selectors import overdue_tasks_of, reminder_rules, rules_in_force
 from workflows.core import clock
+from workflows.organisation.workdays import calendar_from
 
 from .models import (
     EmailChoice, EmailStatus, Notification, NotificationPreference, Reminder, ReminderKind,
@@ -287,9 +289,6 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
     delivers them), create their notifications — one per task due soon or
     today, one per recipient for a digest or an escalation — and mark them
     delivered. A run killed before the commit leaves them undelivered."""
-    from workflows.campaigns.selectors import overdue_tasks_of, reminder_rules, rules_in_force
-    from workflows.organisation.workdays import calendar_from
-
     reminders = list(Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(day=day, recipient_id__in=list(recipient_ids), delivered_at__isnull=True)
                      .select_related("task__campaign__enterprise", "task__assignee", "task__working_group",

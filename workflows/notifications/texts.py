@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from workflows.campaigns.flows import Stage
 
-from .models import NotificationKind
+from .kinds import NotificationKind
 
 #: How many tasks or campaigns a grouped notification lists; it counts them all.
 LISTED = 20

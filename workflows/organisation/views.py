@@ -11,14 +11,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from workflows.campaigns import services as campaign_services
+from workflows.campaigns.selectors import reassignable_tasks_of, workload_of_groups
 from workflows.core import clock
 from workflows.core.forms import run_service
 from workflows.core.shortcuts import visible_or_404
 
 from .forms import BulkReassignForm
 from .permissions import can_administer, scope_of
-from .selectors import (administration_for, group_members, groups_supervised_by, reassignable_tasks_of, receivers_for,
-                        workload_of_groups)
+from .selectors import administration_for, group_members, groups_supervised_by, receivers_for
 
 User = get_user_model()
 

@@ -1,10 +1,11 @@
-"""What the base layout needs to know about the user: which sections to show."""
+"""What the base layout needs to know about the user: which sections to show
+(from the user's scope, so it lives with the permissions that compute it)."""
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workflows.organisation.permissions import scope_of
+from .permissions import scope_of
 
 
 @dataclass(frozen=True)
