@@ -68,8 +68,8 @@ def test_my_tasks_lists_mine_and_my_groups_queue_overdue_first(client, world):
 
     response = client.get(reverse("campaigns:my_tasks"))
     rows = response.context["rows"]
-    assert [r["task"].campaign_id for r in rows] == [late.pk] * 3 + [fresh.pk] * 3
-    assert [r["overdue"] for r in rows] == [True] * 3 + [False] * 3
+    assert [r.task.campaign_id for r in rows] == [late.pk] * 3 + [fresh.pk] * 3
+    assert [r.overdue for r in rows] == [True] * 3 + [False] * 3
     response = client.get(reverse("campaigns:my_tasks"), {"overdue": "1"})
     assert len(response.context["rows"]) == 3
     client.force_login(world.other_officer)

@@ -19,13 +19,14 @@ from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_l
 from workflows.enterprises.validation import normalise_tax_code
 from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 from workflows.organisation.permissions import Role, scope_of
-from workflows.organisation.selectors import groups_supervised_by
+from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
 from workflows.organisation.workdays import calendar_from
 
 from . import flows
 from .flows import Stage
 from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
 from .permissions import Action, action_for_target, campaign_ids_visible_to, campaigns_visible_to, can, tasks_visible_to
+from .permissions import can_claim_task, can_complete_task, can_reassign_task
 
 
 def rules_in_force(*, on: dt.date) -> flows.Rules:
@@ -423,6 +424,88 @@ def campaigns_newly_stalled(*, today: dt.date, previous: dt.date, after: int | N
         qs = qs.filter(pk__gt=after)
     return (qs.order_by("pk").annotate(unit_path=F("responsible_unit__path"))
             .values_list("pk", "stage", "stage_entered_at", "unit_path", named=True)[:limit])
+
+
+# =====================================================================================
+# Page contexts (read by the views; "views" keeps this section)
+# =====================================================================================
+@dataclass(frozen=True)
+class TaskRow:
+    """A task as a list shows it, with what the user may do to it."""
+    task: Task
+    overdue: bool
+    can_complete: bool
+    can_claim: bool
+    can_reassign: bool
+
+
+def task_rows(user, tasks, *, today: dt.date, scope=None) -> list[TaskRow]:
+    """Rows of already-loaded tasks (their campaign's unit loaded too): no query."""
+    scope = scope or scope_of(user)
+    return [TaskRow(task=task, overdue=task.due_on < today,
+                    can_complete=can_complete_task(user, task, scope=scope),
+                    can_claim=task.assignee_id is None and can_claim_task(user, task, scope=scope),
+                    can_reassign=can_reassign_task(user, task, scope=scope))
+            for task in tasks]
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    """What the campaign page shows and who may do what there."""
+    campaign: Campaign
+    today: dt.date
+    options: tuple[TransitionOption, ...]
+    pipeline: tuple[tuple[str, str], ...]
+    reached: int  # the index in ``pipeline`` of the stage reached (the held stage when on hold); -1: none
+    events: tuple[CampaignEvent, ...]
+    workforce: WorkforceFigure
+    open_rows: tuple[TaskRow, ...]
+    closed_tasks: tuple[Task, ...]
+    committee: tuple
+    stalled: bool
+    can_work: bool  # record meetings, counts, notes, tasks: works the case and the case is being worked
+    can_assign: bool
+    may_assign: bool  # the assignment form is offered (also on a closed case: its errors say why)
+    show_contacts: bool
+    people: tuple[tuple[int, str], ...]  # who a task may be given to: the working group's officers
+    groups: tuple[tuple[int, str], ...]  # the working groups the user may give the case to
+
+
+def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
+    scope = scope_of(user)
+    works = can(user, Action.WORK, campaign, scope=scope)
+    may_assign = can(user, Action.ASSIGN, campaign, scope=scope)
+    tasks = list(campaign.tasks.select_related("assignee", "working_group", "closed_by")
+                 .order_by("status", "due_on", "pk"))
+    for task in tasks:
+        task.campaign = campaign  # already loaded: the policy reads its unit
+    stage = campaign.held_stage or campaign.stage
+    events = tuple(campaign_timeline(campaign))
+    return CampaignPage(
+        campaign=campaign, today=today,
+        options=tuple(transition_options_for(user, campaign)),
+        pipeline=tuple((s.value, s.label) for s in flows.PIPELINE),
+        reached=flows.PIPELINE.index(stage) if stage in flows.PIPELINE else -1,
+        events=events, workforce=campaign_workforce_figure(campaign, list(events)),
+        open_rows=tuple(task_rows(user, [t for t in tasks if t.status == TaskStatus.OPEN], today=today, scope=scope)),
+        closed_tasks=tuple(t for t in tasks if t.status != TaskStatus.OPEN),
+        committee=tuple(committee_of(campaign)),
+        stalled=is_stalled(campaign, stalled_cutoffs(today=today)),
+        can_work=works and campaign.stage in flows.WORKING_STAGES,
+        can_assign=may_assign and campaign.is_open, may_assign=may_assign, show_contacts=works,
+        people=tuple(task_people(campaign)),
+        groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups_that_may_work(user, campaign.responsible_unit))
+        if may_assign else (),
+    )
+
+
+def committee_of(campaign: Campaign) -> QuerySet:
+    return campaign.committee_members.all()
+
+
+def task_people(campaign: Campaign) -> list[tuple[int, str]]:
+    """Who a task of the campaign may be given to: its working group's officers."""
+    return person_choices(group_members([campaign.working_group_id])) if campaign.working_group_id else []
 
 
 # --- the registry's campaigns (read by the enterprise pages) ------------------------

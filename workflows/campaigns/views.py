@@ -14,27 +14,33 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from workflows.audit.models import AuditKind
+from workflows.audit.services import audit_record
 from workflows.core import clock
 from workflows.core.errors import Conflict
-from workflows.core.forms import run_service
-from workflows.core.shortcuts import visible_or_404
+from workflows.core.forms import errors_on, run_service
+from workflows.core.pages import context_of
 from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.core.redirects import safe_next
+from workflows.core.refusals import refusals_lead_to
+from workflows.core.shortcuts import visible_or_404
 from workflows.enterprises.models import OwnershipSector
+from workflows.enterprises.permissions import enterprises_visible_to
 from workflows.organisation.permissions import can_administer, scope_of
-from workflows.organisation.selectors import (group_members, groups_supervised_by, groups_that_may_work,
-                                              person_choices, units_overseen_by)
-
+from workflows.organisation.selectors import groups_supervised_by, groups_that_may_work, units_overseen_by
 from workflows.recognition import selectors as recognition_selectors
 
 from . import flows, forms, permissions, selectors, services
+from .exports import committee_workbook
 from .flows import Stage
 from .models import Campaign, Task
 from .permissions import Action
 
 
 def _conflict(request, campaign_pk: int, error: Conflict):
-    """409: somebody moved the case first; say so and show where it is now."""
+    """409: somebody moved the case first; say so and show where it is now.
+    (Left for campaign_transition until it raises through
+    workflows.core.refusals like the other views.)"""
     return render(request, "partials/conflict.html", {
         "messages_list": error.messages, "current": _campaign_or_404(request, campaign_pk),
         "base_template": "partials/fragment.html" if request.htmx else "base.html",
@@ -43,8 +49,14 @@ def _conflict(request, campaign_pk: int, error: Conflict):
 
 
 def _campaign_or_404(request, pk: int) -> Campaign:
-    return visible_or_404(permissions.campaigns_visible_to(request.user).select_related(
-        "enterprise", "responsible_unit", "working_group", "recognised_unit"), pk, request=request)
+    """The campaign if the user may see it (else 404, audited); a refusal on
+    this request then leads back to its page, and a conflict shows the stage
+    it is at now (``workflows.core.refusals``)."""
+    visible = permissions.campaigns_visible_to(request.user).select_related(
+        "enterprise", "responsible_unit", "working_group", "recognised_unit")
+    campaign = visible_or_404(visible, pk, request=request)
+    refusals_lead_to(request, reverse("campaigns:detail", args=[pk]), current=visible.filter(pk=pk).first)
+    return campaign
 
 
 def _task_or_404(request, pk: int) -> Task:
@@ -81,23 +93,12 @@ def my_tasks(request):
     filters = _inbox_filters(request)
     page = Paginator(selectors.tasks_for_inbox(request.user, filters, today=today), 50).get_page(
         param_int(request.GET, "page"))
-    scope = scope_of(request.user)
-    rows = [_task_row(request.user, task, scope, today) for task in page]
+    rows = selectors.task_rows(request.user, page, today=today)
     return render(request, "campaigns/my_tasks.html", {
         "nav_active": "my_tasks", "page": page, "rows": rows, "filters": filters, "today": today,
         "reviews": recognition_selectors.inbox_rows(request.user) if page.number == 1 else [],
         "stages": [(s.value, s.label) for s in flows.WORKING_STAGES], "query": _query_without_page(request),
     })
-
-
-def _task_row(user, task: Task, scope, today):
-    return {
-        "task": task,
-        "overdue": task.due_on < today,
-        "can_complete": permissions.can_complete_task(user, task, scope=scope),
-        "can_claim": task.assignee_id is None and permissions.can_claim_task(user, task, scope=scope),
-        "can_reassign": permissions.can_reassign_task(user, task, scope=scope),
-    }
 
 
 def _query_without_page(request) -> str:
@@ -108,7 +109,7 @@ def _query_without_page(request) -> str:
 
 def _task_row_response(request, task: Task):
     task = _task_or_404(request, task.pk)
-    row = _task_row(request.user, task, scope_of(request.user), clock.today())
+    row, = selectors.task_rows(request.user, [task], today=clock.today())
     return render(request, "campaigns/_task_row.html", {"row": row, "row_context": request.POST.get("context", "")})
 
 
@@ -140,14 +141,12 @@ def task_claim(request, pk: int):
 def task_reassign(request, pk: int):
     task = _task_or_404(request, pk)
     permissions.require_task(permissions.can_reassign_task(request.user, task))
-    people = _people(task.campaign)
-    form = forms.ReassignForm(request.POST or None, people=people,
+    form = forms.ReassignForm(request.POST or None, people=selectors.task_people(task.campaign),
                               initial={"assignee": task.assignee_id})
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.task_reassign(
-            task_id=task.pk, actor=request.user, assignee_id=form.cleaned_data["assignee"],
-            note=form.cleaned_data["note"]))
-        if done:
+        with errors_on(form):
+            services.task_reassign(task_id=task.pk, actor=request.user, assignee_id=form.cleaned_data["assignee"],
+                                   note=form.cleaned_data["note"])
             messages.success(request, _("Task reassigned."))
             return redirect("campaigns:detail", pk=task.campaign_id)
     return render(request, "campaigns/task_reassign.html", {"task": task, "form": form, "status": 200},
@@ -243,55 +242,35 @@ def move_refused(request, pk: int):
 @login_required
 @require_GET
 def campaign_detail(request, pk: int):
-    campaign = _campaign_or_404(request, pk)
-    return render(request, "campaigns/detail.html", _detail_context(request, campaign))
+    return _detail_page(request, _campaign_or_404(request, pk))
 
 
-def _detail_context(request, campaign: Campaign, **extra):
-    user, today = request.user, clock.today()
-    scope = scope_of(user)
-    can_work = permissions.can(user, Action.WORK, campaign, scope=scope) and campaign.stage in flows.WORKING_STAGES
-    tasks = list(campaign.tasks.select_related("assignee", "working_group", "closed_by")
-                 .order_by("status", "due_on", "pk"))
-    for task in tasks:
-        task.campaign = campaign  # already loaded: the policy reads its unit
-    people = _people(campaign)
-    pipeline = [(s.value, s.label) for s in flows.PIPELINE]
-    reached = flows.PIPELINE.index(campaign.held_stage or campaign.stage) if (
-        campaign.held_stage or campaign.stage) in flows.PIPELINE else -1
-    events = list(selectors.campaign_timeline(campaign))
-    context = {
-        "nav_active": "campaigns", "campaign": campaign, "today": today,
-        "options": selectors.transition_options_for(user, campaign),
-        "pipeline": pipeline, "reached": reached,
-        "events": events, "workforce": selectors.campaign_workforce_figure(campaign, events),
-        "open_rows": [_task_row(user, t, scope, today) for t in tasks if t.status == "open"],
-        "closed_tasks": [t for t in tasks if t.status != "open"],
-        "can_work": can_work,
-        "can_assign": permissions.can(user, Action.ASSIGN, campaign, scope=scope) and campaign.is_open,
-        "show_contacts": permissions.can(user, Action.WORK, campaign, scope=scope),
-        "committee": list(campaign.committee_members.all()),
-        "dossier": recognition_selectors.dossier_of(campaign),
-        "stalled": selectors.is_stalled(campaign, selectors.stalled_cutoffs(today=today)),
+def _detail_page(request, campaign: Campaign, *, status: int = 200, **bound_forms):
+    """The campaign page; ``bound_forms``: a refused form, shown with its errors."""
+    page = selectors.campaign_page(request.user, campaign, today=clock.today())
+    blank_forms = {
         "meeting_form": forms.MeetingForm(), "note_form": forms.NoteForm(),
         "counts_form": forms.CountsForm(initial={"version": campaign.version, "workforce": campaign.workforce,
                                                  "core_group": campaign.core_group,
                                                  "applications": campaign.applications}),
-        "task_form": forms.TaskAddForm(people=people),
+        "task_form": forms.TaskAddForm(people=page.people),
         "assign_form": forms.AssignForm(initial={"version": campaign.version,
-                                                 "working_group": campaign.working_group_id},
-                                        groups=[(g.pk, f"{g.name} — {g.unit.name}")
-                                                for g in groups_that_may_work(user, campaign.responsible_unit)])
-        if permissions.can(user, Action.ASSIGN, campaign, scope=scope) else None,
+                                                 "working_group": campaign.working_group_id}, groups=page.groups)
+        if page.may_assign else None,
     }
-    context.update(extra)
-    return context
+    return render(request, "campaigns/detail.html", context_of(
+        page, nav_active="campaigns", dossier=recognition_selectors.dossier_of(campaign),
+        **{**blank_forms, **bound_forms}), status=status)
 
 
-def _rerender_detail(request, campaign: Campaign, status: int, **forms_with_errors):
-    campaign = _campaign_or_404(request, campaign.pk)
-    return render(request, "campaigns/detail.html", _detail_context(request, campaign, **forms_with_errors),
-                  status=status)
+def _refused_form(request, campaign: Campaign, **bound_form):
+    """The campaign page again (read afresh), with the refused form and its errors."""
+    return _detail_page(request, _campaign_or_404(request, campaign.pk), status=400, **bound_form)
+
+
+def _recorded(request, campaign: Campaign, success: str):
+    messages.success(request, success)
+    return redirect("campaigns:detail", pk=campaign.pk)
 
 
 @login_required
@@ -368,91 +347,96 @@ _TRANSITION_CALLS = {
 }
 
 
-def _record(request, pk: int, make_form, call, form_name: str, success: str):
-    """POST handler shared by the detail page's small forms: bind, call the
-    service, and on refusal show the page again with the errors in place."""
-    campaign = _campaign_or_404(request, pk)
-    form = make_form(campaign)
-    try:
-        done = form.is_valid() and run_service(form, lambda: call(campaign, form.cleaned_data))
-    except Conflict as error:
-        return _conflict(request, campaign.pk, error)
-    if done:
-        messages.success(request, success)
-        return redirect("campaigns:detail", pk=campaign.pk)
-    return _rerender_detail(request, campaign, 400, **{form_name: form})
-
-
+# --- what is recorded on the campaign page -----------------------------------------------
 @login_required
 @require_POST
 def meeting_record(request, pk: int):
-    return _record(request, pk, lambda c: forms.MeetingForm(request.POST),
-                   lambda c, d: services.campaign_meeting_record(
-                       campaign_id=c.pk, actor=request.user, held_on=d["held_on"], outcome=d["outcome"],
-                       attendees=d["attendees"], note=d["note"]),
-                   "meeting_form", _("Meeting recorded."))
+    campaign = _campaign_or_404(request, pk)
+    form = forms.MeetingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.campaign_meeting_record(campaign_id=campaign.pk, actor=request.user, held_on=data["held_on"],
+                                             outcome=data["outcome"], attendees=data["attendees"], note=data["note"])
+            return _recorded(request, campaign, _("Meeting recorded."))
+    return _refused_form(request, campaign, meeting_form=form)
 
 
 @login_required
 @require_POST
 def counts_record(request, pk: int):
-    return _record(request, pk, lambda c: forms.CountsForm(request.POST),
-                   lambda c, d: services.campaign_counts_record(
-                       campaign_id=c.pk, actor=request.user, workforce=d["workforce"], core_group=d["core_group"],
-                       applications=d["applications"], expected_version=d["version"], note=d["note"]),
-                   "counts_form", _("Counts recorded."))
+    campaign = _campaign_or_404(request, pk)
+    form = forms.CountsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.campaign_counts_record(
+                campaign_id=campaign.pk, actor=request.user, workforce=data["workforce"],
+                core_group=data["core_group"], applications=data["applications"], expected_version=data["version"],
+                note=data["note"])
+            return _recorded(request, campaign, _("Counts recorded."))
+    return _refused_form(request, campaign, counts_form=form)
 
 
 @login_required
 @require_POST
 def committee_record(request, pk: int):
-    return _record(request, pk, lambda c: forms.CommitteeForm(request.POST),
-                   lambda c, d: services.campaign_committee_record(
-                       campaign_id=c.pk, actor=request.user, members=d["members"], formed_on=d["formed_on"],
-                       expected_version=d["version"]),
-                   "committee_form", _("Committee recorded."))
+    campaign = _campaign_or_404(request, pk)
+    form = forms.CommitteeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.campaign_committee_record(campaign_id=campaign.pk, actor=request.user, members=data["members"],
+                                               formed_on=data["formed_on"], expected_version=data["version"])
+            return _recorded(request, campaign, _("Committee recorded."))
+    return _refused_form(request, campaign, committee_form=form)
 
 
 @login_required
 @require_POST
 def note_add(request, pk: int):
-    return _record(request, pk, lambda c: forms.NoteForm(request.POST),
-                   lambda c, d: services.campaign_note_add(campaign_id=c.pk, actor=request.user, text=d["text"]),
-                   "note_form", _("Note added."))
-
-
-def _people(campaign: Campaign) -> list[tuple[int, str]]:
-    return person_choices(group_members([campaign.working_group_id])) if campaign.working_group_id else []
+    campaign = _campaign_or_404(request, pk)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        with errors_on(form):
+            services.campaign_note_add(campaign_id=campaign.pk, actor=request.user, text=form.cleaned_data["text"])
+            return _recorded(request, campaign, _("Note added."))
+    return _refused_form(request, campaign, note_form=form)
 
 
 @login_required
 @require_POST
 def task_add(request, pk: int):
-    return _record(request, pk, lambda c: forms.TaskAddForm(request.POST, people=_people(c)),
-                   lambda c, d: services.task_add(campaign_id=c.pk, actor=request.user, title=d["title"],
-                                                  due_on=d["due_on"], assignee_id=d["assignee"]),
-                   "task_form", _("Task added."))
+    campaign = _campaign_or_404(request, pk)
+    form = forms.TaskAddForm(request.POST, people=selectors.task_people(campaign))
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.task_add(campaign_id=campaign.pk, actor=request.user, title=data["title"], due_on=data["due_on"],
+                              assignee_id=data["assignee"])
+            return _recorded(request, campaign, _("Task added."))
+    return _refused_form(request, campaign, task_form=form)
 
 
 @login_required
 @require_POST
 def campaign_assign(request, pk: int):
     campaign = _campaign_or_404(request, pk)
-    permissions.require(request.user, Action.ASSIGN, campaign)
-    return _record(request, pk, lambda c: forms.AssignForm(
-                       request.POST, groups=[(g.pk, g.name) for g in groups_that_may_work(request.user,
-                                                                                          c.responsible_unit)]),
-                   lambda c, d: services.campaign_assign(
-                       campaign_id=c.pk, working_group_id=d["working_group"], actor=request.user,
-                       expected_version=d["version"], note=d["note"]),
-                   "assign_form", _("Campaign assigned."))
+    permissions.require(request.user, Action.ASSIGN, campaign)  # the form offers the groups the user may give
+    form = forms.AssignForm(request.POST, groups=[(g.pk, g.name) for g in groups_that_may_work(
+        request.user, campaign.responsible_unit)])
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.campaign_assign(campaign_id=campaign.pk, working_group_id=data["working_group"],
+                                     actor=request.user, expected_version=data["version"], note=data["note"])
+            return _recorded(request, campaign, _("Campaign assigned."))
+    return _refused_form(request, campaign, assign_form=form)
 
 
 @login_required
 @require_POST
 def campaign_open(request, enterprise_pk: int):
-    from workflows.enterprises.permissions import enterprises_visible_to
-
     enterprise = visible_or_404(enterprises_visible_to(request.user).select_related("responsible_unit"),
                                 enterprise_pk, request=request)
     campaign = services.campaign_open(enterprise_id=enterprise.pk, actor=request.user,
@@ -467,14 +451,9 @@ def committee_export(request, pk: int):
     """The mobilising committee with contact details, as XLSX, for the
     founding congress file. It holds personal data: only those who work the
     campaign may take it, the sheet says so, and each export is audited."""
-    from workflows.audit.models import AuditKind
-    from workflows.audit.services import audit_record
-
-    from .exports import committee_workbook
-
     campaign = _campaign_or_404(request, pk)
     permissions.require(request.user, Action.WORK, campaign)
-    members = list(campaign.committee_members.all())
+    members = list(selectors.committee_of(campaign))
     response = HttpResponse(committee_workbook(campaign, members),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ban-van-dong-{campaign.pk}.xlsx"'
