@@ -26,6 +26,7 @@ from viewflow.workflow.models import Task as FlowTask
 from viewflow.workflow.status import STATUS
 
 from workflows.campaigns import permissions as campaign_policy
+from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
 from workflows.campaigns.permissions import Action
 from workflows.organisation.models import WorkingGroupUserObjectPermission
@@ -177,3 +178,77 @@ def review_tasks_for_inbox(user) -> QuerySet[FlowTask]:
         mine | queue, process__flow_class=flow, status__in=WAITING,
         flow_task__in=[flow.verify, flow.correct, flow.decide],
     )
+
+
+# --- the dossier page ---------------------------------------------------------------
+@dataclass(frozen=True)
+class DossierRights:
+    """What the dossier page offers ``user`` now, and why it offers no more
+    (read by ``selectors.dossier_page``; decided here)."""
+
+    step: str  # the name of the review step that waits; "" when none waits
+    can_view_campaign: bool
+    may_prepare: bool  # upload documents, submit (works the case, the congress was held, the dossier is editable)
+    mine: bool  # the waiting step is given to the user
+    in_queue: bool  # the waiting step waits in a queue
+    may_take_step: bool  # the user may hold the waiting step (``can_take_step``)
+    can_hand_over: bool
+    verified_by_supervisors: bool  # nobody else in the unit may verify: its supervisors do
+    nobody_may_take: bool
+    kept_from_review: bool  # separation of duties keeps the user from this review
+
+    @property
+    def can_take(self) -> bool:
+        return self.in_queue and self.may_take_step and self.step != CORRECT
+
+    @property
+    def can_act(self) -> bool:
+        """Verify or decide now (a correction is resubmitted instead)."""
+        return (self.mine or (self.in_queue and self.step != CORRECT)) and self.may_take_step
+
+    @property
+    def can_resubmit(self) -> bool:
+        return self.step == CORRECT and self.may_prepare
+
+    @property
+    def show_upload_form(self) -> bool:
+        return self.may_prepare
+
+    @property
+    def show_submit_form(self) -> bool:
+        return self.can_resubmit or (self.may_prepare and not self.step)
+
+    @property
+    def show_verify_form(self) -> bool:
+        return self.can_act and self.step == VERIFY
+
+    @property
+    def show_decide_form(self) -> bool:
+        return self.can_act and self.step == DECIDE
+
+    @property
+    def show_reassign_form(self) -> bool:
+        return self.can_hand_over
+
+
+def dossier_rights(user, campaign: Campaign, *, editable: bool, step: FlowTask | None, reviewers: Reviewers | None,
+                   scope: Scope | None = None) -> DossierRights:
+    """``step``: the review step that waits, if any; ``reviewers``: who may
+    verify and decide (given while a verification or a decision waits)."""
+    scope = scope or scope_of(user)
+    name = step_name(step) if step else ""
+    return DossierRights(
+        step=name, can_view_campaign=can_view(user, campaign, scope=scope),
+        may_prepare=can_prepare(user, campaign, scope=scope) and campaign.stage == Stage.FOUNDING_CONGRESS and editable,
+        mine=step is not None and step.owner_id == user.pk, in_queue=step is not None and step.owner_id is None,
+        may_take_step=step is not None and can_take_step(user, name, campaign, reviewers=reviewers, scope=scope),
+        can_hand_over=step is not None and can_hand_over(user, campaign, scope=scope),
+        **_standing_in_review(user, name, reviewers),
+    )
+
+
+def _standing_in_review(user, step: str, reviewers: Reviewers | None) -> dict[str, bool]:
+    if reviewers is None:
+        return {"verified_by_supervisors": False, "nobody_may_take": False, "kept_from_review": False}
+    return {"verified_by_supervisors": step == VERIFY and reviewers.verified_by_supervisors,
+            "nobody_may_take": not reviewers.holders(step), "kept_from_review": user.pk in reviewers.conflicted}

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 from django.utils.translation import gettext as _, gettext_lazy
+from viewflow.workflow import chart
 from viewflow.workflow.models import Task as FlowTask
 from viewflow.workflow.status import STATUS
 
@@ -17,10 +18,14 @@ from workflows.campaigns.selectors import rules_in_force, supervisors_by_unit_pa
 from workflows.organisation.selectors import group_members, person_choices
 
 from .flows import RecognitionFlow
-from .models import Dossier, DossierDocument, RecognitionProcess
+from .models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
 from .permissions import (
-    CORRECT, HUMAN_STEPS, WAITING, Reviewers, officer_grants, prepared_or_worked, review_tasks_for_inbox,
+    CORRECT, DECIDE, HUMAN_STEPS, VERIFY, WAITING, DossierRights, Reviewers, dossier_rights, officer_grants,
+    prepared_or_worked, review_tasks_for_inbox, step_name,
 )
+
+#: From a step of the review to its campaign.
+_CAMPAIGN = "process__recognitionprocess__dossier__campaign"
 
 
 def review_limits(day: dt.date) -> Rules:
@@ -167,3 +172,92 @@ def people_for_step(step: str, campaign: Campaign, *, reviewers: Reviewers | Non
 
 def dossier_of(campaign: Campaign) -> Dossier | None:
     return Dossier.objects.filter(campaign=campaign).select_related("submitted_by", "decided_by").first()
+
+
+# =====================================================================================
+# Page contexts (read by the views)
+# =====================================================================================
+@dataclass(frozen=True)
+class DossierPage:
+    """The dossier page: the checklist, the step that waits, the history,
+    and what the user may do there (``rights``)."""
+    campaign: Campaign
+    dossier: Dossier | None
+    version: int  # the dossier's version the page's forms were read at
+    status_label: str
+    checklist: tuple[ChecklistItem, ...]
+    missing: tuple[str, ...]
+    step: FlowTask | None
+    rights: DossierRights
+    history: tuple[HistoryRow, ...]
+    show_decision: bool  # the draft decision may be downloaded
+    hand_over_to: tuple[tuple[int, str], ...]  # who the waiting step may be given to (when rights.can_hand_over)
+
+
+#: The dossier statuses in which the draft of the recognition decision may be downloaded.
+DECISION_DRAFTED = (DossierStatus.VERIFIED, DossierStatus.RECOGNISED)
+
+
+def dossier_page(user, campaign: Campaign, *, today: dt.date) -> DossierPage:
+    dossier = dossier_of(campaign)
+    rules = review_limits(today)
+    documents = current_documents(dossier)
+    process = latest_process(dossier)
+    step = waiting_step(process) if process and process.finished is None else None
+    name = step_name(step) if step else ""
+    # separation of duties: who may verify and decide this dossier
+    reviewers = reviewers_of(campaign) if name in (VERIFY, DECIDE) else None
+    rights = dossier_rights(user, campaign, editable=dossier is None or dossier.is_editable, step=step,
+                            reviewers=reviewers)
+    return DossierPage(
+        campaign=campaign, dossier=dossier, version=dossier.version if dossier else 0,
+        status_label=dossier.get_status_display() if dossier else DossierStatus.DRAFT.label,
+        checklist=tuple(checklist(documents, rules)), missing=tuple(missing_documents(documents, rules)),
+        step=step, rights=rights,
+        history=tuple(review_history(process, submitter=dossier.submitted_by if dossier else None)),
+        show_decision=bool(dossier and dossier.status in DECISION_DRAFTED),
+        hand_over_to=tuple(people_for_step(name, campaign, reviewers=reviewers)) if rights.can_hand_over else (),
+    )
+
+
+def review_step(task_pk: int) -> FlowTask | None:
+    """A step of a recognition review with its owner, and the id of its
+    campaign (``review_campaign_id``); None when there is no such step."""
+    return (FlowTask.objects.filter(pk=task_pk, process__flow_class=RecognitionFlow).select_related("owner")
+            .annotate(review_campaign_id=F(f"{_CAMPAIGN}_id")).first())
+
+
+def inbox_row(user, task_pk: int) -> FlowTask:
+    """A review step as a row of My tasks shows it (after it was taken,
+    also when it is no longer the user's to do)."""
+    task = next((t for t in inbox_rows(user) if t.pk == task_pk), None)
+    if task is None:
+        task = FlowTask.objects.select_related("owner", f"{_CAMPAIGN}__enterprise").get(pk=task_pk)
+        task.campaign = task.process.recognitionprocess.dossier.campaign
+    return task
+
+
+def document_of(campaign: Campaign, document_pk: int) -> DossierDocument | None:
+    return DossierDocument.objects.filter(pk=document_pk, dossier__campaign=campaign).first()
+
+
+@dataclass(frozen=True)
+class ReviewDiagram:
+    """The review procedure drawn, with where this campaign's review is."""
+    campaign: Campaign
+    dossier: Dossier | None
+    grid: object  # viewflow.workflow.chart's layout, with the cells' status
+    current: str  # the name of the step that waits; "" when none
+    step: FlowTask | None
+    finished: bool
+
+
+def review_diagram(campaign: Campaign) -> ReviewDiagram:
+    dossier = dossier_of(campaign)
+    process = latest_process(dossier)
+    grid = chart.calc_layout_data(RecognitionFlow)
+    if process is not None:
+        chart.calc_cell_status(RecognitionFlow, grid, process.pk)
+    step = waiting_step(process) if process and process.finished is None else None
+    return ReviewDiagram(campaign=campaign, dossier=dossier, grid=grid, current=step_name(step) if step else "",
+                         step=step, finished=bool(process and process.finished))
