@@ -1,6 +1,6 @@
 # The two commands that matter:
 #   make run   install everything, build the demo province, serve it with a job worker
-#   make test  install everything and run the whole test suite
+#   make test  install everything, lint (make lint), and run the whole test suite
 # Both use SQLite and the ORM job broker unless DATABASE_URL / REDIS_URL say otherwise.
 
 PYTHON ?= python3
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo worker messages check-deploy clean
+.PHONY: run test lint install install-dev migrate demo worker messages check-deploy clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,14 @@ run: demo
 worker: install
 	$(PY) manage.py qcluster
 
-test: install-dev
+## ruff (pyproject.toml [tool.ruff]) and import-linter (the apps' layers, [tool.importlinter]).
+lint: install-dev
+	@echo "== ruff check ."
+	@$(VENV)/bin/ruff check . || { echo "!! ruff check failed: fix the findings above (ruff check --fix fixes the [*] ones)" >&2; exit 1; }
+	@echo "== lint-imports"
+	@$(VENV)/bin/lint-imports || { echo "!! lint-imports failed: an import breaks the apps' layers (README, Layers)" >&2; exit 1; }
+
+test: install-dev lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: install

@@ -49,7 +49,7 @@ class Samples:
     def add(self, seconds: float) -> None:
         self.latencies.append(seconds)
 
-    def merge(self, other: "Samples") -> None:
+    def merge(self, other: Samples) -> None:
         self.latencies += other.latencies
         self.errors += other.errors
 
@@ -83,10 +83,10 @@ def report(benchmark: str, rows: Iterable[dict], *, machine: bool = True) -> lis
         cells = [[_cell(row.get(k)) for k in keys] for row in rows]
         widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
         print(f"\n{benchmark}")
-        print("  ".join(k.ljust(w) for k, w in zip(keys, widths)))
+        print("  ".join(k.ljust(w) for k, w in zip(keys, widths, strict=True)))
         print("  ".join("-" * w for w in widths))
         for c in cells:
-            print("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(c, widths)))
+            print("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(c, widths, strict=True)))
         print()
     if machine:
         RESULTS.mkdir(parents=True, exist_ok=True)

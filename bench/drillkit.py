@@ -10,8 +10,10 @@ figures and the problems they found; the callers decide.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
+import itertools
 import os
 import re
 import shutil
@@ -205,7 +207,7 @@ def check_campaigns(campaign_ids) -> ChainCheck:
             result.stage_mismatches.append((pk, stage, last))
         if version != bumps[pk]:
             result.version_mismatches.append((pk, version, bumps[pk]))
-        for previous, current in zip(chain, chain[1:]):
+        for previous, current in itertools.pairwise(chain):
             if current[2] != previous[3]:
                 result.broken_chains.append((pk, current[0], current[2], previous[3]))
     return result
@@ -235,7 +237,8 @@ class Gunicorn:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": self.settings, "DATABASE_URL": self.db_url,
                "PYTHONPATH": str(ROOT)}
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        # the server writes to it until stop(): no with-block can hold it
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [gunicorn, "project.wsgi", "--bind", f"127.0.0.1:{self.port}", "-w", str(self.workers),
              "--timeout", str(self.timeout), "--graceful-timeout", "5"],
@@ -543,7 +546,7 @@ class Tally:
     committed_unanswered: int = 0  # an error answered, the oracle then found the move made
     latencies: list = field(default_factory=list)
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: Tally) -> None:
         self.successes += other.successes
         self.connection_errors += other.connection_errors
         self.conflicts += other.conflicts
@@ -682,15 +685,14 @@ def service_client_run(world, campaign_ids: list[int], *, stop: threading.Event,
     commit returned, with the event's pk and the version it made; every
     database error (the server gone, the connection cut) is a failure, and
     the connection is dropped so that the next attempt opens a new one."""
+    from django.core.exceptions import ValidationError
     from django.db import DatabaseError, InterfaceError, transaction
 
     from workflows.campaigns.models import CampaignEvent
-    from django.core.exceptions import ValidationError
-
     from workflows.core.errors import Conflict, DomainError
 
     tally = Tally()
-    stages: dict[int, str | None] = {pk: None for pk in campaign_ids}
+    stages: dict[int, str | None] = dict.fromkeys(campaign_ids)
     try:
         while not stop.is_set():
             for pk in campaign_ids:
@@ -722,18 +724,14 @@ def service_client_run(world, campaign_ids: list[int], *, stop: threading.Event,
                 except (DatabaseError, InterfaceError):
                     tally.connection_errors += 1
                     stages[pk] = None
-                    try:
+                    with contextlib.suppress(Exception):  # the socket is gone already
                         connection.close()
-                    except Exception:  # noqa: BLE001 — the socket is gone already
-                        pass
                     time.sleep(0.05)
                 if pause:
                     time.sleep(pause)
     finally:
-        try:
+        with contextlib.suppress(Exception):
             connection.close()
-        except Exception:  # noqa: BLE001
-            pass
     return tally
 
 

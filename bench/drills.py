@@ -34,6 +34,7 @@ status is 1 when a drill finds something lost or inconsistent).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -126,10 +127,8 @@ def worker_kill(args) -> int:
                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
         def kill(worker):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(worker.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             worker.wait(timeout=30)
 
         def wait_for(condition, seconds, what, every=0.01):

@@ -69,7 +69,7 @@ class Server:
         self.port = port
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"gunicorn-{port}.log"
-        self.log = open(self.log_path, "w")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 — gunicorn writes to it until stop() closes it
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings.bench", "PYTHONUNBUFFERED": "1"}
         command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "project.wsgi", "-w", str(workers),
                    "--bind", f"{HOST}:{port}", "--timeout", str(timeout), "--backlog", "2048"]
@@ -165,7 +165,7 @@ def run_clients(clients: int, prepare, work, seconds: float) -> float:
     except threading.BrokenBarrierError:
         for t in threads:
             t.join(5)
-        raise SystemExit(f"a client could not start: {failures[0]!r}" if failures else "a client failed")
+        raise SystemExit(f"a client could not start: {failures[0]!r}" if failures else "a client failed") from None
     for t in threads:
         t.join()
     return time.perf_counter() - window["started"]
@@ -300,6 +300,7 @@ def profile_transitions(moves, count: int) -> None:
     gunicorn): time, SQL queries per transition, then a cProfile of them."""
     import cProfile
     import io
+    import logging
     import pstats
 
     from django.contrib.auth import get_user_model
@@ -308,8 +309,6 @@ def profile_transitions(moves, count: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from bench.reads import shape
-
-    import logging
 
     logging.getLogger("django-q").setLevel(logging.WARNING)  # "Enqueued …" per transition
     fields = {"expected_stage": "surveyed", "held_on": dt.date.today().strftime("%d/%m/%Y"),

@@ -121,10 +121,10 @@ def _from_generated(path: Path) -> Identities:
 
 
 def _demo_identities() -> Identities:
+    from django.contrib.auth import get_user_model
+
     from workflows.organisation.models import Unit
     from workflows.organisation.permissions import scope_of
-
-    from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.in_bulk([DEMO["child_supervisor"], DEMO["province_supervisor"]],
                                              field_name="username")

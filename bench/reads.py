@@ -182,7 +182,7 @@ def profile(client, scenario: Scenario, iterations: int) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(iterations):
-        client.get(scenario.path).content
+        _ = client.get(scenario.path).content  # read the body: streaming responses render here
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
@@ -202,7 +202,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run the scenarios whose name contains this text")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of misses")
     parser.add_argument("--explain-all", action="store_true", help="… of every scenario")
-    parser.add_argument("--profile", default="", help="cProfile the scenario of this name (or starting with / containing it)")
+    parser.add_argument("--profile", default="",
+                        help="cProfile the scenario of this name (or starting with / containing it)")
     parser.add_argument("--profile-iterations", type=int, default=50)
     parser.add_argument("--reset-demo-passwords", action="store_true",
                         help="(not needed here: the client signs in with force_login)")

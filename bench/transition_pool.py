@@ -24,8 +24,8 @@ class Move:
 def _bench_officers(password: str, *, limit_groups: int = 400) -> dict[int, str]:
     """Working group id → the username of one of its active officers whose
     password is ``password`` (the first by username that matches)."""
-    from workflows.campaigns.models import Campaign
     from workflows.campaigns.flows import Stage
+    from workflows.campaigns.models import Campaign
     from workflows.organisation.models import WorkingGroupUserObjectPermission
     from workflows.organisation.permissions import Role
 
@@ -140,7 +140,8 @@ def _create_and_open(groups, actor_for, count: int, log) -> int:
             continue
         enterprise = enterprise_services.enterprise_create(
             tax_code=f"{nine}{digit}", responsible_unit=group.unit, actor=actor,
-            data=enterprise_services.EnterpriseData(name=f"Công ty TNHH Bench {nine}", workforce=rng.randrange(30, 900)))
+            data=enterprise_services.EnterpriseData(name=f"Công ty TNHH Bench {nine}",
+                                                    workforce=rng.randrange(30, 900)))
         services.campaign_open(enterprise_id=enterprise.pk, actor=actor, working_group_id=group.pk, note="bench")
         made += 1
     log(f"  top-up: registered {made} enterprises and opened their campaigns ({time.perf_counter() - started:.1f} s)")

@@ -795,7 +795,7 @@ class Floor:
                  "RETURNING due_on", (self.actor_id, now, self.closing_note, campaign_id)).fetchall()]
         if self.templates:
             values, params = [], []
-            for (template_id, title, description, _days), due_on in zip(self.templates, self.due_dates):
+            for (template_id, title, description, _days), due_on in zip(self.templates, self.due_dates, strict=True):
                 values.append("(%s, 'employer_contacted', %s, %s, %s, NULL, %s, %s, 'open', %s, %s, NULL, NULL, '')")
                 params += [campaign_id, title, description, template_id, group_id, due_on, self.actor_id, now]
             self._x(cur, "INSERT INTO campaigns_task (campaign_id, stage, title, description, template_id, "
@@ -831,7 +831,8 @@ class Floor:
         from django_q.signing import SignedPackage
 
         tag = uuid()
-        pack = SignedPackage.dumps({"id": tag[1], "name": tag[0], "func": "workflows.notifications.jobs.notify_stage_changed",
+        pack = SignedPackage.dumps({"id": tag[1], "name": tag[0],
+                                    "func": "workflows.notifications.jobs.notify_stage_changed",
                                     "args": (event_id,), "kwargs": {}, "started": timezone.now()})
         with self.conn.cursor() as cur:
             self._x(cur, "INSERT INTO django_q_ormq (key, payload, lock) VALUES (%s, %s, now())",
@@ -951,7 +952,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for p in processes:
             ours = by_scenario[("service", p)]["per_second"]
             row = {"processes": p, "ours_per_second": ours, "ours_p99_ms": by_scenario[("service", p)]["p99_ms"]}
-            for key, scenario in (("peer", "viewflow peer"), ("floor_bare", "floor bare"), ("floor_full", "floor full")):
+            for key, scenario in (("peer", "viewflow peer"), ("floor_bare", "floor bare"),
+                                  ("floor_full", "floor full")):
                 theirs = by_scenario.get((scenario, p), {}).get("per_second")
                 row[f"{key}_per_second"] = theirs
                 row[f"ours_to_{key}"] = round(ours / theirs, 2) if ours and theirs else None

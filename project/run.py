@@ -13,6 +13,7 @@ its status is returned.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -44,17 +45,13 @@ def _stop(child: subprocess.Popen, *, group: bool) -> None:
         child.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
         print(f"{child.args[2]} did not stop within {STOP_SECONDS} s: killed.", file=sys.stderr, flush=True)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         child.wait()
     if group:
         # The autoreloader's server process may outlive its parent for a moment.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,8 @@
 unset, for the quick start; PostgreSQL in production and CI). ``REDIS_URL``
 switches the django-q2 broker from the ORM to Redis.
 """
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

@@ -1,8 +1,9 @@
 """The zero-setup default: DEBUG on, SQLite unless DATABASE_URL says otherwise,
 e-mail printed to the console. Never use these settings in production."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import VAR_DIR, env_list
-import os
 
 DEBUG = True
 # A development-only key: the production settings refuse to start without

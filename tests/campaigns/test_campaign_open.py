@@ -123,10 +123,9 @@ def test_the_database_refuses_a_second_open_campaign_row(world):
     before = counts()
 
     # when: a raw row bypasses the service (only to test the constraint itself)
-    with pytest.raises(IntegrityError):
-        with transaction.atomic():
-            Campaign.objects.create(enterprise=world.enterprise, responsible_unit=world.district,
-                                    opened_at=clock.now(), stage_entered_at=clock.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Campaign.objects.create(enterprise=world.enterprise, responsible_unit=world.district,
+                                opened_at=clock.now(), stage_entered_at=clock.now())
 
     # then
     assert counts() == before

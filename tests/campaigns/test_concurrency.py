@@ -12,6 +12,7 @@ when a previous transactional test left the database empty.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from collections.abc import Callable
@@ -204,10 +205,8 @@ def test_task_work_and_transitions_on_one_campaign_never_deadlock():
         actor = User.objects.get(pk=officer_id)
         for _ in range(6):
             for call in (services.campaign_hold, services.campaign_resume):
-                try:
+                with contextlib.suppress(Conflict, IllegalTransition):
                     call(campaign_id=campaign_id, actor=actor)
-                except (Conflict, IllegalTransition):
-                    pass
 
     def work_tasks():
         actor = User.objects.get(pk=officer_id)

@@ -31,7 +31,10 @@ from workflows.enterprises import services as registry
 from workflows.enterprises.models import Enterprise
 from workflows.organisation import services as org
 from workflows.organisation.models import (
-    Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission,
+    Unit,
+    UnitUserObjectPermission,
+    WorkingGroup,
+    WorkingGroupUserObjectPermission,
 )
 from workflows.organisation.permissions import Role, scope_of
 

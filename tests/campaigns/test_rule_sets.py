@@ -115,9 +115,8 @@ def test_a_campaign_prepared_before_the_change_meets_the_new_rule_when_it_moves(
         campaign = with_applications(world, 5)
 
     # when: the congress is recorded on the day the rule changes
-    with clock.travel_to(CHANGE):
-        with pytest.raises(GuardNotMet) as refused:
-            hold_congress(world, campaign)
+    with clock.travel_to(CHANGE), pytest.raises(GuardNotMet) as refused:
+        hold_congress(world, campaign)
 
     # then
     assert numbers_in(refused.value) == [5, 7]

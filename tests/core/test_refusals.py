@@ -14,8 +14,14 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from workflows.audit.models import AuditEntry, AuditKind
-from workflows.core.errors import (Conflict, DomainError, GuardNotMet, IllegalTransition, InvalidInput,
-                                   NotFoundOrForbidden)
+from workflows.core.errors import (
+    Conflict,
+    DomainError,
+    GuardNotMet,
+    IllegalTransition,
+    InvalidInput,
+    NotFoundOrForbidden,
+)
 from workflows.core.forms import errors_on
 from workflows.core.middleware import DomainErrorMiddleware
 from workflows.core.refusals import refusals_lead_to
@@ -154,7 +160,6 @@ def test_errors_on_lets_conflicts_and_refused_objects_through(error):
     form = _Form({})
     form.is_valid()
 
-    with pytest.raises(type(error)):
-        with errors_on(form):
-            raise error
+    with pytest.raises(type(error)), errors_on(form):
+        raise error
     assert form.errors == {}

@@ -166,10 +166,9 @@ def test_update_with_a_stale_read_is_a_conflict_and_writes_nothing(world):
     before = registry()
 
     # when: the second saves what they loaded on 01/03
-    with clock.travel_to(dt.date(2027, 3, 3)):
-        with pytest.raises(Conflict):
-            enterprise_update(enterprise_id=enterprise.pk, data=EnterpriseData(name="Công ty TNHH Minh Long Hai"),
-                              actor=world.supervisor, expected_updated_at=read_at)
+    with clock.travel_to(dt.date(2027, 3, 3)), pytest.raises(Conflict):
+        enterprise_update(enterprise_id=enterprise.pk, data=EnterpriseData(name="Công ty TNHH Minh Long Hai"),
+                          actor=world.supervisor, expected_updated_at=read_at)
 
     # then
     assert registry() == before

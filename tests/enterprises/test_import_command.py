@@ -66,7 +66,8 @@ def test_without_commit_it_writes_nothing_to_the_registry(world, tmp_path):
 
 def test_unrecognised_columns_are_mapped_on_the_command_line(world, tmp_path):
     path = tmp_path / "ds.csv"
-    path.write_bytes(csv_bytes([["Tên DN", "MST", "LĐ cuối kỳ", "Ghi chú riêng"], ["Công ty A", next_tax_code(), "9", "x"]]))
+    path.write_bytes(csv_bytes([["Tên DN", "MST", "LĐ cuối kỳ", "Ghi chú riêng"],
+                                ["Công ty A", next_tax_code(), "9", "x"]]))
 
     with pytest.raises(CommandError, match="Say what these columns hold"):
         run(str(path), "--unit", world.district.code, "--user", "supervisor")

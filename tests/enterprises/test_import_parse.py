@@ -84,8 +84,8 @@ def test_a_first_row_of_unknown_words_is_a_header_to_map_by_hand():
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("bom", [False, True])
 def test_csv_with_or_without_bom_and_any_delimiter_reads_the_same(delimiter, bom):
-    content = csv_bytes([["Tên doanh nghiệp", "Mã số thuế", "Số lao động"], ["Công ty A, chi nhánh; 1", CODE_A, "6.500"]],
-                        delimiter=delimiter, bom=bom)
+    content = csv_bytes([["Tên doanh nghiệp", "Mã số thuế", "Số lao động"],
+                         ["Công ty A, chi nhánh; 1", CODE_A, "6.500"]], delimiter=delimiter, bom=bom)
 
     sheet = imports.sheet_open(content)
     rows = list(imports.rows_read(content, sheet))

@@ -10,15 +10,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from tests.conftest import ROLES
-from tests.enterprises.sheets import (DAMAGE_HERE, DAMAGES, VI_HEADERS, csv_bytes, xlsx_bytes, xlsx_damaged,
-                                      xlsx_rows, xlsx_with_text)
+from tests.enterprises.sheets import (
+    DAMAGE_HERE,
+    DAMAGES,
+    VI_HEADERS,
+    csv_bytes,
+    xlsx_bytes,
+    xlsx_damaged,
+    xlsx_rows,
+    xlsx_with_text,
+)
 from tests.factories import EnterpriseFactory, next_tax_code
 from workflows.core import clock
 from workflows.core.errors import Conflict
 from workflows.enterprises import exports, services
 from workflows.enterprises.imports import ImportFileError
-from workflows.enterprises.models import (Enterprise, ImportBatch, ImportProgress, ImportRow, ImportStatus,
-                                          OwnershipSector, WorkforceSource)
+from workflows.enterprises.models import (
+    Enterprise,
+    ImportBatch,
+    ImportProgress,
+    ImportRow,
+    ImportStatus,
+    OwnershipSector,
+    WorkforceSource,
+)
 from workflows.enterprises.services import EnterpriseData, enterprise_create
 from workflows.statistics import reconcile
 
@@ -47,8 +62,8 @@ def counter_gaps() -> dict:
 
 def upload(world, rows, *, actor="supervisor", unit=None, file_name="danh-sach.csv", **options) -> ImportBatch:
     content = rows if isinstance(rows, bytes) else csv_bytes(rows)
-    return services.import_upload(actor=world.user(actor) if isinstance(actor, str) else actor, unit=unit or world.district, file_name=file_name,
-                                  content=content, **options)
+    return services.import_upload(actor=world.user(actor) if isinstance(actor, str) else actor,
+                                  unit=unit or world.district, file_name=file_name, content=content, **options)
 
 
 def outcomes(batch) -> dict[int, tuple]:
@@ -84,7 +99,8 @@ def mixed(world):
         line("Công ty Trùng 2", twice, "25"),
         line(foreign.name, foreign.tax_code, "90", "01/06/2025"),
     ]
-    return world, rows, dict(new_a=new_a, new_b=new_b, twice=twice, newer=newer, newest=newest, foreign=foreign)
+    return world, rows, {"new_a": new_a, "new_b": new_b, "twice": twice, "newer": newer, "newest": newest,
+                         "foreign": foreign}
 
 
 EXPECTED_ERRORS = {

@@ -13,9 +13,11 @@ from tests.factories import EnterpriseFactory
 from workflows.campaigns.flows import Stage
 from workflows.enterprises import services
 from workflows.enterprises.models import Enterprise, ImportRow
-
 from workflows.enterprises.validation import (
-    make_tax_code, normalise_tax_code, tax_code_check_digit, validate_tax_code,
+    make_tax_code,
+    normalise_tax_code,
+    tax_code_check_digit,
+    validate_tax_code,
 )
 
 

@@ -12,8 +12,7 @@ from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.core import clock
-from workflows.notifications import jobs as notification_jobs
-from workflows.notifications import services as notifications
+from workflows.notifications import jobs as notification_jobs, services as notifications
 from workflows.notifications.models import EmailStatus, Notification
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import grant, UserFactory
+from tests.factories import UserFactory, grant
 from tests.notifications.helpers import D, add_task, days, digests_of, quiet_campaign, run_on, task_reminders
 from workflows.campaigns.models import RuleSet
 from workflows.notifications import jobs

@@ -21,6 +21,7 @@ between the mail server's acceptance and our commit: see
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -68,10 +69,8 @@ def _start_worker(mail_record: Path, log: Path) -> subprocess.Popen:
 
 
 def _kill(worker: subprocess.Popen, sig=signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, sig)
-    except ProcessLookupError:
-        pass
     worker.wait(timeout=30)
 
 

@@ -277,7 +277,7 @@ def test_the_page_reads_the_same_bounded_queries_for_few_and_many_tasks_and_peop
         for group in (world.group, world.other_group):
             org.working_group_member_add(group=group, user=UserFactory(username=f"more{group.pk}-{i}"),
                                          actor=world.admin)
-    for i in range(5):
+    for _ in range(5):
         for group in (world.group, world.other_group):
             claimed_by(world.officer, campaign_of(world, group))
     large = queries_for(client, url_of(world))

@@ -9,7 +9,11 @@ import pytest
 
 from workflows.organisation.models import CalendarDay
 from workflows.organisation.workdays import (
-    WorkingCalendar, add_working_days, calendar_from, is_working_day, working_days_between,
+    WorkingCalendar,
+    add_working_days,
+    calendar_from,
+    is_working_day,
+    working_days_between,
 )
 
 D = dt.date

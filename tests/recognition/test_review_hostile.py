@@ -12,7 +12,16 @@ from hypothesis import given, strategies as st
 from tests.conftest import campaign_at
 from tests.recognition.dossiers import PDF, fill, waiting
 from tests.security.test_hostile_input import (
-    HOSTILE, any_text, choice, date, enterprise, form_data, number, post_and_check, rolled_back, signed_in,
+    HOSTILE,
+    any_text,
+    choice,
+    date,
+    enterprise,
+    form_data,
+    number,
+    post_and_check,
+    rolled_back,
+    signed_in,
 )
 from workflows.campaigns.flows import DocumentKind, Stage
 from workflows.recognition import services

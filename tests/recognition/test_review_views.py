@@ -170,7 +170,8 @@ def test_the_decision_draft_is_a_word_document_filled_from_the_case(english, wor
     document = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     enterprise = campaign.enterprise
-    assert f"Về việc công nhận đoàn viên, Công đoàn cơ sở và Ban Chấp hành lâm thời Công đoàn cơ sở {enterprise.name}" in text
+    assert ("Về việc công nhận đoàn viên, Công đoàn cơ sở và Ban Chấp hành lâm thời Công đoàn cơ sở "
+            f"{enterprise.name}") in text
     assert "Điều 1. Công nhận 5 đoàn viên công đoàn (có danh sách kèm theo)" in text
     assert f"(mã số thuế {enterprise.tax_code})" in text
     assert f"ngày {campaign.congress_on:%d/%m/%Y}" in text

@@ -46,11 +46,11 @@ def test_postgresql_refuses_to_truncate_the_history_and_the_audit_log(world, sta
     # when it tries to wipe them (the test settings' escape for the test
     # runner's own flush switched off; the test's own pending foreign-key
     # checks done first, or PostgreSQL refuses TRUNCATE for that reason)
-    with pytest.raises(DatabaseError, match="append-only .TRUNCATE refused"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET LOCAL cdcs.allow_truncate = off")
-            cursor.execute(statement)
+    with (pytest.raises(DatabaseError, match="append-only .TRUNCATE refused"), transaction.atomic(),
+          connection.cursor() as cursor):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL cdcs.allow_truncate = off")
+        cursor.execute(statement)
 
     # then nothing is gone
     assert counts() == before
@@ -64,9 +64,8 @@ def test_postgresql_refuses_to_truncate_the_history_and_the_audit_log(world, sta
 def test_postgresql_refuses_to_rewrite_the_audit_log(db, statement):
     entry = audit_record(kind=AuditKind.SIGN_IN_FAILED, username="canbo")
 
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, [entry.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [entry.pk])
 
     assert AuditEntry.objects.get(pk=entry.pk).ip_address is None
 

@@ -16,9 +16,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from workflows.notifications.models import EmailChoice
-from workflows.statistics.models import Metric, MovementKind, TargetHorizon
-
 import pytest
 from django.db import models, transaction
 from django.http import QueryDict
@@ -37,8 +34,10 @@ from workflows.campaigns.selectors import CAMPAIGN_SORTS, WORKFORCE_BANDS
 from workflows.core import clock
 from workflows.core.params import param_int
 from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceSource
+from workflows.notifications.models import EmailChoice
 from workflows.organisation.models import Unit, WorkingGroup
 from workflows.organisation.selectors import units_overseen_by
+from workflows.statistics.models import Metric, MovementKind, TargetHorizon
 
 HOSTILE = settings(max_examples=25, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -40,7 +40,8 @@ def test_the_committee_export_says_it_holds_personal_data_and_is_audited(client,
     exports = AuditEntry.objects.filter(kind=AuditKind.PERSONAL_DATA_EXPORT)
     if status == 200:
         sheet = load_workbook(io.BytesIO(response.content)).active
-        assert sheet["A1"].value == "Có dữ liệu cá nhân của người lao động: chỉ dùng trong tổ công tác, không chuyển tiếp."
+        assert sheet["A1"].value == ("Có dữ liệu cá nhân của người lao động: chỉ dùng trong tổ công tác, "
+                                     "không chuyển tiếp.")
         assert [c.value for c in sheet[5]] == [1, "Trần Thị Mai", "tổ trưởng", "0912000111", "có"]
         assert exports.get().user == world.user(role)
     else:

@@ -15,8 +15,7 @@ from tests.factories import EnterpriseFactory
 from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.core import clock
-from workflows.statistics import selectors
-from workflows.statistics import services as statistics_services
+from workflows.statistics import selectors, services as statistics_services
 from workflows.statistics.models import Metric, MovementKind, Target, TargetHorizon, TargetSource
 from workflows.statistics.selectors import percent_cut
 
@@ -61,7 +60,8 @@ def test_the_report_prints_the_worked_example(client, world, province_supervisor
 
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[1].split(";")[:7] == ["Đơn vị", "Chỉ tiêu nhiệm kỳ: đoàn viên", "Chỉ tiêu nhiệm kỳ: CĐCS",
-                                       "Đoàn viên mới trong kỳ", "Đoàn viên giảm", "Tăng thực", "% so với chỉ tiêu nhiệm kỳ"]
+                                       "Đoàn viên mới trong kỳ", "Đoàn viên giảm", "Tăng thực",
+                                       "% so với chỉ tiêu nhiệm kỳ"]
     district, other, total = (line.split(";") for line in lines[2:5])
     assert district[:8] == ["Liên đoàn Lao động khu vực Từ Sơn", "2.400", "12", "1.331", "0", "1.331", "55,45%", "1"]
     assert other[:7] == ["Liên đoàn Lao động khu vực Quế Võ", "10", "10", "0", "182", "-182", "0,00%"]

@@ -14,8 +14,7 @@ from workflows.campaigns.models import Campaign, StageCohort, Task, TaskStatus
 from workflows.core import clock
 from workflows.core.errors import DomainError
 from workflows.enterprises import services as enterprise_services
-from workflows.statistics import reconcile, selectors
-from workflows.statistics import services as statistics_services
+from workflows.statistics import reconcile, selectors, services as statistics_services
 from workflows.statistics.models import MovementKind
 
 
@@ -83,7 +82,8 @@ def random_operations(world, seed: int, steps: int) -> None:
                     enterprise = campaign.enterprise
                     enterprise_services.enterprise_update(
                         enterprise_id=enterprise.pk, actor=sup,
-                        data=enterprise_data(enterprise.name, rng.choice([5, 25, 300]), rng.choice(["tax", "social_insurance"])))
+                        data=enterprise_data(enterprise.name, rng.choice([5, 25, 300]),
+                                             rng.choice(["tax", "social_insurance"])))
             except (DomainError, ValidationError):
                 pass  # a refused step writes nothing: the walk goes on
 

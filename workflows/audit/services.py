@@ -14,7 +14,7 @@ def audit_record(*, kind: str, request=None, user=None, username: str = "", deta
             and request.user.is_authenticated:
         user = request.user
     return AuditEntry.objects.create(
-        at=dt.datetime.now(dt.timezone.utc), kind=kind, user=user,
+        at=dt.datetime.now(dt.UTC), kind=kind, user=user,
         username=(username or (user.get_username() if user else ""))[:150],
         ip_address=client_address(request),
         method=(getattr(request, "method", "") or "")[:8],

@@ -13,7 +13,7 @@ class RuleSetForm(forms.ModelForm):
 
     class Meta:
         model = RuleSet
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 — the admin edits the whole rule set
 
 
 @admin.register(RuleSet)

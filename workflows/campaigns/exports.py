@@ -1,12 +1,12 @@
 """Spreadsheets made from campaigns."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from workflows.core.spreadsheets import Spreadsheet
 
-PERSONAL_DATA_NOTICE = gettext_lazy("Contains personal data of workers: keep it within the working group, do not forward it.")
+PERSONAL_DATA_NOTICE = gettext_lazy(
+    "Contains personal data of workers: keep it within the working group, do not forward it.")
 
 
 def committee_workbook(campaign, members) -> bytes:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from contextvars import ContextVar
 from collections.abc import Iterator
+from contextvars import ContextVar
 
 from django.utils import timezone
 

@@ -142,7 +142,7 @@ class Spreadsheet:
         return Sheet(self._book.create_sheet(str(title)[:31]), widths)
 
     def file(self):
-        file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+        file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 — returned; the response closes it
         self._book.save(file)
         file.seek(0)
         return file

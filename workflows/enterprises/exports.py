@@ -35,7 +35,7 @@ def registry_workbook(enterprises: QuerySet[Enterprise]):
     yes = _("yes")
     rows = enterprises.values_list(*EXPORT_FIELDS, "responsible_unit__name", "has_union")
     for row in rows.iterator(chunk_size=2000):
-        values = dict(zip(EXPORT_FIELDS, row))
+        values = dict(zip(EXPORT_FIELDS, row, strict=False))  # the unit and union status follow
         values["ownership_sector"] = str(sectors.get(values["ownership_sector"], values["ownership_sector"]))
         values["workforce_source"] = str(sources.get(values["workforce_source"], values["workforce_source"]))
         sheet.append([values[key] for key in EXPORT_FIELDS] + [row[-2], yes if row[-1] else ""])

@@ -144,6 +144,9 @@ class ImportProgress(models.Model):
     #: When the job last reported: a job that stops reporting has died.
     updated_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.done}/{self.total}"
+
 
 class ImportRow(models.Model):
     """One data row of an imported file and what the import does with it."""
@@ -168,6 +171,9 @@ class ImportRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="import_row_key")]
         indexes = [models.Index(fields=["batch", "outcome", "row_number"], name="import_row_outcome_idx"),
                    models.Index(fields=["batch", "tax_code"], name="import_row_tax_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.row_number} {self.tax_code} ({self.outcome})"
 
 
 #: The workforce bands the lists filter by: label → (lowest, highest or None).
@@ -199,3 +205,6 @@ class EnterpriseBand(models.Model):
     class Meta:
         db_table = "statistics_enterpriseband"
         constraints = [models.UniqueConstraint(fields=["unit", "band", "has_union"], name="enterprise_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.band}+ {'union' if self.has_union else 'no union'}: {self.enterprises}"

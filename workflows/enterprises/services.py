@@ -8,8 +8,15 @@ from dataclasses import dataclass, fields
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import (DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, OperationalError, connection, connections,
-                       transaction)
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -21,8 +28,16 @@ from workflows.organisation.models import Unit
 from workflows.organisation.permissions import scope_of
 
 from . import figures, imports, permissions
-from .models import (Enterprise, ImportBatch, ImportOutcome, ImportProgress, ImportRow, ImportStatus,
-                     OwnershipSector, WorkforceSource)
+from .models import (
+    Enterprise,
+    ImportBatch,
+    ImportOutcome,
+    ImportProgress,
+    ImportRow,
+    ImportStatus,
+    OwnershipSector,
+    WorkforceSource,
+)
 from .validation import normalise_tax_code, validate_tax_code
 
 
@@ -41,7 +56,7 @@ class EnterpriseData:
     workforce_as_of: dt.date | None = None
     workforce_source: str = ""
 
-    def cleaned(self) -> "EnterpriseData":
+    def cleaned(self) -> EnterpriseData:
         errors: dict[str, str] = {}
         name = " ".join((self.name or "").split())
         if not name:
@@ -249,7 +264,8 @@ def _registry_facts(tax_codes: list[str], *, lock: bool = False) -> dict[str, im
         query = query.select_for_update(of=("self",)).order_by("pk")
     rows = query.values_list("pk", "tax_code", "responsible_unit_id", "responsible_unit__path", "has_union",
                              *imports.IMPORT_FIELDS)
-    return {row[1]: imports.Existing(row[0], row[3], dict(zip(imports.IMPORT_FIELDS, row[5:])), row[2], row[4])
+    return {row[1]: imports.Existing(row[0], row[3], dict(zip(imports.IMPORT_FIELDS, row[5:], strict=True)), row[2],
+                                     row[4])
             for row in rows}
 
 
@@ -311,7 +327,7 @@ def import_preview_run(*, batch_id: int, token: str, report: Callable[[int, int]
             parsed = [imports.row_parse(row, batch.mapping, defaults=defaults, today=today) for row in chunk]
             registry = _registry_facts([p.tax_code for p in parsed if not p.errors])
             records = []
-            for row, p in zip(chunk, parsed):
+            for row, p in zip(chunk, parsed, strict=True):
                 if not p.errors:
                     if p.tax_code in first_row:
                         repeated.setdefault(p.tax_code, [first_row[p.tax_code]]).append(p.number)

@@ -12,7 +12,7 @@ _WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 def tax_code_check_digit(first_nine: str) -> int | None:
     """The check digit for nine digits, or None when no digit can be valid."""
-    digit = 10 - sum(int(d) * w for d, w in zip(first_nine, _WEIGHTS)) % 11
+    digit = 10 - sum(int(d) * w for d, w in zip(first_nine, _WEIGHTS, strict=False)) % 11
     return None if digit == 10 else digit
 
 

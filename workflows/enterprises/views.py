@@ -18,16 +18,23 @@ from workflows.campaigns import selectors as campaign_selectors
 from workflows.campaigns.permissions import campaign_ids_visible_to, can_open_for
 from workflows.core import clock
 from workflows.core.forms import run_service
-from workflows.core.shortcuts import visible_or_404
 from workflows.core.params import param_choice, param_int, param_str
+from workflows.core.shortcuts import visible_or_404
 from workflows.organisation.models import Unit
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import groups_that_may_work, units_overseen_by
 
 from . import exports, imports, permissions, selectors, services
 from .forms import EnterpriseCreateForm, EnterpriseEditForm, ImportColumnsForm, ImportUploadForm
-from .models import (WORKFORCE_BANDS, ImportBatch, ImportOutcome, ImportRow, ImportStatus, OwnershipSector,
-                     WorkforceSource)
+from .models import (
+    WORKFORCE_BANDS,
+    ImportBatch,
+    ImportOutcome,
+    ImportRow,
+    ImportStatus,
+    OwnershipSector,
+    WorkforceSource,
+)
 
 
 def _enterprise_or_404(request, pk: int):
@@ -123,7 +130,7 @@ def enterprise_edit(request, pk: int):
             seen = None
         done = run_service(form, lambda: services.enterprise_update(
             enterprise_id=enterprise.pk, data=_data(form.cleaned_data), actor=request.user,
-            expected_updated_at=seen or dt.datetime.min.replace(tzinfo=dt.timezone.utc)))
+            expected_updated_at=seen or dt.datetime.min.replace(tzinfo=dt.UTC)))
         if done:
             messages.success(request, _("Enterprise saved."))
             return redirect("enterprises:detail", pk=enterprise.pk)

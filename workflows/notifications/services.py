@@ -35,7 +35,12 @@ from workflows.core import clock
 from workflows.organisation.workdays import calendar_from
 
 from .models import (
-    EmailChoice, EmailStatus, Notification, NotificationPreference, Reminder, ReminderKind,
+    EmailChoice,
+    EmailStatus,
+    Notification,
+    NotificationPreference,
+    Reminder,
+    ReminderKind,
 )
 from .texts import LISTED
 
@@ -340,7 +345,7 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
     made = iter(notifications_create(drafts=[d for d in drafts if d is not None]))
     now = clock.now()
     notifications = []
-    for draft, rows in zip(drafts, covers):
+    for draft, rows in zip(drafts, covers, strict=True):
         notification = next(made) if draft is not None else None
         if notification is not None:
             notifications.append(notification)

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from workflows.core.text import fold
 
 from .models import Unit, WorkingGroup, WorkingGroupUserObjectPermission
-from .permissions import (Role, Scope, may_give_work_to, officers_who_may_receive, scope_of,
-                          supervisors_who_may_receive)
+from .permissions import Role, Scope, may_give_work_to, officers_who_may_receive, scope_of, supervisors_who_may_receive
 
 User = get_user_model()
 

@@ -35,7 +35,7 @@ class WorkingCalendar:
     make_up_days: frozenset[dt.date] = frozenset()
 
     @classmethod
-    def load(cls, start: dt.date, end: dt.date) -> "WorkingCalendar":
+    def load(cls, start: dt.date, end: dt.date) -> WorkingCalendar:
         calendar = cls(start=start, end=end)
         calendar._load(start, end)
         return calendar

@@ -118,7 +118,7 @@ class RecognitionFlow(Flow):
         review_escalate(dossier=activation.process.dossier, step_task=timer.previous.get())
 
 
-_NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
+_NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 def _stamp_due(activation, limit_field: str) -> None:

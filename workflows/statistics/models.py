@@ -79,3 +79,6 @@ class MemberMovement(models.Model):
         verbose_name = _("member movement")
         verbose_name_plural = _("member movements")
         indexes = [models.Index(fields=["unit", "month"], name="movement_unit_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month:%m/%Y} {self.get_kind_display()}: {self.members}"

@@ -18,8 +18,17 @@ from django.db.models.functions import Cast, TruncDate, TruncMonth
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import (Campaign, CampaignEvent, EventKind, MonthFigures, StageCohort, StageDuration,
-                                        Task, TaskDueCount, TaskStatus)
+from workflows.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    EventKind,
+    MonthFigures,
+    StageCohort,
+    StageDuration,
+    Task,
+    TaskDueCount,
+    TaskStatus,
+)
 from workflows.enterprises.models import WORKFORCE_FLOORS, Enterprise, EnterpriseBand, WorkforceSource
 
 from .models import MemberMovement, MovementKind
@@ -147,7 +156,8 @@ def rebuild() -> None:
                     cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")
             model.objects.all().delete()
             model.objects.bulk_create([
-                model(**dict(zip(keys, key)), **values) for key, values in _nonzero(recompute(), columns).items()
+                model(**dict(zip(keys, key, strict=True)), **values)
+                for key, values in _nonzero(recompute(), columns).items()
             ], batch_size=2000)
 
 
