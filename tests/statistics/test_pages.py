@@ -12,8 +12,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from tests.factories import UserFactory, grant
-from workflows.statistics import selectors, services
-from workflows.statistics import views as statistics_views
+from workflows.statistics import selectors, services, views as statistics_views
 from workflows.statistics.forms import AllocationForm, TargetChoiceForm
 from workflows.statistics.models import Metric, TargetHorizon
 from workflows.statistics.selectors import TargetChoice

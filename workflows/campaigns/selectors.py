@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.core.text import fold
+from workflows.enterprises import permissions as enterprise_permissions
 from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
 from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
 from workflows.enterprises.validation import normalise_tax_code
@@ -25,8 +26,18 @@ from workflows.organisation.workdays import calendar_from
 from . import flows
 from .flows import Stage
 from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
-from .permissions import Action, action_for_target, campaign_ids_visible_to, campaigns_visible_to, can, tasks_visible_to
-from .permissions import can_claim_task, can_complete_task, can_reassign_task
+from .permissions import (
+    Action,
+    action_for_target,
+    campaign_ids_visible_to,
+    campaigns_visible_to,
+    can,
+    can_claim_task,
+    can_complete_task,
+    can_open_for,
+    can_reassign_task,
+    tasks_visible_to,
+)
 
 
 def rules_in_force(*, on: dt.date) -> flows.Rules:
@@ -208,7 +219,7 @@ class InboxFilters:
     overdue: bool = False
 
 
-def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> "InboxTasks":
+def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> InboxTasks:
     """My tasks: open tasks assigned to ``user`` and those waiting in the
     queues of the user's working groups, overdue first, then by due date."""
     scope = scope_of(user)
@@ -426,88 +437,6 @@ def campaigns_newly_stalled(*, today: dt.date, previous: dt.date, after: int | N
             .values_list("pk", "stage", "stage_entered_at", "unit_path", named=True)[:limit])
 
 
-# =====================================================================================
-# Page contexts (read by the views; "views" keeps this section)
-# =====================================================================================
-@dataclass(frozen=True)
-class TaskRow:
-    """A task as a list shows it, with what the user may do to it."""
-    task: Task
-    overdue: bool
-    can_complete: bool
-    can_claim: bool
-    can_reassign: bool
-
-
-def task_rows(user, tasks, *, today: dt.date, scope=None) -> list[TaskRow]:
-    """Rows of already-loaded tasks (their campaign's unit loaded too): no query."""
-    scope = scope or scope_of(user)
-    return [TaskRow(task=task, overdue=task.due_on < today,
-                    can_complete=can_complete_task(user, task, scope=scope),
-                    can_claim=task.assignee_id is None and can_claim_task(user, task, scope=scope),
-                    can_reassign=can_reassign_task(user, task, scope=scope))
-            for task in tasks]
-
-
-@dataclass(frozen=True)
-class CampaignPage:
-    """What the campaign page shows and who may do what there."""
-    campaign: Campaign
-    today: dt.date
-    options: tuple[TransitionOption, ...]
-    pipeline: tuple[tuple[str, str], ...]
-    reached: int  # the index in ``pipeline`` of the stage reached (the held stage when on hold); -1: none
-    events: tuple[CampaignEvent, ...]
-    workforce: WorkforceFigure
-    open_rows: tuple[TaskRow, ...]
-    closed_tasks: tuple[Task, ...]
-    committee: tuple
-    stalled: bool
-    can_work: bool  # record meetings, counts, notes, tasks: works the case and the case is being worked
-    can_assign: bool
-    may_assign: bool  # the assignment form is offered (also on a closed case: its errors say why)
-    show_contacts: bool
-    people: tuple[tuple[int, str], ...]  # who a task may be given to: the working group's officers
-    groups: tuple[tuple[int, str], ...]  # the working groups the user may give the case to
-
-
-def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
-    scope = scope_of(user)
-    works = can(user, Action.WORK, campaign, scope=scope)
-    may_assign = can(user, Action.ASSIGN, campaign, scope=scope)
-    tasks = list(campaign.tasks.select_related("assignee", "working_group", "closed_by")
-                 .order_by("status", "due_on", "pk"))
-    for task in tasks:
-        task.campaign = campaign  # already loaded: the policy reads its unit
-    stage = campaign.held_stage or campaign.stage
-    events = tuple(campaign_timeline(campaign))
-    return CampaignPage(
-        campaign=campaign, today=today,
-        options=tuple(transition_options_for(user, campaign)),
-        pipeline=tuple((s.value, s.label) for s in flows.PIPELINE),
-        reached=flows.PIPELINE.index(stage) if stage in flows.PIPELINE else -1,
-        events=events, workforce=campaign_workforce_figure(campaign, list(events)),
-        open_rows=tuple(task_rows(user, [t for t in tasks if t.status == TaskStatus.OPEN], today=today, scope=scope)),
-        closed_tasks=tuple(t for t in tasks if t.status != TaskStatus.OPEN),
-        committee=tuple(committee_of(campaign)),
-        stalled=is_stalled(campaign, stalled_cutoffs(today=today)),
-        can_work=works and campaign.stage in flows.WORKING_STAGES,
-        can_assign=may_assign and campaign.is_open, may_assign=may_assign, show_contacts=works,
-        people=tuple(task_people(campaign)),
-        groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups_that_may_work(user, campaign.responsible_unit))
-        if may_assign else (),
-    )
-
-
-def committee_of(campaign: Campaign) -> QuerySet:
-    return campaign.committee_members.all()
-
-
-def task_people(campaign: Campaign) -> list[tuple[int, str]]:
-    """Who a task of the campaign may be given to: its working group's officers."""
-    return person_choices(group_members([campaign.working_group_id])) if campaign.working_group_id else []
-
-
 # --- the registry's campaigns (read by the enterprise pages) ------------------------
 def enterprises_with_campaigns(user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
     """The registry list and its export: ``enterprises_for_list`` (the
@@ -595,3 +524,120 @@ def reassignable_tasks_of(user, officer_id: int) -> QuerySet[Task]:
                                 assignee_id=officer_id, status=TaskStatus.OPEN)
             .select_related("campaign__enterprise", "campaign__responsible_unit", "working_group")
             .order_by("due_on", "pk"))
+
+
+# =====================================================================================
+# Page contexts (read by the views; "views" keeps this section)
+# =====================================================================================
+@dataclass(frozen=True)
+class TaskRow:
+    """A task as a list shows it, with what the user may do to it."""
+    task: Task
+    overdue: bool
+    can_complete: bool
+    can_claim: bool
+    can_reassign: bool
+
+
+def task_rows(user, tasks, *, today: dt.date, scope=None) -> list[TaskRow]:
+    """Rows of already-loaded tasks (their campaign's unit loaded too): no query."""
+    scope = scope or scope_of(user)
+    return [TaskRow(task=task, overdue=task.due_on < today,
+                    can_complete=can_complete_task(user, task, scope=scope),
+                    can_claim=task.assignee_id is None and can_claim_task(user, task, scope=scope),
+                    can_reassign=can_reassign_task(user, task, scope=scope))
+            for task in tasks]
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    """What the campaign page shows and who may do what there."""
+    campaign: Campaign
+    today: dt.date
+    options: tuple[TransitionOption, ...]
+    pipeline: tuple[tuple[str, str], ...]
+    reached: int  # the index in ``pipeline`` of the stage reached (the held stage when on hold); -1: none
+    events: tuple[CampaignEvent, ...]
+    workforce: WorkforceFigure
+    open_rows: tuple[TaskRow, ...]
+    closed_tasks: tuple[Task, ...]
+    committee: tuple
+    stalled: bool
+    can_work: bool  # record meetings, counts, notes, tasks: works the case and the case is being worked
+    can_assign: bool
+    may_assign: bool  # the assignment form is offered (also on a closed case: its errors say why)
+    show_contacts: bool
+    people: tuple[tuple[int, str], ...]  # who a task may be given to: the working group's officers
+    groups: tuple[tuple[int, str], ...]  # the working groups the user may give the case to
+
+
+def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
+    scope = scope_of(user)
+    works = can(user, Action.WORK, campaign, scope=scope)
+    may_assign = can(user, Action.ASSIGN, campaign, scope=scope)
+    tasks = list(campaign.tasks.select_related("assignee", "working_group", "closed_by")
+                 .order_by("status", "due_on", "pk"))
+    for task in tasks:
+        task.campaign = campaign  # already loaded: the policy reads its unit
+    stage = campaign.held_stage or campaign.stage
+    events = tuple(campaign_timeline(campaign))
+    return CampaignPage(
+        campaign=campaign, today=today,
+        options=tuple(transition_options_for(user, campaign)),
+        pipeline=tuple((s.value, s.label) for s in flows.PIPELINE),
+        reached=flows.PIPELINE.index(stage) if stage in flows.PIPELINE else -1,
+        events=events, workforce=campaign_workforce_figure(campaign, list(events)),
+        open_rows=tuple(task_rows(user, [t for t in tasks if t.status == TaskStatus.OPEN], today=today, scope=scope)),
+        closed_tasks=tuple(t for t in tasks if t.status != TaskStatus.OPEN),
+        committee=tuple(committee_of(campaign)),
+        stalled=is_stalled(campaign, stalled_cutoffs(today=today)),
+        can_work=works and campaign.stage in flows.WORKING_STAGES,
+        can_assign=may_assign and campaign.is_open, may_assign=may_assign, show_contacts=works,
+        people=tuple(task_people(campaign)),
+        groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups_that_may_work(user, campaign.responsible_unit))
+        if may_assign else (),
+    )
+
+
+def committee_of(campaign: Campaign) -> QuerySet:
+    return campaign.committee_members.all()
+
+
+def task_people(campaign: Campaign) -> list[tuple[int, str]]:
+    """Who a task of the campaign may be given to: its working group's officers."""
+    return person_choices(group_members([campaign.working_group_id])) if campaign.working_group_id else []
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """An enterprise as the registry list shows it: its open campaign is
+    linked only for who may open it."""
+    enterprise: Enterprise
+    campaign_linked: bool
+
+
+def registry_rows(user, enterprises) -> list[RegistryRow]:
+    """Rows of a page of ``enterprises_with_campaigns``: one query."""
+    enterprises = list(enterprises)
+    linked = campaign_ids_visible_to(user, [e.open_campaign_id for e in enterprises])
+    return [RegistryRow(e, e.open_campaign_id in linked) for e in enterprises]
+
+
+@dataclass(frozen=True)
+class EnterprisePage:
+    """The enterprise page: its campaigns, and whether the user may open one
+    (nothing open, no grassroots union yet, a supervisor of its unit) or edit it."""
+    enterprise: Enterprise
+    campaigns: tuple[EnterpriseCampaign, ...]
+    can_open: bool
+    can_edit: bool
+    groups: tuple[WorkingGroup, ...]  # the groups a new campaign may be given to (when it may be opened)
+
+
+def enterprise_page(user, enterprise: Enterprise) -> EnterprisePage:
+    campaigns = campaigns_of_enterprise(user, enterprise)
+    can_open = not campaigns.has_open and not enterprise.has_union and can_open_for(user, enterprise)
+    return EnterprisePage(
+        enterprise=enterprise, campaigns=campaigns.rows, can_open=can_open,
+        can_edit=enterprise_permissions.can_edit(user, enterprise),
+        groups=tuple(groups_that_may_work(user, enterprise.responsible_unit)) if can_open else ())

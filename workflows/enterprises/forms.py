@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.core.forms import date_field
 
-from .models import OwnershipSector, WorkforceSource
+from .models import Enterprise, OwnershipSector, WorkforceSource
+from .services import EnterpriseData
+
+#: What a user enters about an enterprise (``services.EnterpriseData``).
+_ENTERPRISE_FIELDS = ("name", "address", "province", "commune", "industrial_zone", "ownership_sector", "industry",
+                      "workforce", "workforce_as_of", "workforce_source")
 
 
 class EnterpriseForm(forms.Form):
@@ -21,6 +28,9 @@ class EnterpriseForm(forms.Form):
     workforce_source = forms.ChoiceField(label=_("Workforce source"), required=False,
                                          choices=[("", "—")] + list(WorkforceSource.choices))
 
+    def enterprise_data(self) -> EnterpriseData:
+        return EnterpriseData(**{name: self.cleaned_data[name] for name in _ENTERPRISE_FIELDS})
+
 
 class EnterpriseCreateForm(EnterpriseForm):
     tax_code = forms.CharField(label=_("Tax code"), max_length=20,
@@ -34,7 +44,19 @@ class EnterpriseCreateForm(EnterpriseForm):
 
 
 class EnterpriseEditForm(EnterpriseForm):
+    #: When the page read the enterprise: a later change by someone else is a conflict.
     updated_at = forms.CharField(widget=forms.HiddenInput)
+
+    @classmethod
+    def of(cls, enterprise: Enterprise, data=None) -> EnterpriseEditForm:
+        initial = {name: getattr(enterprise, name) for name in _ENTERPRISE_FIELDS}
+        return cls(data, initial={**initial, "updated_at": enterprise.updated_at.isoformat()})
+
+    def clean_updated_at(self) -> dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data["updated_at"])
+        except ValueError:  # garbage: older than any change, so the save answers a conflict
+            return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 class ImportUploadForm(forms.Form):

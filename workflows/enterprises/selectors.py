@@ -1,13 +1,26 @@
 """Reads of the enterprise registry."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 
 from workflows.core.text import fold
 
-from .models import WORKFORCE_BANDS, Enterprise
+from . import imports
+from .models import (
+    WORKFORCE_BANDS,
+    Enterprise,
+    ImportBatch,
+    ImportOutcome,
+    ImportRow,
+    ImportStatus,
+    OwnershipSector,
+    WorkforceSource,
+)
 from .permissions import enterprises_visible_to
 from .validation import normalise_tax_code
 
@@ -79,3 +92,66 @@ def import_progress_of(batch, *, now) -> ImportProgressShown:
         return ImportProgressShown(0, 0, False)
     quiet = (now - row.updated_at).total_seconds() if row.updated_at else 0
     return ImportProgressShown(row.done, max(row.total, row.done), quiet > IMPORT_STALLED_AFTER_SECONDS)
+
+
+def import_fields() -> list[tuple[str, str]]:
+    """The fields a column of an imported file may hold: (key, label)."""
+    return [(column.key, column.label) for column in imports.COLUMNS]
+
+
+def change_shown(key: str, value) -> str:
+    """A value of an import's change as people read it."""
+    if value in (None, ""):
+        return ""
+    if key == "workforce_as_of":
+        return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+    if key == "workforce":
+        return number_format(value, force_grouping=True)
+    if key == "ownership_sector":
+        return str(dict(OwnershipSector.choices).get(value, value))
+    if key == "workforce_source":
+        return str(dict(WorkforceSource.choices).get(value, value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ImportBatchPage:
+    """An import's page: the count of each outcome, the rows of the one
+    shown (each with ``display_changes``), the progress of its job, and what
+    may be done next."""
+    batch: ImportBatch
+    counts: tuple[tuple[str, str, int], ...]  # (outcome, label, rows)
+    shown: str  # the outcome whose rows are listed
+    page: Page
+    query: str
+    has_rows: bool
+    running: bool
+    progress: ImportProgressShown
+    can_commit: bool
+    can_recheck: bool
+    can_map: bool
+
+
+def import_batch_page(batch: ImportBatch, *, outcome: str, page_number: int | None, now) -> ImportBatchPage:
+    """``outcome``: the outcome asked for, or "" for the first that has rows, errors first (they are what the
+    user has to act on)."""
+    count_of = {ImportOutcome.CREATE: batch.created, ImportOutcome.UPDATE: batch.updated,
+                ImportOutcome.UNCHANGED: batch.unchanged, ImportOutcome.OLDER: batch.older,
+                ImportOutcome.ERROR: batch.errors}
+    shown = outcome or next((value for value in (ImportOutcome.ERROR, *ImportOutcome.values) if count_of[value]),
+                            ImportOutcome.CREATE)
+    has_rows = batch.status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTING, ImportStatus.COMMITTED)
+    page = Paginator(import_rows(batch, shown) if has_rows else ImportRow.objects.none(), 50).get_page(page_number)
+    labels = dict(import_fields())
+    for row in page:
+        row.display_changes = [(labels.get(key, key), change_shown(key, before), change_shown(key, after))
+                               for key, before, after in row.changes]
+    progress = import_progress_of(batch, now=now)
+    return ImportBatchPage(
+        batch=batch, counts=tuple((value, label, count_of[value]) for value, label in ImportOutcome.choices),
+        shown=shown, page=page, query=f"outcome={shown}", has_rows=has_rows,
+        running=batch.status in (ImportStatus.PREVIEWING, ImportStatus.COMMITTING), progress=progress,
+        can_commit=batch.status == ImportStatus.PREVIEWED and batch.created + batch.updated > 0,
+        can_recheck=batch.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or (
+            batch.status == ImportStatus.PREVIEWING and progress.stalled),
+        can_map=batch.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED))

@@ -1,7 +1,6 @@
 """Screens of the enterprise registry."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -10,31 +9,21 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workflows.campaigns import selectors as campaign_selectors
-from workflows.campaigns.permissions import campaign_ids_visible_to, can_open_for
 from workflows.core import clock
-from workflows.core.forms import run_service
+from workflows.core.forms import errors_on
+from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_int, param_str
 from workflows.core.shortcuts import visible_or_404
-from workflows.organisation.models import Unit
 from workflows.organisation.permissions import scope_of
-from workflows.organisation.selectors import groups_that_may_work, units_overseen_by
+from workflows.organisation.selectors import units_overseen_by
 
 from . import exports, imports, permissions, selectors, services
 from .forms import EnterpriseCreateForm, EnterpriseEditForm, ImportColumnsForm, ImportUploadForm
-from .models import (
-    WORKFORCE_BANDS,
-    ImportBatch,
-    ImportOutcome,
-    ImportRow,
-    ImportStatus,
-    OwnershipSector,
-    WorkforceSource,
-)
+from .models import WORKFORCE_BANDS, ImportBatch, ImportOutcome, ImportStatus, OwnershipSector
 
 
 def _enterprise_or_404(request, pk: int):
@@ -64,10 +53,9 @@ def enterprise_list(request):
         param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
-    linked = campaign_ids_visible_to(request.user, [e.open_campaign_id for e in page])
-    rows = [{"enterprise": e, "campaign_linked": e.open_campaign_id in linked} for e in page]
     return render(request, "enterprises/list.html", {
-        "nav_active": "enterprises", "page": page, "rows": rows, "filters": filters, "units": units,
+        "nav_active": "enterprises", "page": page, "rows": campaign_selectors.registry_rows(request.user, page),
+        "filters": filters, "units": units,
         "unit_selected": unit_id,
         "sectors": OwnershipSector.choices, "bands": list(WORKFORCE_BANDS), "query": query.urlencode(),
         "can_create": bool(scope_of(request.user).supervised),
@@ -78,35 +66,21 @@ def enterprise_list(request):
 @login_required
 @require_GET
 def enterprise_detail(request, pk: int):
-    enterprise = _enterprise_or_404(request, pk)
-    campaigns = campaign_selectors.campaigns_of_enterprise(request.user, enterprise)
-    can_open = (not campaigns.has_open and not enterprise.has_union and can_open_for(request.user, enterprise))
-    return render(request, "enterprises/detail.html", {
-        "nav_active": "enterprises", "enterprise": enterprise, "campaigns": campaigns.rows,
-        "can_open": can_open, "can_edit": permissions.can_edit(request.user, enterprise),
-        "groups": groups_that_may_work(request.user, enterprise.responsible_unit) if can_open else [],
-    })
-
-
-def _data(cleaned) -> services.EnterpriseData:
-    return services.EnterpriseData(**{name: cleaned[name] for name in (
-        "name", "address", "province", "commune", "industrial_zone", "ownership_sector", "industry",
-        "workforce", "workforce_as_of", "workforce_source")})
+    page = campaign_selectors.enterprise_page(request.user, _enterprise_or_404(request, pk))
+    return render(request, "enterprises/detail.html", context_of(page, nav_active="enterprises"))
 
 
 @login_required
 def enterprise_create(request):
-    scope = scope_of(request.user)
-    units = list(Unit.objects.filter(scope.subtree_q("path", scope.supervised), is_active=True,
-                                     kind__is_grassroots=False).order_by("path"))
+    units = list(permissions.units_to_register_in(request.user))
     permissions.require(bool(units))
     form = EnterpriseCreateForm(request.POST or None, units=[(u.pk, u.name) for u in units])
     if request.method == "POST" and form.is_valid():
         unit = next(u for u in units if u.pk == form.cleaned_data["responsible_unit"])
-        enterprise = run_service(form, lambda: services.enterprise_create(
-            tax_code=form.cleaned_data["tax_code"], data=_data(form.cleaned_data), responsible_unit=unit,
-            actor=request.user))
-        if enterprise:
+        with errors_on(form):
+            enterprise = services.enterprise_create(tax_code=form.cleaned_data["tax_code"],
+                                                    data=form.enterprise_data(), responsible_unit=unit,
+                                                    actor=request.user)
             messages.success(request, _("Enterprise registered."))
             return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/form.html", {"nav_active": "enterprises", "form": form,
@@ -118,20 +92,11 @@ def enterprise_create(request):
 def enterprise_edit(request, pk: int):
     enterprise = _enterprise_or_404(request, pk)
     permissions.require(permissions.can_edit(request.user, enterprise))
-    initial = {name: getattr(enterprise, name) for name in (
-        "name", "address", "province", "commune", "industrial_zone", "ownership_sector", "industry",
-        "workforce", "workforce_as_of", "workforce_source")}
-    initial["updated_at"] = enterprise.updated_at.isoformat()
-    form = EnterpriseEditForm(request.POST or None, initial=initial)
+    form = EnterpriseEditForm.of(enterprise, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            seen = dt.datetime.fromisoformat(form.cleaned_data["updated_at"])
-        except ValueError:
-            seen = None
-        done = run_service(form, lambda: services.enterprise_update(
-            enterprise_id=enterprise.pk, data=_data(form.cleaned_data), actor=request.user,
-            expected_updated_at=seen or dt.datetime.min.replace(tzinfo=dt.UTC)))
-        if done:
+        with errors_on(form):
+            services.enterprise_update(enterprise_id=enterprise.pk, data=form.enterprise_data(), actor=request.user,
+                                       expected_updated_at=form.cleaned_data["updated_at"])
             messages.success(request, _("Enterprise saved."))
             return redirect("enterprises:detail", pk=enterprise.pk)
     return render(request, "enterprises/form.html", {"nav_active": "enterprises", "form": form,
@@ -149,10 +114,6 @@ def _batch_or_404(request, pk: int) -> ImportBatch:
                           .select_related("unit", "unit__kind").defer("content"), pk, request=request)
 
 
-def _field_choices() -> list[tuple[str, str]]:
-    return [(column.key, column.label) for column in imports.COLUMNS]
-
-
 @login_required
 def import_start(request):
     units = list(permissions.units_to_register_in(request.user))
@@ -162,10 +123,10 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         unit = next(u for u in units if u.pk == form.cleaned_data["unit"])
         upload = form.cleaned_data["file"]
-        batch = run_service(form, lambda: services.import_upload(
-            actor=request.user, unit=unit, file_name=upload.name, content=upload.read(),
-            default_as_of=form.cleaned_data["default_as_of"], default_source=form.cleaned_data["default_source"]))
-        if batch:
+        with errors_on(form):
+            batch = services.import_upload(
+                actor=request.user, unit=unit, file_name=upload.name, content=upload.read(),
+                default_as_of=form.cleaned_data["default_as_of"], default_source=form.cleaned_data["default_source"])
             return redirect("enterprises:import_batch", pk=batch.pk)
     return render(request, "enterprises/import_start.html", {
         "nav_active": "enterprises", "form": form, "batches": list(selectors.import_batches_of(request.user)),
@@ -177,11 +138,10 @@ def import_start(request):
 def import_columns(request, pk: int):
     batch = _batch_or_404(request, pk)
     form = ImportColumnsForm(request.POST or None, headers=batch.headers, mapping=batch.mapping,
-                             fields=_field_choices())
+                             fields=selectors.import_fields())
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.import_map_columns(batch_id=batch.pk, actor=request.user,
-                                                                     mapping=form.mapping()))
-        if done:
+        with errors_on(form):
+            services.import_map_columns(batch_id=batch.pk, actor=request.user, mapping=form.mapping())
             return redirect("enterprises:import_batch", pk=batch.pk)
     return render(request, "enterprises/import_columns.html", {
         "nav_active": "enterprises", "batch": batch, "form": form,
@@ -195,46 +155,9 @@ def import_batch(request, pk: int):
     batch = _batch_or_404(request, pk)
     if batch.status == ImportStatus.UPLOADED and imports.mapping_problems(batch.headers, batch.mapping):
         return redirect("enterprises:import_columns", pk=batch.pk)
-    count_of = {ImportOutcome.CREATE: batch.created, ImportOutcome.UPDATE: batch.updated,
-                ImportOutcome.UNCHANGED: batch.unchanged, ImportOutcome.OLDER: batch.older,
-                ImportOutcome.ERROR: batch.errors}
-    counts = [(value, label, count_of[value]) for value, label in ImportOutcome.choices]
-    # Errors first: they are what the user has to act on.
-    shown = param_choice(request.GET, "outcome", ImportOutcome.values) or next(
-        (value for value in (ImportOutcome.ERROR, *ImportOutcome.values) if count_of[value]), ImportOutcome.CREATE)
-    has_rows = batch.status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTING, ImportStatus.COMMITTED)
-    page = Paginator(selectors.import_rows(batch, shown) if has_rows else ImportRow.objects.none(), 50).get_page(
-        param_int(request.GET, "page"))
-    progress = selectors.import_progress_of(batch, now=clock.now())
-    labels = dict(_field_choices())
-    for row in page:
-        row.display_changes = [(labels.get(key, key), _shown(key, before), _shown(key, after))
-                               for key, before, after in row.changes]
-    return render(request, "enterprises/import_batch.html", {
-        "nav_active": "enterprises", "batch": batch, "counts": counts, "shown": shown, "page": page,
-        "query": f"outcome={shown}", "has_rows": has_rows,
-        "running": batch.status in (ImportStatus.PREVIEWING, ImportStatus.COMMITTING),
-        "progress": progress,
-        "can_commit": batch.status == ImportStatus.PREVIEWED and batch.created + batch.updated > 0,
-        "can_recheck": batch.status in (ImportStatus.PREVIEWED, ImportStatus.FAILED) or (
-            batch.status == ImportStatus.PREVIEWING and progress.stalled),
-        "can_map": batch.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED),
-    })
-
-
-def _shown(key: str, value) -> str:
-    """A value of an import's change as people read it."""
-    if value in (None, ""):
-        return ""
-    if key == "workforce_as_of":
-        return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
-    if key == "workforce":
-        return number_format(value, force_grouping=True)
-    if key == "ownership_sector":
-        return str(dict(OwnershipSector.choices).get(value, value))
-    if key == "workforce_source":
-        return str(dict(WorkforceSource.choices).get(value, value))
-    return str(value)
+    page = selectors.import_batch_page(batch, outcome=param_choice(request.GET, "outcome", ImportOutcome.values),
+                                       page_number=param_int(request.GET, "page"), now=clock.now())
+    return render(request, "enterprises/import_batch.html", context_of(page, nav_active="enterprises"))
 
 
 @login_required

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from workflows.core.forms import date_field
 from workflows.core.params import param_choice, param_int

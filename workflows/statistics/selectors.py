@@ -23,8 +23,16 @@ from django.utils import timezone
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import (Campaign, CampaignEvent, EventKind, MonthFigures, StageCohort, StageDuration,
-                                        Task, TaskDueCount)
+from workflows.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    EventKind,
+    MonthFigures,
+    StageCohort,
+    StageDuration,
+    Task,
+    TaskDueCount,
+)
 from workflows.campaigns.selectors import stalled_cutoffs
 from workflows.enterprises.models import WORKFORCE_FLOORS, EnterpriseBand
 from workflows.organisation.models import Unit
@@ -42,11 +50,11 @@ class Period:
     end: dt.date  # last day
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
     @classmethod
-    def half(cls, year: int, half: int) -> "Period":
+    def half(cls, year: int, half: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 6, 30)) if half == 1 else cls(dt.date(year, 7, 1),
                                                                                       dt.date(year, 12, 31))
 
