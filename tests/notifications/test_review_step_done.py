@@ -15,7 +15,7 @@ from workflows.notifications.models import EmailStatus, Notification, Notificati
 from workflows.notifications.selectors import unread_count
 from workflows.notifications.services import Draft, notifications_close, notifications_create
 from workflows.organisation import services as org
-from workflows.recognition import services
+from workflows.recognition import notices, services
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_an_escalation_is_done_once_the_step_is_done(world):
     task = waiting(campaign, "verify")
     from workflows.recognition.models import Dossier
 
-    services.review_escalate(dossier=Dossier.objects.get(campaign=campaign), step_task=task)
+    notices.review_escalate(dossier=Dossier.objects.get(campaign=campaign), step_task=task)
     assert ("review_escalated", world.supervisor.pk, True, False) in review_rows(task)
     # someone takes the step: the escalation still stands
     services.review_task_take(task_id=task.pk, actor=world.other_officer)

@@ -21,7 +21,7 @@ from workflows.campaigns.flows import DocumentKind, Stage
 from workflows.campaigns.models import Campaign, CampaignEvent
 from workflows.notifications.models import Notification, NotificationKind
 from workflows.organisation import services as org
-from workflows.recognition import selectors, services
+from workflows.recognition import notices, selectors, services
 from workflows.recognition.models import Dossier, DossierDocument
 from workflows.recognition.permissions import review_tasks_for_inbox
 
@@ -201,6 +201,6 @@ def test_who_prepared_the_dossier_may_not_decide(client, world, people, prepared
 
 def test_an_escalation_is_not_sent_to_who_prepared_the_dossier(world, people, prepared_by_supervisor):
     task = waiting(prepared_by_supervisor, "decide")
-    services.review_escalate(dossier=Dossier.objects.get(campaign=prepared_by_supervisor), step_task=task)
+    notices.review_escalate(dossier=Dossier.objects.get(campaign=prepared_by_supervisor), step_task=task)
     assert list(Notification.objects.filter(kind=NotificationKind.REVIEW_ESCALATED)
                 .values_list("recipient_id", flat=True)) == [people["province_supervisor"].pk]

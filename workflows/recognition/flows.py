@@ -19,9 +19,13 @@ from viewflow import this
 from viewflow.workflow import lock, nodes
 from viewflow.workflow.base import Flow
 
+from workflows.campaigns import services as campaign_services
+from workflows.campaigns.flows import Stage
+from workflows.campaigns.selectors import rules_in_force
 from workflows.core import clock
 from workflows.organisation.workdays import add_working_days
 
+from . import notices
 from .models import DossierStatus, RecognitionProcess
 
 #: The hour (Vietnamese time) at which an overdue step is escalated on the
@@ -106,16 +110,18 @@ class RecognitionFlow(Flow):
         return timezone.make_aware(dt.datetime.combine(morning, ESCALATE_AT))
 
     def recognise_campaign(self, activation) -> None:
-        from .services import recognition_apply
-
-        recognition_apply(dossier=activation.process.dossier)
+        """Recognise the campaign with the decision taken, through the
+        campaign service (CĐCS unit, members, summary figures)."""
+        dossier = activation.process.dossier
+        campaign_services.campaign_recognise(
+            campaign_id=dossier.campaign_id, actor=dossier.decided_by, decision_number=dossier.decision_number,
+            decision_date=dossier.decision_date, admitted_members=dossier.admitted_members,
+            expected_stage=Stage.FOUNDING_CONGRESS)
 
     def escalate_to_supervisors(self, activation) -> None:
-        from .services import review_escalate
-
         # the function's task follows the timer's, which follows the waiting step's
         timer = activation.task.previous.get()
-        review_escalate(dossier=activation.process.dossier, step_task=timer.previous.get())
+        notices.review_escalate(dossier=activation.process.dossier, step_task=timer.previous.get())
 
 
 _NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
@@ -124,9 +130,7 @@ _NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 def _stamp_due(activation, limit_field: str) -> None:
     """Write on a new step its due day: the rule set's limit in working days
     from today (none when the limit is 0)."""
-    from .selectors import review_limits
-
-    limit = getattr(review_limits(clock.today()), limit_field)
+    limit = getattr(rules_in_force(on=clock.today()), limit_field)
     task = activation.task
     task.data["due_on"] = add_working_days(clock.today(), limit).isoformat() if limit else None
     task.save(update_fields=["data"])

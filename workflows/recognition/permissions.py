@@ -10,9 +10,10 @@ take each step of its review. Builds on the campaign policy.
   above it; they also hand review steps from one person to another.
 - Separation of duties: whoever prepared the dossier (uploaded one of its
   documents) or submitted it, and the members of the working group that
-  works the case, may neither verify nor decide it (``prepared_or_worked``).
-  When nobody else among the unit's officers may verify, the verification
-  goes to the unit's supervisors (``Reviewers``).
+  works the case, may neither verify nor decide it; when nobody else among
+  the unit's officers may verify, the verification goes to the unit's
+  supervisors. That rule and who holds each step are in ``duties``, which
+  knows nothing of the flow: the flow's escalation asks it who to tell.
 
 Refusals raise ``PermissionDenied``; views answer 404.
 """
@@ -27,16 +28,14 @@ from viewflow.workflow.status import STATUS
 
 from workflows.campaigns import permissions as campaign_policy
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
+from workflows.campaigns.models import Campaign
 from workflows.campaigns.permissions import Action
-from workflows.organisation.models import WorkingGroupUserObjectPermission
-from workflows.organisation.permissions import Role, Scope, scope_of
+from workflows.organisation.permissions import Scope, scope_of
 
+from .duties import CORRECT, DECIDE, VERIFY, Reviewers, officer_grants, prepared_or_worked
 from .flows import RecognitionFlow
-from .models import Dossier, DossierDocument
 
 #: The steps a person takes, by the name of their node.
-VERIFY, CORRECT, DECIDE = "verify", "correct", "decide"
 HUMAN_STEPS = (VERIFY, CORRECT, DECIDE)
 #: The statuses of a step that waits for someone.
 WAITING = (STATUS.NEW, STATUS.ASSIGNED)
@@ -65,62 +64,6 @@ def can_view(user, campaign: Campaign, *, scope: Scope | None = None) -> bool:
 
 def can_prepare(user, campaign: Campaign, *, scope: Scope | None = None) -> bool:
     return campaign_policy.can(user, Action.WORK, campaign, scope=scope)
-
-
-# --- separation of duties --------------------------------------------------------
-def officer_grants(unit) -> QuerySet[WorkingGroupUserObjectPermission]:
-    """The grants that make their holders officers of ``unit`` (an id or a
-    query expression), who verify the dossiers it recognises: active people
-    in its active working groups."""
-    return WorkingGroupUserObjectPermission.objects.filter(
-        content_object__unit_id=unit, content_object__is_active=True, permission__codename=Role.OFFICER,
-        user__is_active=True)
-
-
-def prepared_or_worked(*, person, campaign) -> Q:
-    """The rule of separation of duties, as one condition on a person and a
-    campaign (each an id or a query expression, so that a list can apply it
-    in its query): the person uploaded a document of the campaign's dossier,
-    submitted it (the first time or again), or is a member of the working
-    group that works the case. Such a person may neither verify the dossier
-    nor decide on it."""
-    return (Exists(Dossier.objects.filter(campaign_id=campaign, submitted_by_id=person))
-            | Exists(DossierDocument.objects.filter(dossier__campaign_id=campaign, uploaded_by_id=person))
-            | Exists(CampaignEvent.objects.filter(campaign_id=campaign, kind=EventKind.DOSSIER_SUBMITTED,
-                                                  actor_id=person))
-            | Exists(WorkingGroupUserObjectPermission.objects.filter(
-                content_object__campaigns__pk=campaign, permission__codename=Role.OFFICER, user_id=person)))
-
-
-@dataclass(frozen=True)
-class Reviewers:
-    """Who may hold the verification and the decision of one dossier (read
-    by ``selectors.reviewers_of``, decided here)."""
-
-    officers: frozenset[int]  # the officers of the recognising unit
-    supervisors: frozenset[int]  # the supervisors of that unit or of a unit above
-    conflicted: frozenset[int]  # those of them who prepared or submitted the dossier or work the case
-
-    @property
-    def free_officers(self) -> frozenset[int]:
-        return self.officers - self.conflicted
-
-    @property
-    def deciders(self) -> frozenset[int]:
-        return self.supervisors - self.conflicted
-
-    @property
-    def verified_by_supervisors(self) -> bool:
-        """Nobody else in the recognising unit may verify: its supervisors do."""
-        return not self.free_officers
-
-    @property
-    def verifiers(self) -> frozenset[int]:
-        return self.free_officers or self.deciders
-
-    def holders(self, step: str) -> frozenset[int]:
-        """Who may hold (take, be given, be told about) a verification or a decision."""
-        return {VERIFY: self.verifiers, DECIDE: self.deciders}.get(step, frozenset())
 
 
 def can_verify(user, reviewers: Reviewers) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef
+from django.db.models import F
 from django.utils.translation import gettext as _, gettext_lazy
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task as FlowTask
@@ -14,14 +14,22 @@ from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import DocumentKind, Rules
 from workflows.campaigns.models import Campaign
-from workflows.campaigns.selectors import rules_in_force, supervisors_by_unit_path
+from workflows.campaigns.selectors import rules_in_force
 from workflows.organisation.selectors import group_members, person_choices
 
+from .duties import Reviewers, reviewers_of, supervisors_of
 from .flows import RecognitionFlow
 from .models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
 from .permissions import (
-    CORRECT, DECIDE, HUMAN_STEPS, VERIFY, WAITING, DossierRights, Reviewers, dossier_rights, officer_grants,
-    prepared_or_worked, review_tasks_for_inbox, step_name,
+    CORRECT,
+    DECIDE,
+    HUMAN_STEPS,
+    VERIFY,
+    WAITING,
+    DossierRights,
+    dossier_rights,
+    review_tasks_for_inbox,
+    step_name,
 )
 
 #: From a step of the review to its campaign.
@@ -134,28 +142,6 @@ def inbox_rows(user) -> list[FlowTask]:
     for task in tasks:
         task.campaign = task.process.recognitionprocess.dossier.campaign
     return tasks
-
-
-def officers_of_unit(unit_id: int) -> list[int]:
-    """The active officers of the working groups of exactly this unit: the
-    verifiers of the dossiers it recognises."""
-    return list(officer_grants(unit_id).order_by("user_id").values_list("user_id", flat=True).distinct())
-
-
-def supervisors_of(campaign: Campaign) -> frozenset[int]:
-    """The active supervisors of the recognising unit or a unit above it."""
-    path = campaign.responsible_unit.path
-    return supervisors_by_unit_path([path]).get(path, frozenset())
-
-
-def reviewers_of(campaign: Campaign) -> Reviewers:
-    """Who may verify and decide this campaign's dossier: the unit's
-    officers and supervisors, and those of them whom separation of duties
-    leaves out. Three queries."""
-    officers, supervisors = frozenset(officers_of_unit(campaign.responsible_unit_id)), supervisors_of(campaign)
-    conflicted = frozenset(get_user_model().objects.filter(pk__in=officers | supervisors).filter(
-        prepared_or_worked(person=OuterRef("pk"), campaign=campaign.pk)).values_list("pk", flat=True))
-    return Reviewers(officers=officers, supervisors=supervisors, conflicted=conflicted)
 
 
 def people_for_step(step: str, campaign: Campaign, *, reviewers: Reviewers | None = None) -> list[tuple[int, str]]:

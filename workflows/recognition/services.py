@@ -14,25 +14,24 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task as FlowTask
 from viewflow.workflow.status import STATUS
 
-from workflows.campaigns import services as campaign_services
 from workflows.campaigns.flows import DocumentKind, Stage
 from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
-from workflows.core import clock, notify
+from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
-from workflows.notifications.models import NotificationKind
-from workflows.notifications.services import Draft, notification_send, notifications_close
+from workflows.notifications.kinds import NotificationKind
+from workflows.notifications.services import notifications_close
 
-from . import permissions, selectors
+from . import notices, permissions, selectors
 from .documents import check_upload
+from .duties import CORRECT, DECIDE, VERIFY, reviewers_of, supervisors_of
 from .flows import RecognitionFlow
 from .models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
-from .permissions import CORRECT, DECIDE, VERIFY, step_name
+from .permissions import step_name
 
 User = get_user_model()
 
@@ -78,24 +77,6 @@ def _require_congress_held(campaign: Campaign) -> None:
         raise DomainError(_("A recognition dossier belongs to a campaign whose founding congress was held."))
 
 
-def _dossier_url(campaign_id: int) -> str:
-    return reverse("recognition:dossier", args=[campaign_id])
-
-
-def _step_key(task: FlowTask) -> str:
-    """What the notifications about a review step are closed by once it is done."""
-    return f"review-step:{task.pk}"
-
-
-def _notify(campaign: Campaign, recipients, kind: str, key: str, *, task: FlowTask, **params) -> None:
-    if notify.paused():
-        return
-    notification_send(drafts=[
-        Draft(recipient_id=user_id, kind=kind, url=_dossier_url(campaign.pk), campaign_id=campaign.pk, key=key,
-              step_key=_step_key(task), params={"enterprise": campaign.enterprise.name, **params})
-        for user_id in sorted(set(recipients))])
-
-
 def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
     """Tell who the step that now waits is for: its owner, or whoever may
     take it from the queue (separation of duties: not those who prepared
@@ -107,12 +88,13 @@ def _announce_waiting(campaign: Campaign, process: RecognitionProcess) -> None:
     if task.owner_id:
         recipients = [task.owner_id]
     elif step in (VERIFY, DECIDE):
-        recipients = selectors.reviewers_of(campaign).holders(step)
+        recipients = reviewers_of(campaign).holders(step)
     else:
-        recipients = selectors.supervisors_of(campaign)
+        recipients = supervisors_of(campaign)
     kind = NotificationKind.REVIEW_RETURNED if step == CORRECT else NotificationKind.REVIEW_WAITING
-    _notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", task=task, step=step,
-            comments=process.dossier.review_comments if step == CORRECT else "", due_on=task.data.get("due_on"))
+    notices.step_notify(campaign, recipients, kind, f"review:{task.pk}:{task.owner_id or 0}", task=task, step=step,
+                        comments=process.dossier.review_comments if step == CORRECT else "",
+                        due_on=task.data.get("due_on"))
 
 
 class _FlowLock:
@@ -195,15 +177,11 @@ def _complete(task: FlowTask, actor, *, reassign: bool = False) -> None:
             activation.assign(actor)
         elif task.owner_id != actor.pk:
             if not reassign:
-                raise Conflict(_("This step was given to %(name)s.") % {"name": _label(task.owner)})
+                raise Conflict(_("This step was given to %(name)s.") % {"name": notices.person_label(task.owner)})
             activation.reassign(actor)
         activation.start(None)
         activation.execute()
-    notifications_close(step_key=_step_key(task))
-
-
-def _label(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "—"
+    notifications_close(step_key=notices.step_key(task))
 
 
 # --- review steps -----------------------------------------------------------------
@@ -232,17 +210,18 @@ def review_task_take(*, task_id: int, actor) -> FlowTask:
     """Take a verification or decision step from the queue."""
     task, campaign, _dossier = _step_locked(task_id, actor, steps=(VERIFY, DECIDE))
     permissions.require(permissions.can_take_step(actor, step_name(task), campaign,
-                                                  reviewers=selectors.reviewers_of(campaign)))
+                                                  reviewers=reviewers_of(campaign)))
     with _FlowLock(), task.activation() as activation:
         task = activation.task
         _require_waiting(task)
         if task.owner_id == actor.pk:
             return task
         if task.owner_id:
-            raise Conflict(_("%(name)s has already taken this step.") % {"name": _label(task.owner)})
+            raise Conflict(_("%(name)s has already taken this step.") % {"name": notices.person_label(task.owner)})
         activation.assign(actor)
     # no longer in the queue of the others who were invited to take it
-    notifications_close(step_key=_step_key(task), kind=NotificationKind.REVIEW_WAITING, keep_recipient_id=actor.pk)
+    notifications_close(step_key=notices.step_key(task), kind=NotificationKind.REVIEW_WAITING,
+                        keep_recipient_id=actor.pk)
     return task
 
 
@@ -257,7 +236,7 @@ def review_task_reassign(*, task_id: int, actor, to_user_id: int | None) -> Flow
     target = None
     if to_user_id is not None:
         target = User.objects.filter(pk=to_user_id, is_active=True).first()
-        reviewers = selectors.reviewers_of(campaign) if step in (VERIFY, DECIDE) else None
+        reviewers = reviewers_of(campaign) if step in (VERIFY, DECIDE) else None
         if target is None or not permissions.can_take_step(target, step, campaign, reviewers=reviewers):
             raise ValidationError({"to_user": _("This person may not take this step.")})
     elif step == CORRECT:
@@ -274,16 +253,17 @@ def review_task_reassign(*, task_id: int, actor, to_user_id: int | None) -> Flow
         elif task.owner_id != target.pk:
             activation.reassign(target)
     _event(campaign, actor, EventKind.TASK_REASSIGNED, title=str(task.flow_task.task_title),
-           **{"from": _label(previous) if previous else "", "to": _label(target) if target else ""})
+           **{"from": notices.person_label(previous) if previous else "",
+              "to": notices.person_label(target) if target else ""})
     _touch(dossier)
     holder = target.pk if target else None
     if holder != (previous.pk if previous else None):
         # the invitations of those it was for, but the new holder's
-        notifications_close(step_key=_step_key(task), kind=NotificationKind.REVIEW_WAITING,
+        notifications_close(step_key=notices.step_key(task), kind=NotificationKind.REVIEW_WAITING,
                             keep_recipient_id=holder)
     if target is not None and holder != (previous.pk if previous else None):
-        _notify(campaign, [target.pk], NotificationKind.REVIEW_WAITING, f"review:{task.pk}:{target.pk}",
-                task=task, step=step, due_on=task.data.get("due_on"))
+        notices.step_notify(campaign, [target.pk], NotificationKind.REVIEW_WAITING, f"review:{task.pk}:{target.pk}",
+                            task=task, step=step, due_on=task.data.get("due_on"))
     return task
 
 
@@ -293,7 +273,7 @@ def dossier_verify(*, task_id: int, actor, complete: bool, comments: str = "",
     """The verifier's finding: complete (on to the decision) or not (back to
     the submitter with the comments, which are then required)."""
     task, campaign, dossier = _step_locked(task_id, actor, steps=(VERIFY,))
-    permissions.require(permissions.can_verify(actor, selectors.reviewers_of(campaign)))
+    permissions.require(permissions.can_verify(actor, reviewers_of(campaign)))
     _check_version(dossier, expected_version)
     _require_waiting(task)
     comments = (comments or "").strip()
@@ -318,7 +298,7 @@ def dossier_decide(*, task_id: int, actor, approve: bool, decision_number: str =
     members admitted; the campaign is recognised through its service in the
     same transaction) or return the dossier for correction."""
     task, campaign, dossier = _step_locked(task_id, actor, steps=(DECIDE,))
-    permissions.require(permissions.can_decide(actor, selectors.reviewers_of(campaign)))
+    permissions.require(permissions.can_decide(actor, reviewers_of(campaign)))
     _check_version(dossier, expected_version)
     _require_waiting(task)
     comments = (comments or "").strip()
@@ -347,29 +327,6 @@ def dossier_decide(*, task_id: int, actor, approve: bool, decision_number: str =
     return dossier
 
 
-# --- called by the flow -------------------------------------------------------------
-def recognition_apply(*, dossier: Dossier) -> Campaign:
-    """The flow's last step: recognise the campaign with the decision taken,
-    through the campaign service (CĐCS unit, members, summary figures)."""
-    return campaign_services.campaign_recognise(
-        campaign_id=dossier.campaign_id, actor=dossier.decided_by, decision_number=dossier.decision_number,
-        decision_date=dossier.decision_date, admitted_members=dossier.admitted_members,
-        expected_stage=Stage.FOUNDING_CONGRESS)
-
-
-def review_escalate(*, dossier: Dossier, step_task: FlowTask) -> None:
-    """A step waited longer than the rule set allows: tell the supervisors
-    of the recognising unit (but those who prepared the dossier or work the
-    case), once (the timer fires once; the notification is keyed by the
-    step besides)."""
-    campaign = Campaign.objects.select_related("responsible_unit", "enterprise").get(pk=dossier.campaign_id)
-    step = step_name(step_task)
-    _event(campaign, None, EventKind.DOSSIER_ESCALATED, step=step, due_on=step_task.data.get("due_on"))
-    _notify(campaign, selectors.reviewers_of(campaign).deciders, NotificationKind.REVIEW_ESCALATED,
-            f"review-late:{step_task.pk}", task=step_task, step=step, due_on=step_task.data.get("due_on"),
-            owner=_label(step_task.owner) if step_task.owner_id else "")
-
-
 def review_cancel(*, campaign: Campaign) -> None:
     """The campaign was closed without recognition: stop its review."""
     dossier = Dossier.objects.select_for_update().filter(campaign=campaign).first()
@@ -381,5 +338,5 @@ def review_cancel(*, campaign: Campaign) -> None:
         with _FlowLock():
             RecognitionFlow.instance.cancel(process)
         if step is not None:
-            notifications_close(step_key=_step_key(step))
+            notifications_close(step_key=notices.step_key(step))
     _touch(dossier, status=DossierStatus.CANCELLED)
