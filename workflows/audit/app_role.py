@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection as default_connection
+from django.db import connection as default_connection, transaction
+from psycopg import sql
 
 APPEND_ONLY_TRIGGER = "%append_only%"
 
@@ -40,8 +41,6 @@ def app_role_statements(*, role: str, password: str | None, exists: bool, append
                         connection=default_connection) -> list[str]:
     """The SQL that creates (or brings up to date) ``role``. Idempotent: it
     first takes back every table right, then grants what the app needs."""
-    from psycopg import sql
-
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database(), current_schema()")
@@ -79,8 +78,6 @@ def app_role_create(*, role: str, password: str, connection=default_connection) 
     the tables, in one transaction. PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The application role is a PostgreSQL feature.")
-    from django.db import transaction
-
     with transaction.atomic(using=connection.alias):
         exists = role_exists(role, connection)
         append_only = append_only_tables(connection)

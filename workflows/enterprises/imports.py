@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _, gettext_lazy
+from openpyxl import load_workbook
 
 from workflows.core.errors import DomainError
 from workflows.core.spreadsheets import text_restored
@@ -486,8 +487,6 @@ def _entities_refused() -> ImportFileError:
 
 
 def _xlsx_book(content: bytes):
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:

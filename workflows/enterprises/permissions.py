@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from workflows.organisation.models import Unit
 from workflows.organisation.permissions import scope_of
 
-from .models import Enterprise
+from .models import Enterprise, ImportBatch
 
 
 def can_view(user, enterprise: Enterprise) -> bool:
@@ -59,8 +59,6 @@ def can_import_into(user, unit: Unit) -> bool:
 
 def import_batches_visible_to(user):
     """A user's own imports, while they still supervise the unit."""
-    from .models import ImportBatch
-
     scope = scope_of(user)
     if not scope.supervised:
         return ImportBatch.objects.none()

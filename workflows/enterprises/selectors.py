@@ -16,12 +16,13 @@ from .models import (
     Enterprise,
     ImportBatch,
     ImportOutcome,
+    ImportProgress,
     ImportRow,
     ImportStatus,
     OwnershipSector,
     WorkforceSource,
 )
-from .permissions import enterprises_visible_to
+from .permissions import enterprises_visible_to, import_batches_visible_to
 from .validation import normalise_tax_code
 
 
@@ -58,15 +59,11 @@ def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterpris
 # --- registry import ------------------------------------------------------------------
 def import_batches_of(user, *, limit: int = 20):
     """The user's latest imports."""
-    from .permissions import import_batches_visible_to
-
     return import_batches_visible_to(user).select_related("unit").defer("content")[:limit]
 
 
 def import_rows(batch, outcome: str):
     """The rows of one outcome of a batch, in file order."""
-    from .models import ImportRow
-
     return (ImportRow.objects.filter(batch=batch, outcome=outcome)
             .only("row_number", "tax_code", "name", "outcome", "messages", "changes", "enterprise_id")
             .order_by("row_number"))
@@ -85,8 +82,6 @@ class ImportProgressShown:
 
 def import_progress_of(batch, *, now) -> ImportProgressShown:
     """How far the batch's job got, and whether it stopped reporting."""
-    from .models import ImportProgress
-
     row = ImportProgress.objects.filter(batch_id=batch.pk).first()
     if row is None:
         return ImportProgressShown(0, 0, False)

@@ -117,8 +117,6 @@ def enterprise_update(*, enterprise_id: int, data: EnterpriseData, actor,
                       expected_updated_at: dt.datetime | None = None) -> Enterprise:
     """Change an enterprise's facts (not its tax code). ``expected_updated_at``
     refuses to overwrite a change made since the editor loaded the form."""
-    from workflows.core.errors import Conflict
-
     enterprise = Enterprise.objects.select_for_update(of=("self",)).select_related("responsible_unit").get(
         pk=enterprise_id)
     permissions.require(permissions.can_edit(actor, enterprise))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django_q.models import Schedule
 
 from workflows.core import clock
 
@@ -41,8 +42,6 @@ def _next_daily(at: dt.time, now: dt.datetime) -> dt.datetime:
 def schedules_setup() -> list[tuple[str, bool]]:
     """Create or update every schedule of PLANS; (name, created) for each.
     A daily schedule keeps its next run unless its time of day changed."""
-    from django_q.models import Schedule
-
     now, done = clock.now(), []
     for plan in PLANS:
         fields = {"func": plan.func, "args": None, "kwargs": None, "repeats": -1, "cluster": None}

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
+from django_q.tasks import async_task
 
 from workflows.campaigns.selectors import overdue_tasks_of, reminder_rules, rules_in_force
 from workflows.core import clock
@@ -117,8 +118,6 @@ def emails_queue(*, notification_ids: Sequence[int]) -> None:
     ids = list(notification_ids)
 
     def enqueue() -> None:
-        from django_q.tasks import async_task
-
         async_task("workflows.notifications.jobs.notifications_email", ids)
 
     transaction.on_commit(enqueue)

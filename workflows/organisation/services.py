@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -91,8 +93,6 @@ def user_create(*, username: str, full_name: str, password: str, actor, email: s
     password must pass the password rules. ``password_hash``, when given, is
     ``make_password(password)`` computed once by the caller for many accounts
     that share a published password (the demo): hashing is slow on purpose."""
-    from django.contrib.auth.password_validation import validate_password
-
     if not (actor and actor.is_superuser):
         raise ValidationError(_("Only an administrator can create user accounts."))
     if User.objects.filter(username=username).exists():
@@ -101,8 +101,6 @@ def user_create(*, username: str, full_name: str, password: str, actor, email: s
     user = User(username=username, email=email, first_name=first, last_name=last or full_name.strip())
     validate_password(password, user)
     if password_hash:
-        from django.contrib.auth.hashers import check_password
-
         if not check_password(password, password_hash):
             raise ValueError("password_hash is not the hash of password")
         user.password = password_hash
