@@ -599,6 +599,23 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
     )
 
 
+def campaigns_shown_to(user) -> QuerySet[Campaign]:
+    """The campaigns ``user`` may see, with what their pages show of them."""
+    return campaigns_visible_to(user).select_related("enterprise", "responsible_unit", "working_group",
+                                                     "recognised_unit")
+
+
+def tasks_shown_to(user) -> QuerySet[Task]:
+    """The tasks ``user`` may see, with what their rows show of them."""
+    return tasks_visible_to(user).select_related("campaign__responsible_unit", "campaign__enterprise", "assignee",
+                                                 "working_group")
+
+
+def campaign_visible(user, pk: int) -> Campaign | None:
+    """The campaign as it is now, if the user may see it (a conflict's page says where it is)."""
+    return campaigns_shown_to(user).filter(pk=pk).first()
+
+
 def committee_of(campaign: Campaign) -> QuerySet:
     return campaign.committee_members.all()
 

@@ -3,6 +3,7 @@ selector or service, and renders; permissions come from ``permissions`` and
 forbidden objects answer 404 (see workflows.core.middleware)."""
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib import messages
@@ -24,8 +25,8 @@ from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.core.redirects import safe_next
 from workflows.core.refusals import refusals_lead_to
 from workflows.core.shortcuts import visible_or_404
+from workflows.enterprises import selectors as enterprise_selectors
 from workflows.enterprises.models import OwnershipSector
-from workflows.enterprises.permissions import enterprises_visible_to
 from workflows.organisation.permissions import can_administer, scope_of
 from workflows.organisation.selectors import groups_supervised_by, groups_that_may_work, units_overseen_by
 from workflows.recognition import selectors as recognition_selectors
@@ -52,16 +53,14 @@ def _campaign_or_404(request, pk: int) -> Campaign:
     """The campaign if the user may see it (else 404, audited); a refusal on
     this request then leads back to its page, and a conflict shows the stage
     it is at now (``workflows.core.refusals``)."""
-    visible = permissions.campaigns_visible_to(request.user).select_related(
-        "enterprise", "responsible_unit", "working_group", "recognised_unit")
-    campaign = visible_or_404(visible, pk, request=request)
-    refusals_lead_to(request, reverse("campaigns:detail", args=[pk]), current=visible.filter(pk=pk).first)
+    campaign = visible_or_404(selectors.campaigns_shown_to(request.user), pk, request=request)
+    refusals_lead_to(request, reverse("campaigns:detail", args=[pk]),
+                     current=functools.partial(selectors.campaign_visible, request.user, pk))
     return campaign
 
 
 def _task_or_404(request, pk: int) -> Task:
-    return visible_or_404(permissions.tasks_visible_to(request.user).select_related(
-        "campaign__responsible_unit", "campaign__enterprise", "assignee", "working_group"), pk, request=request)
+    return visible_or_404(selectors.tasks_shown_to(request.user), pk, request=request)
 
 
 # --- home and My tasks -------------------------------------------------------------
@@ -437,8 +436,8 @@ def campaign_assign(request, pk: int):
 @login_required
 @require_POST
 def campaign_open(request, enterprise_pk: int):
-    enterprise = visible_or_404(enterprises_visible_to(request.user).select_related("responsible_unit"),
-                                enterprise_pk, request=request)
+    enterprise = visible_or_404(enterprise_selectors.enterprises_shown_to(request.user), enterprise_pk,
+                                request=request)
     campaign = services.campaign_open(enterprise_id=enterprise.pk, actor=request.user,
                                       working_group_id=param_int(request.POST, "working_group"))
     messages.success(request, _("Campaign opened."))

@@ -56,7 +56,17 @@ def enterprises_for_list(user, filters: EnterpriseFilters) -> QuerySet[Enterpris
     return qs.select_related("responsible_unit").order_by("search_name", "pk")
 
 
+def enterprises_shown_to(user) -> QuerySet[Enterprise]:
+    """The enterprises ``user`` may see, with what their pages show of them."""
+    return enterprises_visible_to(user).select_related("responsible_unit", "union_unit")
+
+
 # --- registry import ------------------------------------------------------------------
+def import_batches_shown_to(user) -> QuerySet[ImportBatch]:
+    """The batches ``user`` may work on, with their unit, without their file."""
+    return import_batches_visible_to(user).select_related("unit", "unit__kind").defer("content")
+
+
 def import_batches_of(user, *, limit: int = 20):
     """The user's latest imports."""
     return import_batches_visible_to(user).select_related("unit").defer("content")[:limit]

@@ -27,8 +27,7 @@ from .models import WORKFORCE_BANDS, ImportBatch, ImportOutcome, ImportStatus, O
 
 
 def _enterprise_or_404(request, pk: int):
-    return visible_or_404(permissions.enterprises_visible_to(request.user).select_related(
-        "responsible_unit", "union_unit"), pk, request=request)
+    return visible_or_404(selectors.enterprises_shown_to(request.user), pk, request=request)
 
 
 def _list_filters(request, units) -> selectors.EnterpriseFilters:
@@ -110,8 +109,7 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _batch_or_404(request, pk: int) -> ImportBatch:
     """A batch the user may work on: their own, in a unit they supervise."""
-    return visible_or_404(permissions.import_batches_visible_to(request.user)
-                          .select_related("unit", "unit__kind").defer("content"), pk, request=request)
+    return visible_or_404(selectors.import_batches_shown_to(request.user), pk, request=request)
 
 
 @login_required

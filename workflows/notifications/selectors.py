@@ -12,6 +12,11 @@ def notifications_of(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-pk")
 
 
+def notification_of(user, pk: int) -> Notification | None:
+    """One of the user's notifications, as it is now; None: not theirs or gone."""
+    return notifications_of(user).filter(pk=pk).first()
+
+
 def unread_count(user) -> int:
     """The bell's figure: one count on the partial index of unread rows."""
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workflows.core.forms import run_service
+from workflows.core.forms import errors_on
 from workflows.core.params import param_bool, param_int
 from workflows.core.shortcuts import visible_or_404
 
@@ -54,8 +54,8 @@ def mark_read(request):
             notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(notification.url)
     if request.htmx:
-        notification.refresh_from_db()
-        response = render(request, "notifications/_item.html", {"n": notification})
+        response = render(request, "notifications/_item.html",
+                          {"n": selectors.notification_of(request.user, notification.pk)})
         response["HX-Trigger"] = CHANGED
         return response
     return redirect("notifications:list")
@@ -73,9 +73,8 @@ def mark_all_read(request):
 def preferences(request):
     form = PreferenceForm(request.POST or None, initial={"email": selectors.email_preference_of(request.user)})
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.preference_set(user=request.user,
-                                                                  email=form.cleaned_data["email"]))
-        if done is not None:
+        with errors_on(form):
+            services.preference_set(user=request.user, email=form.cleaned_data["email"])
             messages.success(request, _("Your notification settings were saved."))
             return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"nav_active": "notifications", "form": form})

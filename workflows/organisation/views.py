@@ -2,24 +2,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from workflows.campaigns import services as campaign_services
 from workflows.campaigns.selectors import reassignable_tasks_of, workload_of_groups
 from workflows.core import clock
-from workflows.core.forms import run_service
+from workflows.core.forms import errors_on
 from workflows.core.shortcuts import visible_or_404
 
 from .forms import BulkReassignForm
 from .permissions import can_administer, scope_of
 from .selectors import administration_for, group_members, groups_supervised_by, receivers_for
-
-User = get_user_model()
 
 
 def _require_supervisor(user) -> None:
@@ -45,28 +42,19 @@ def officer_tasks(request, user_pk: int):
     group_ids = [g.pk for g in groups_supervised_by(request.user)]
     officer = visible_or_404(group_members(group_ids), user_pk, request=request)
     tasks = list(reassignable_tasks_of(request.user, officer.pk))
-    receivers = receivers_for(request.user, tasks, leaving_id=officer.pk)
-    form = BulkReassignForm(request.POST or None, receivers=receivers.choices, task_ids=[t.pk for t in tasks])
+    form = BulkReassignForm(request.POST or None, actor=request.user, officer_id=officer.pk, tasks=tasks,
+                            receivers=receivers_for(request.user, tasks, leaving_id=officer.pk))
     confirm = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        moving = tasks if data["scope"] == BulkReassignForm.MOVE_ALL else [t for t in tasks if t.pk in data["tasks"]]
-        preview = receivers.preview(request.user, data["to_user"], moving)
-        if preview.refused:
-            form.add_error("to_user", ngettext(
-                "%(name)s does not work on the campaign of %(count)d of these tasks: choose someone else.",
-                "%(name)s does not work on the campaigns of %(count)d of these tasks: choose someone else.",
-                preview.refused) % {"name": preview.receiver, "count": preview.refused})
-        elif not data["confirmed"]:
-            confirm = preview
+        if not form.cleaned_data["confirmed"]:
+            confirm = form.preview  # the count and the groups, to confirm
         else:
-            result = run_service(form, lambda: campaign_services.tasks_bulk_reassign(
-                actor=request.user, to_user_id=data["to_user"], note=data["note"],
-                **({"from_user_id": officer.pk} if data["scope"] == BulkReassignForm.MOVE_ALL
-                   else {"task_ids": data["tasks"]})))
-            if result is not None:
+            with errors_on(form):
+                result = campaign_services.tasks_bulk_reassign(actor=request.user, note=form.cleaned_data["note"],
+                                                               to_user_id=form.cleaned_data["to_user"],
+                                                               **form.which_tasks())
                 messages.success(request, _("%(count)d task(s) moved to %(name)s.") % {
-                    "count": result.moved, "name": preview.receiver})
+                    "count": result.moved, "name": form.preview.receiver})
                 return redirect("organisation:officer_tasks", user_pk=officer.pk)
     return render(request, "organisation/officer_tasks.html", {
         "nav_active": "groups", "officer": officer, "tasks": tasks, "form": form, "confirm": confirm,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _, gettext_lazy
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task as FlowTask
@@ -27,6 +27,7 @@ from .permissions import (
     VERIFY,
     WAITING,
     DossierRights,
+    campaigns_for_review,
     dossier_rights,
     review_tasks_for_inbox,
     step_name,
@@ -204,6 +205,12 @@ def dossier_page(user, campaign: Campaign, *, today: dt.date) -> DossierPage:
         show_decision=bool(dossier and dossier.status in DECISION_DRAFTED),
         hand_over_to=tuple(people_for_step(name, campaign, reviewers=reviewers)) if rights.can_hand_over else (),
     )
+
+
+def campaigns_shown_for_review(user) -> QuerySet[Campaign]:
+    """The campaigns whose dossier ``user`` may open, with what the pages show of them."""
+    return campaigns_for_review(user).select_related("enterprise", "responsible_unit", "working_group",
+                                                     "recognised_unit")
 
 
 def review_step(task_pk: int) -> FlowTask | None:

@@ -27,8 +27,7 @@ from .permissions import CORRECT, step_name
 def _campaign_or_404(request, pk: int) -> Campaign:
     """The campaign whose dossier the user may open (else 404, audited); a
     refusal on this request leads back to the dossier page."""
-    campaign = visible_or_404(permissions.campaigns_for_review(request.user).select_related(
-        "enterprise", "responsible_unit", "working_group", "recognised_unit"), pk, request=request)
+    campaign = visible_or_404(selectors.campaigns_shown_for_review(request.user), pk, request=request)
     refusals_lead_to(request, reverse("recognition:dossier", args=[campaign.pk]))
     return campaign
 
