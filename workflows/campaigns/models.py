@@ -351,6 +351,9 @@ class StageCohort(models.Model):
         db_table = "statistics_stagecohort"
         constraints = [models.UniqueConstraint(fields=["unit", "stage", "entered_on"], name="stage_cohort_key")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.stage} {self.entered_on:%d/%m/%Y}: {self.campaigns}"
+
 
 class MonthFigures(models.Model):
     """What happened in a unit in a month: campaigns entering each stage of
@@ -373,6 +376,9 @@ class MonthFigures(models.Model):
         db_table = "statistics_monthfigures"
         constraints = [models.UniqueConstraint(fields=["unit", "month"], name="month_figures_key")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}"
+
 
 class StageDuration(models.Model):
     """A histogram: how many stints in ``stage`` that ended in ``month``
@@ -390,6 +396,9 @@ class StageDuration(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "month", "stage", "working_days"],
                                                name="stage_duration_key")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.stage} {self.working_days}: {self.stints}"
+
 
 class TaskDueCount(models.Model):
     """Open tasks per unit and due date: overdue = the sum before today."""
@@ -401,3 +410,6 @@ class TaskDueCount(models.Model):
     class Meta:
         db_table = "statistics_taskduecount"
         constraints = [models.UniqueConstraint(fields=["unit", "due_on"], name="task_due_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.due_on:%d/%m/%Y}: {self.open_tasks}"
