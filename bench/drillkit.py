@@ -141,25 +141,17 @@ def transition_fields(name: str, today: dt.date) -> dict[str, str]:
 def service_transition(campaign_id: int, name: str, actor, expected_stage: str, today: dt.date):
     """The same transition through the service the view calls."""
     from workflows.campaigns import services
-    from workflows.campaigns.services import CommitteeMemberData
+    from workflows.campaigns.fields import CommitteeMemberData
 
-    if name == "contact_employer":
-        return services.campaign_contact_employer(campaign_id=campaign_id, actor=actor, held_on=today,
-                                                  outcome="supportive", expected_stage=expected_stage, note="drill")
-    if name == "form_committee":
-        return services.campaign_form_committee(
-            campaign_id=campaign_id, actor=actor, formed_on=today, expected_stage=expected_stage, note="drill",
-            members=[CommitteeMemberData(f"Công nhân {i}", is_head=i == 0) for i in range(3)])
-    if name == "hold_congress":
-        return services.campaign_hold_congress(campaign_id=campaign_id, actor=actor, applications=7,
-                                               congress_on=today, expected_stage=expected_stage, note="drill")
-    if name == "hold":
-        return services.campaign_hold(campaign_id=campaign_id, actor=actor, expected_stage=expected_stage,
-                                      note="drill")
-    if name == "resume":
-        return services.campaign_resume(campaign_id=campaign_id, actor=actor, expected_stage=expected_stage,
-                                        note="drill")
-    raise ValueError(name)
+    data = {
+        "contact_employer": {"held_on": today, "outcome": "supportive"},
+        "form_committee": {"formed_on": today,
+                           "members": [CommitteeMemberData(f"Công nhân {i}", is_head=i == 0) for i in range(3)]},
+        "hold_congress": {"applications": 7, "congress_on": today},
+        "hold": {}, "resume": {},
+    }[name]
+    return services.campaign_transition(campaign_id=campaign_id, name=name, actor=actor,
+                                        data={**data, "note": "drill"}, expected_stage=expected_stage)
 
 
 # --- the checks --------------------------------------------------------------------

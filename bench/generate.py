@@ -861,7 +861,7 @@ def generate(scale: float, *, seed: int = SEED, force: bool = False, out: Path |
     org = timer.run("build organisation (Python)", lambda: build_organisation(
         random.Random(seed), sizes, clock.stamp(clock.now), password, kinds, perms))
     for table, rows in org.rows.items():
-        timer.run(f"copy {table}", lambda: copy(table, rows), len(rows))
+        timer.run(f"copy {table}", lambda table=table, rows=rows: copy(table, rows), len(rows))
     writer = Writer(org, clock, Ids(), templates, grassroots_kind.first())
     total = sizes["enterprises"]
     indexes = timer.run("drop secondary indexes", drop_secondary_indexes)
@@ -870,9 +870,10 @@ def generate(scale: float, *, seed: int = SEED, force: bool = False, out: Path |
     try:
         for number, first in enumerate(range(0, total, CHUNK)):
             rng, when = random.Random(f"{seed}-{number}"), random.Random(f"{seed}-{number}-when")
-            rows = timer.run("build rows (Python)", lambda: writer.chunk(rng, when, min(CHUNK, total - first)))
+            rows = timer.run("build rows (Python)",
+                             lambda rng=rng, when=when, first=first: writer.chunk(rng, when, min(CHUNK, total - first)))
             for table in LOADED:
-                timer.run(f"copy {table}", lambda: copy(table, rows[table]), len(rows[table]))
+                timer.run(f"copy {table}", lambda table=table, rows=rows: copy(table, rows[table]), len(rows[table]))
             if number % 20 == 19:
                 log(f"  {first + CHUNK:,} of {total:,} enterprises, {time.perf_counter() - started:,.0f} s")
     finally:

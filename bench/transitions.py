@@ -11,9 +11,10 @@ What it measures (every figure goes through ``bench.common.report``):
 1. ``transitions_service`` — P processes (1, 4, 8; one connection each,
    ``connections.close_all()`` after the fork) each advance their own share
    of surveyed campaigns (partitioned by id, no overlap) with
-   ``services.campaign_contact_employer(…, outcome="supportive",
-   expected_stage="surveyed")``: the composite service that records the
-   employer meeting and moves to "employer contacted" in one transaction.
+   ``services.campaign_transition(name="contact_employer", data={held_on,
+   outcome="supportive"}, expected_stage="surveyed")``: the transition that
+   records the employer meeting and moves to "employer contacted" in one
+   transaction.
    Throughput (moves/s over the wall time from the common start to the
    last process's end), p50/p95/p99 latency of each call, errors, and SQL
    statements per move (counted once with ``CaptureQueriesContext``).
@@ -51,7 +52,7 @@ What it measures (every figure goes through ``bench.common.report``):
    - ``full``: bare + the same task and counter writes the service does —
      cancel the left stage's open tasks (UPDATE … RETURNING due_on), create
      the entered stage's template tasks (one INSERT), the four summary
-     upserts (stage cohort, month figures, stage duration, task due counts
+     upserts (stage cohort, stage entries, stage duration, task due counts
      with the closed and opened dates netted in one statement) — and, after
      COMMIT, the same notification row in ``django_q_ormq`` (a real,
      signed django-q2 package for the same job).
@@ -364,7 +365,6 @@ def count_queries(call: Callable[[], object]) -> dict:
 def _service_worker(payload, barrier) -> dict:
     from django.contrib.auth import get_user_model
 
-    from workflows.campaigns import services
     from workflows.core import clock
     from workflows.organisation.permissions import scope_of
 
@@ -373,11 +373,9 @@ def _service_worker(payload, barrier) -> dict:
     scope_of(actor)
     held_on = clock.today()
     if warm:
-        services.campaign_contact_employer(campaign_id=warm, actor=actor, held_on=held_on, outcome="supportive",
-                                           expected_stage="surveyed")
+        _contact_employer(warm, actor, held_on, expected_stage="surveyed")
     barrier.wait(timeout=BARRIER_TIMEOUT)
-    return _timed_loop(ids, lambda cid: services.campaign_contact_employer(
-        campaign_id=cid, actor=actor, held_on=held_on, outcome="supportive", expected_stage="surveyed"))
+    return _timed_loop(ids, lambda cid: _contact_employer(cid, actor, held_on, expected_stage="surveyed"))
 
 
 def _timed_loop(items, call) -> dict:
@@ -407,12 +405,10 @@ def take(pool: list[int], count: int) -> list[int]:
 
 
 def bench_service(pool: list[int], actor, moves: int, processes: list[int]) -> tuple[list[dict], dict]:
-    from workflows.campaigns import services
     from workflows.core import clock
 
     (probe,) = take(pool, 1)
-    queries = count_queries(lambda: services.campaign_contact_employer(
-        campaign_id=probe, actor=actor, held_on=clock.today(), outcome="supportive", expected_stage="surveyed"))
+    queries = count_queries(lambda: _contact_employer(probe, actor, clock.today(), expected_stage="surveyed"))
     rows = []
     for p in processes:
         warm = take(pool, p)
@@ -432,10 +428,17 @@ def _row(scenario: str, processes: int, results: list[dict], statements) -> dict
 
 
 # --- 2. the hot row ----------------------------------------------------------------------
+def _contact_employer(campaign_id: int, actor, held_on: dt.date, **kwargs):
+    from workflows.campaigns import services
+
+    return services.campaign_transition(campaign_id=campaign_id, name="contact_employer", actor=actor,
+                                        data={"held_on": held_on, "outcome": "supportive"}, **kwargs)
+
+
 def next_move(row: dict, rng: random.Random, today: dt.date, rules=None):
-    """(service, extra kwargs, version bumps on success) for the campaign as
+    """(transition, its data, version bumps on success) for the campaign as
     read: resume from "on hold"; from a working stage, the guarded step
-    forward (its composite service records the guard data) or hold; from the
+    forward (recording the guard data its form collects) or hold; from the
     founding congress, hold only (recognition would close the game)."""
     from workflows.campaigns import services
     from workflows.campaigns.flows import Rules, Stage
@@ -443,22 +446,22 @@ def next_move(row: dict, rng: random.Random, today: dt.date, rules=None):
     rules = rules or Rules()
     stage = row["stage"]
     if stage == Stage.ON_HOLD:
-        return services.campaign_resume, {}, 1
+        return "resume", {}, 1
     if stage not in (Stage.SURVEYED, Stage.EMPLOYER_CONTACTED, Stage.MOBILISING_COMMITTEE, Stage.FOUNDING_CONGRESS):
         return None, {}, 0
     if stage == Stage.FOUNDING_CONGRESS or rng.random() < 0.6:
-        return services.campaign_hold, {}, 1
+        return "hold", {}, 1
     if stage == Stage.SURVEYED:
-        return services.campaign_contact_employer, {"held_on": today, "outcome": "supportive"}, 2
+        return "contact_employer", {"held_on": today, "outcome": "supportive"}, 2
     if stage == Stage.EMPLOYER_CONTACTED:
         members = [services.CommitteeMemberData(f"Công nhân {i}", is_head=i == 0)
                    for i in range(max(3, rules.min_committee))]
-        return services.campaign_form_committee, {"members": members, "formed_on": today}, 2
+        return "form_committee", {"members": members, "formed_on": today}, 2
     # Applications change only in the one successful step forward from here,
     # so the value read is the value under the lock when that step succeeds.
     applications = max(5, rules.min_members)
     bumps = 1 if row["applications"] == applications else 2
-    return services.campaign_hold_congress, {"applications": applications, "congress_on": today}, bumps
+    return "hold_congress", {"applications": applications, "congress_on": today}, bumps
 
 
 def hot_actor(campaign_id: int, actor_id: int, seconds: float, seed: int, wait: Callable[[], object]) -> dict:
@@ -466,6 +469,7 @@ def hot_actor(campaign_id: int, actor_id: int, seconds: float, seed: int, wait: 
     until ``seconds`` after the common start."""
     from django.contrib.auth import get_user_model
 
+    from workflows.campaigns import services
     from workflows.campaigns.models import Campaign
     from workflows.campaigns.selectors import rules_in_force
     from workflows.core import clock
@@ -484,12 +488,13 @@ def hot_actor(campaign_id: int, actor_id: int, seconds: float, seed: int, wait: 
     while time.perf_counter() < deadline:
         row = Campaign.objects.filter(pk=campaign_id).values("stage", "applications").get()
         tally["reads"] += 1
-        service, kwargs, bumps = next_move(row, rng, today, rules)
-        if service is None:
+        name, data, bumps = next_move(row, rng, today, rules)
+        if name is None:
             break
         t0 = time.perf_counter()
         try:
-            service(campaign_id=campaign_id, actor=actor, expected_stage=row["stage"], **kwargs)
+            services.campaign_transition(campaign_id=campaign_id, name=name, actor=actor,
+                                         expected_stage=row["stage"], data=data)
         except Conflict:
             tally["conflicts"] += 1
             continue
@@ -501,7 +506,7 @@ def hot_actor(campaign_id: int, actor_id: int, seconds: float, seed: int, wait: 
         tally["latencies"].append(time.perf_counter() - t0)
         tally["successes"] += 1
         tally["bumps"] += bumps
-        tally["moves"][service.__name__] += 1
+        tally["moves"][name] += 1
     tally["start"], tally["end"] = start, time.perf_counter()
     tally["error_kinds"], tally["moves"] = dict(tally["error_kinds"]), dict(tally["moves"])
     return tally
@@ -806,9 +811,9 @@ class Floor:
                      "ON CONFLICT (unit_id, stage, entered_on) DO UPDATE SET "
                      "campaigns = statistics_stagecohort.campaigns + EXCLUDED.campaigns",
                 (unit_id, today, unit_id, entered_on))
-        self._x(cur, "INSERT INTO statistics_monthfigures (unit_id, month, entered_employer_contacted) "
-                     "VALUES (%s, %s, 1) ON CONFLICT (unit_id, month) DO UPDATE SET entered_employer_contacted = "
-                     "statistics_monthfigures.entered_employer_contacted + EXCLUDED.entered_employer_contacted",
+        self._x(cur, "INSERT INTO campaigns_stageentries (unit_id, month, stage, campaigns) "
+                     "VALUES (%s, %s, 'employer_contacted', 1) ON CONFLICT (unit_id, month, stage) DO UPDATE SET "
+                     "campaigns = campaigns_stageentries.campaigns + EXCLUDED.campaigns",
                 (unit_id, month))
         self._x(cur, "INSERT INTO statistics_stageduration (unit_id, month, stage, working_days, stints) "
                      "VALUES (%s, %s, 'surveyed', %s, 1) ON CONFLICT (unit_id, month, stage, working_days) "
@@ -972,7 +977,6 @@ def profile_service(actor, moves: int, source: str) -> None:
     import io
     import pstats
 
-    from workflows.campaigns import services
     from workflows.core import clock
 
     pool = surveyed_ids(actor, source)
@@ -980,14 +984,12 @@ def profile_service(actor, moves: int, source: str) -> None:
         prepare(moves + 1 - len(pool), actor, 1)
         pool = surveyed_ids(actor, source)
     held_on = clock.today()
-    services.campaign_contact_employer(campaign_id=pool[0], actor=actor, held_on=held_on, outcome="supportive",
-                                       expected_stage="surveyed")  # warm-up
+    _contact_employer(pool[0], actor, held_on, expected_stage="surveyed")  # warm-up
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
     for campaign_id in pool[1:moves + 1]:
-        services.campaign_contact_employer(campaign_id=campaign_id, actor=actor, held_on=held_on,
-                                           outcome="supportive", expected_stage="surveyed")
+        _contact_employer(campaign_id, actor, held_on, expected_stage="surveyed")
     profiler.disable()
     elapsed = time.perf_counter() - started
     out = io.StringIO()

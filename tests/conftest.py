@@ -46,7 +46,8 @@ def reference_data(db):
     from django.apps import apps
 
     for module in ("workflows.organisation.migrations.0002_unit_kinds",
-                   "workflows.campaigns.migrations.0004_reference_data"):
+                   "workflows.campaigns.migrations.0004_reference_data",
+                   "workflows.campaigns.migrations.0011_rule_set_limits"):
         importlib.import_module(module).create(apps, None)
 
 
@@ -99,6 +100,10 @@ def build_world() -> World:
 
 ROLES = ["anonymous", "other_officer", "officer", "other_supervisor", "supervisor", "manager"]
 
+#: The forward step into each stage of the path (``flows.TRANSITIONS``).
+FORWARD_INTO = {Stage.EMPLOYER_CONTACTED: "contact_employer", Stage.MOBILISING_COMMITTEE: "form_committee",
+                Stage.FOUNDING_CONGRESS: "hold_congress"}
+
 
 def campaign_at(world: World, stage: str, *, enterprise=None, on: dt.date | None = None):
     """Open a campaign in ``world.group`` and drive it to ``stage`` through
@@ -122,14 +127,15 @@ def campaign_at(world: World, stage: str, *, enterprise=None, on: dt.date | None
         elif step == Stage.FOUNDING_CONGRESS:
             services.campaign_counts_record(campaign_id=c.pk, actor=off, applications=5)
         if step == Stage.RECOGNISED:
-            services.campaign_recognise(campaign_id=c.pk, actor=sup, decision_number="12/QĐ-LĐLĐ",
-                                        decision_date=today, admitted_members=5)
+            services.campaign_transition(campaign_id=c.pk, name="recognise", actor=sup, data={
+                "decision_number": "12/QĐ-LĐLĐ", "decision_date": today, "admitted_members": 5})
         else:
-            services.campaign_advance(campaign_id=c.pk, to=step, actor=off,
-                                      congress_on=today if step == Stage.FOUNDING_CONGRESS else None)
+            services.campaign_transition(campaign_id=c.pk, name=FORWARD_INTO[step], actor=off,
+                                         data={"congress_on": today} if step == Stage.FOUNDING_CONGRESS else {})
     if target == Stage.ON_HOLD:
-        services.campaign_hold(campaign_id=c.pk, actor=off)
+        services.campaign_transition(campaign_id=c.pk, name="hold", actor=off)
     elif target == Stage.ABANDONED:
-        services.campaign_abandon(campaign_id=c.pk, actor=sup, reason=AbandonReason.EMPLOYER_REFUSED)
+        services.campaign_transition(campaign_id=c.pk, name="abandon", actor=sup,
+                                     data={"reason": AbandonReason.EMPLOYER_REFUSED})
     c.refresh_from_db()
     return c

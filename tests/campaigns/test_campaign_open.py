@@ -77,7 +77,8 @@ def test_a_second_open_campaign_for_the_enterprise_is_refused(world, stage):
 def test_after_the_campaign_is_abandoned_a_new_one_may_open(world):
     # given
     first = campaign_at(world, Stage.EMPLOYER_CONTACTED)
-    services.campaign_abandon(campaign_id=first.pk, actor=world.supervisor, reason=AbandonReason.EMPLOYER_REFUSED)
+    services.campaign_transition(campaign_id=first.pk, name="abandon", actor=world.supervisor,
+                                 data={"reason": AbandonReason.EMPLOYER_REFUSED})
 
     # when
     second = services.campaign_open(enterprise_id=world.enterprise.pk, actor=world.supervisor,

@@ -31,6 +31,30 @@ FORWARD = {
     Stage.EMPLOYER_CONTACTED: Stage.MOBILISING_COMMITTEE,
     Stage.MOBILISING_COMMITTEE: Stage.FOUNDING_CONGRESS,
 }
+#: The forward step into each stage (the other stages have none: no such transition).
+ADVANCE_INTO = {
+    Stage.EMPLOYER_CONTACTED: "contact_employer",
+    Stage.MOBILISING_COMMITTEE: "form_committee",
+    Stage.FOUNDING_CONGRESS: "hold_congress",
+}
+
+
+def advance(world, campaign, to, *, actor=None, expected_stage=None, congress_on=None):
+    """Take the forward step into ``to`` with the guard data recorded before
+    (and the congress date, for the congress)."""
+    services.campaign_transition(campaign_id=campaign.pk, name=ADVANCE_INTO.get(to, f"advance_to_{to}"),
+                                 actor=actor or world.officer, expected_stage=expected_stage,
+                                 data={"congress_on": congress_on} if to == Stage.FOUNDING_CONGRESS else {})
+
+
+def recognise(world, campaign, *, expected_stage=None, **decision):
+    services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=world.supervisor,
+                                 data=decision, expected_stage=expected_stage)
+
+
+def abandon(world, campaign, *, expected_stage=None, **data):
+    services.campaign_transition(campaign_id=campaign.pk, name="abandon", actor=world.supervisor, data=data,
+                                 expected_stage=expected_stage)
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -73,7 +97,7 @@ def meet_forward_guard(world, campaign) -> None:
 
 def campaign_held_at(world, stage: str) -> Campaign:
     campaign = campaign_at(world, stage)
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.officer)
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer)
     campaign.refresh_from_db()
     return campaign
 
@@ -93,8 +117,7 @@ def test_advance_with_guard_met_moves_one_stage_and_records_one_event(world, sou
     stage_events_before = stage_events(campaign)
 
     # when
-    services.campaign_advance(campaign_id=campaign.pk, to=FORWARD[source], actor=world.officer,
-                              expected_stage=source, congress_on=clock.today())
+    advance(world, campaign, FORWARD[source], expected_stage=source, congress_on=clock.today())
 
     # then
     after = written(campaign.pk)
@@ -113,8 +136,7 @@ def test_advance_to_the_congress_records_the_congress_date(world):
     yesterday = clock.today() - dt.timedelta(days=1)
 
     # when
-    services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                              congress_on=yesterday)
+    advance(world, campaign, Stage.FOUNDING_CONGRESS, congress_on=yesterday)
 
     # then
     campaign.refresh_from_db()
@@ -129,9 +151,8 @@ def test_recognise_closes_the_campaign_and_creates_the_grassroots_union_once(wor
     before = written(campaign.pk)
 
     # when
-    services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number=" 45/QĐ-LĐLĐ ",
-                                decision_date=clock.today(), admitted_members=6,
-                                expected_stage=Stage.FOUNDING_CONGRESS)
+    recognise(world, campaign, decision_number=" 45/QĐ-LĐLĐ ", decision_date=clock.today(), admitted_members=6,
+              expected_stage=Stage.FOUNDING_CONGRESS)
 
     # then
     after = written(campaign.pk)
@@ -152,8 +173,7 @@ def test_recognise_closes_the_campaign_and_creates_the_grassroots_union_once(wor
 
     # and a second recognition is refused without creating another unit
     with pytest.raises(IllegalTransition):
-        services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number="46/QĐ-LĐLĐ",
-                                    decision_date=clock.today(), admitted_members=6)
+        recognise(world, campaign, decision_number="46/QĐ-LĐLĐ", decision_date=clock.today(), admitted_members=6)
     assert written(campaign.pk) == after
 
 
@@ -164,7 +184,8 @@ def test_hold_from_a_working_stage_remembers_the_stage(world, source):
     before = written(campaign.pk)
 
     # when
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.officer, expected_stage=source, note="Tạm dừng")
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer, expected_stage=source,
+                                 data={"note": "Tạm dừng"})
 
     # then
     after = written(campaign.pk)
@@ -182,7 +203,8 @@ def test_resume_returns_to_the_held_stage(world, held):
     before = written(campaign.pk)
 
     # when
-    services.campaign_resume(campaign_id=campaign.pk, actor=world.officer, expected_stage=Stage.ON_HOLD)
+    services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.officer,
+                                 expected_stage=Stage.ON_HOLD)
 
     # then
     after = written(campaign.pk)
@@ -199,8 +221,7 @@ def test_abandon_from_an_open_stage_closes_the_campaign(world, source):
     before = written(campaign.pk)
 
     # when
-    services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor,
-                              reason=AbandonReason.ENTERPRISE_DISSOLVED, expected_stage=source)
+    abandon(world, campaign, reason=AbandonReason.ENTERPRISE_DISSOLVED, expected_stage=source)
 
     # then
     after = written(campaign.pk)
@@ -218,8 +239,7 @@ def test_abandon_for_another_reason_with_a_note(world):
     campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
 
     # when
-    services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor, reason=AbandonReason.OTHER,
-                              note="  Doanh nghiệp chuyển địa điểm ra tỉnh khác  ")
+    abandon(world, campaign, reason=AbandonReason.OTHER, note="  Doanh nghiệp chuyển địa điểm ra tỉnh khác  ")
 
     # then
     campaign.refresh_from_db()
@@ -231,28 +251,25 @@ def test_abandon_for_another_reason_with_a_note(world):
 # --- illegal transitions ---------------------------------------------------------
 def _advance(to):
     def call(world, campaign):
-        services.campaign_advance(campaign_id=campaign.pk, to=to, actor=world.supervisor,
-                                  congress_on=clock.today())
+        advance(world, campaign, to, actor=world.supervisor, congress_on=clock.today())
     call.__name__ = f"advance_to_{to}"
     return call
 
 
 def _hold(world, campaign):
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.supervisor)
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.supervisor)
 
 
 def _resume(world, campaign):
-    services.campaign_resume(campaign_id=campaign.pk, actor=world.supervisor)
+    services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.supervisor)
 
 
 def _abandon(world, campaign):
-    services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor,
-                              reason=AbandonReason.EMPLOYER_REFUSED)
+    abandon(world, campaign, reason=AbandonReason.EMPLOYER_REFUSED)
 
 
 def _recognise(world, campaign):
-    services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number="7/QĐ-LĐLĐ",
-                                decision_date=clock.today(), admitted_members=5)
+    recognise(world, campaign, decision_number="7/QĐ-LĐLĐ", decision_date=clock.today(), admitted_members=5)
 
 
 ILLEGAL = (
@@ -285,7 +302,7 @@ def test_contacting_the_employer_needs_a_recorded_meeting(world):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED, actor=world.officer)
+        advance(world, campaign, Stage.EMPLOYER_CONTACTED)
 
     # then
     assert refused.value.messages == [flows.employer_meeting_recorded(campaign, flows.Rules())]
@@ -303,7 +320,7 @@ def test_forming_the_committee_needs_the_minimum_committee(world, members):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.MOBILISING_COMMITTEE, actor=world.officer)
+        advance(world, campaign, Stage.MOBILISING_COMMITTEE)
 
     # then: the message gives the 3 needed and the number there is
     assert len(refused.value.messages) == 1
@@ -319,8 +336,7 @@ def test_the_congress_needs_the_minimum_applications(world):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                                  congress_on=clock.today())
+        advance(world, campaign, Stage.FOUNDING_CONGRESS, congress_on=clock.today())
 
     # then
     assert len(refused.value.messages) == 1
@@ -336,8 +352,7 @@ def test_the_congress_needs_its_date(world):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                                  congress_on=None)
+        advance(world, campaign, Stage.FOUNDING_CONGRESS, congress_on=None)
 
     # then
     assert refused.value.messages == [flows.congress_date_recorded(campaign, flows.Rules())]
@@ -352,7 +367,7 @@ def test_the_congress_refused_lists_every_unmet_guard(world):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer)
+        advance(world, campaign, Stage.FOUNDING_CONGRESS)
 
     # then
     assert len(refused.value.messages) == 2
@@ -369,8 +384,7 @@ def test_the_congress_cannot_be_dated_in_the_future(world):
 
     # when / then: a date still to come is an input error, not a guard
     with pytest.raises(ValidationError):
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                                  congress_on=clock.today() + dt.timedelta(days=1))
+        advance(world, campaign, Stage.FOUNDING_CONGRESS, congress_on=clock.today() + dt.timedelta(days=1))
     assert written(campaign.pk) == before
 
 
@@ -381,8 +395,7 @@ def test_recognition_needs_the_minimum_admitted_members(world):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number="8/QĐ-LĐLĐ",
-                                    decision_date=clock.today(), admitted_members=4)
+        recognise(world, campaign, decision_number="8/QĐ-LĐLĐ", decision_date=clock.today(), admitted_members=4)
 
     # then: no grassroots union, the enterprise still has none
     assert len(refused.value.messages) == 1
@@ -399,8 +412,8 @@ def test_recognition_needs_the_decision_number_and_date(world, decision_number, 
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number=decision_number,
-                                    decision_date=clock.today() if has_date else None, admitted_members=5)
+        recognise(world, campaign, decision_number=decision_number,
+                  decision_date=clock.today() if has_date else None, admitted_members=5)
 
     # then
     campaign.decision_number, campaign.decision_date = "", None
@@ -418,7 +431,7 @@ def test_abandon_needs_a_reason_and_a_note_for_other(world, reason, note):
 
     # when
     with pytest.raises(GuardNotMet) as refused:
-        services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor, reason=reason, note=note)
+        abandon(world, campaign, reason=reason, note=note)
 
     # then
     campaign.abandon_reason, campaign.abandon_note = reason, note
@@ -428,26 +441,25 @@ def test_abandon_needs_a_reason_and_a_note_for_other(world, reason, note):
 
 # --- stale reads -----------------------------------------------------------------
 def _advance_expecting(world, campaign, expected):
-    services.campaign_advance(campaign_id=campaign.pk, to=FORWARD.get(expected, Stage.EMPLOYER_CONTACTED),
-                              actor=world.officer, expected_stage=expected)
+    advance(world, campaign, FORWARD.get(expected, Stage.EMPLOYER_CONTACTED), expected_stage=expected)
 
 
 def _hold_expecting(world, campaign, expected):
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.officer, expected_stage=expected)
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer, expected_stage=expected)
 
 
 def _resume_expecting(world, campaign, expected):
-    services.campaign_resume(campaign_id=campaign.pk, actor=world.officer, expected_stage=expected)
+    services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.officer,
+                                 expected_stage=expected)
 
 
 def _abandon_expecting(world, campaign, expected):
-    services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor,
-                              reason=AbandonReason.WORKERS_DECLINED, expected_stage=expected)
+    abandon(world, campaign, reason=AbandonReason.WORKERS_DECLINED, expected_stage=expected)
 
 
 def _recognise_expecting(world, campaign, expected):
-    services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor, decision_number="10/QĐ-LĐLĐ",
-                                decision_date=clock.today(), admitted_members=5, expected_stage=expected)
+    recognise(world, campaign, decision_number="10/QĐ-LĐLĐ", decision_date=clock.today(), admitted_members=5,
+              expected_stage=expected)
 
 
 STALE = [

@@ -112,7 +112,7 @@ def test_eight_officers_advance_from_the_same_stage_one_wins():
     actors = [world.officer.pk, world.supervisor.pk] * (ACTORS // 2)
 
     # when all eight advance it at once, each from the stage they read
-    outcomes = _race([_as(actor, services.campaign_advance, campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED,
+    outcomes = _race([_as(actor, services.campaign_transition, campaign_id=campaign.pk, name="contact_employer",
                           expected_stage=Stage.SURVEYED) for actor in actors])
 
     # then one wins, seven are told the case changed under them
@@ -131,10 +131,10 @@ def test_four_advance_and_four_abandon_at_once_one_wins():
     world = build_world()
     campaign = _ready_to_contact(world)
     version, stage_events = campaign.version, _stage_events(campaign)
-    advance = _as(world.officer.pk, services.campaign_advance, campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED,
+    advance = _as(world.officer.pk, services.campaign_transition, campaign_id=campaign.pk, name="contact_employer",
                   expected_stage=Stage.SURVEYED)
-    abandon = _as(world.supervisor.pk, services.campaign_abandon, campaign_id=campaign.pk,
-                  reason=AbandonReason.EMPLOYER_REFUSED, expected_stage=Stage.SURVEYED)
+    abandon = _as(world.supervisor.pk, services.campaign_transition, campaign_id=campaign.pk, name="abandon",
+                  data={"reason": AbandonReason.EMPLOYER_REFUSED}, expected_stage=Stage.SURVEYED)
 
     # when four officers advance it and four supervisors abandon it, all at once
     outcomes = _race([advance, abandon] * (ACTORS // 2))
@@ -157,7 +157,7 @@ def test_eight_advance_without_expected_stage_one_wins_the_others_find_the_move_
     version, stage_events = campaign.version, _stage_events(campaign)
 
     # when eight actors ask to move it to "employer contacted" at once, without saying what they read
-    outcomes = _race([_as(actor, services.campaign_advance, campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED)
+    outcomes = _race([_as(actor, services.campaign_transition, campaign_id=campaign.pk, name="contact_employer")
                       for actor in [world.officer.pk, world.supervisor.pk] * (ACTORS // 2)])
 
     # then one wins; the others, reading the stage under the lock after him,
@@ -204,9 +204,9 @@ def test_task_work_and_transitions_on_one_campaign_never_deadlock():
     def hold_and_resume():
         actor = User.objects.get(pk=officer_id)
         for _ in range(6):
-            for call in (services.campaign_hold, services.campaign_resume):
+            for name in ("hold", "resume"):
                 with contextlib.suppress(Conflict, IllegalTransition):
-                    call(campaign_id=campaign_id, actor=actor)
+                    services.campaign_transition(campaign_id=campaign_id, name=name, actor=actor)
 
     def work_tasks():
         actor = User.objects.get(pk=officer_id)

@@ -5,7 +5,7 @@ The policy (``workflows.campaigns.permissions``): officers of the campaign's
 working group work the case, advance it up to the founding congress, hold and
 resume it, complete their group's tasks and claim from its queue; supervisors
 of the responsible unit or any unit above do all that, and open, assign,
-reassign (one task or in bulk), abandon and recognise; managers only read;
+reassign (one task or in bulk), abandon, recognise and step back; managers only read;
 everyone else nothing. A refusal raises ``PermissionDenied`` and writes nothing.
 """
 from __future__ import annotations
@@ -23,10 +23,10 @@ from django.db.models import Count
 from tests import factories
 from tests.conftest import ROLES, World, campaign_at
 from workflows.campaigns import services
-from workflows.campaigns.flows import AbandonReason, MeetingOutcome, Stage
+from workflows.campaigns.flows import TRANSITIONS, AbandonReason, MeetingOutcome, Stage
 from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
 from workflows.core import clock
-from workflows.core.errors import IllegalTransition
+from workflows.core.errors import GuardNotMet
 from workflows.enterprises import services as registry
 from workflows.enterprises.models import Enterprise
 from workflows.organisation import services as org
@@ -135,8 +135,8 @@ def advance_to_employer_contacted(world: World) -> tuple[Act, Then]:
                                      outcome=MeetingOutcome.NEUTRAL)
 
     def act(actor):
-        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED, actor=actor,
-                                         expected_stage=Stage.SURVEYED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=actor,
+                                            expected_stage=Stage.SURVEYED)
 
     def then(actor):
         assert _fresh(campaign).stage == Stage.EMPLOYER_CONTACTED
@@ -148,8 +148,8 @@ def advance_to_mobilising_committee(world: World) -> tuple[Act, Then]:
     services.campaign_committee_record(campaign_id=campaign.pk, actor=world.officer, members=_committee(3))
 
     def act(actor):
-        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.MOBILISING_COMMITTEE, actor=actor,
-                                         expected_stage=Stage.EMPLOYER_CONTACTED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=actor,
+                                            expected_stage=Stage.EMPLOYER_CONTACTED)
 
     def then(actor):
         assert _fresh(campaign).stage == Stage.MOBILISING_COMMITTEE
@@ -161,8 +161,9 @@ def advance_to_founding_congress(world: World) -> tuple[Act, Then]:
     services.campaign_counts_record(campaign_id=campaign.pk, actor=world.officer, applications=5)
 
     def act(actor):
-        return services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=actor,
-                                         expected_stage=Stage.MOBILISING_COMMITTEE, congress_on=clock.today())
+        return services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=actor,
+                                            expected_stage=Stage.MOBILISING_COMMITTEE,
+                                            data={"congress_on": clock.today()})
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -170,12 +171,38 @@ def advance_to_founding_congress(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def committee_fell_apart(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.MOBILISING_COMMITTEE)
+
+    def act(actor):
+        return services.campaign_transition(campaign_id=campaign.pk, name="committee_fell_apart", actor=actor,
+                                            data={"note": "Hai công nhân nòng cốt bị cho thôi việc"},
+                                            expected_stage=Stage.MOBILISING_COMMITTEE)
+
+    def then(actor):
+        assert _fresh(campaign).stage == Stage.EMPLOYER_CONTACTED
+    return act, then
+
+
+def congress_called_off(world: World) -> tuple[Act, Then]:
+    campaign = campaign_at(world, Stage.FOUNDING_CONGRESS)
+
+    def act(actor):
+        return services.campaign_transition(campaign_id=campaign.pk, name="congress_called_off", actor=actor,
+                                            data={"note": "Chủ doanh nghiệp không cho mượn hội trường"},
+                                            expected_stage=Stage.FOUNDING_CONGRESS)
+
+    def then(actor):
+        assert _fresh(campaign).stage == Stage.MOBILISING_COMMITTEE
+    return act, then
+
+
 def contact_employer(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.SURVEYED)
 
     def act(actor):
-        return services.campaign_contact_employer(campaign_id=campaign.pk, actor=actor, held_on=clock.today(),
-                                                  outcome=MeetingOutcome.SUPPORTIVE, expected_stage=Stage.SURVEYED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=actor, data={
+            "held_on": clock.today(), "outcome": MeetingOutcome.SUPPORTIVE}, expected_stage=Stage.SURVEYED)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -187,8 +214,8 @@ def form_committee(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
 
     def act(actor):
-        return services.campaign_form_committee(campaign_id=campaign.pk, actor=actor, members=_committee(3),
-                                                formed_on=clock.today(), expected_stage=Stage.EMPLOYER_CONTACTED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=actor, data={
+            "members": _committee(3), "formed_on": clock.today()}, expected_stage=Stage.EMPLOYER_CONTACTED)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -200,8 +227,8 @@ def hold_congress(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.MOBILISING_COMMITTEE)
 
     def act(actor):
-        return services.campaign_hold_congress(campaign_id=campaign.pk, actor=actor, applications=6,
-                                               congress_on=clock.today(), expected_stage=Stage.MOBILISING_COMMITTEE)
+        return services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=actor, data={
+            "applications": 6, "congress_on": clock.today()}, expected_stage=Stage.MOBILISING_COMMITTEE)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -213,7 +240,8 @@ def hold_campaign(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.SURVEYED)
 
     def act(actor):
-        return services.campaign_hold(campaign_id=campaign.pk, actor=actor, expected_stage=Stage.SURVEYED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=actor,
+                                            expected_stage=Stage.SURVEYED)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -225,7 +253,8 @@ def resume_campaign(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.ON_HOLD)
 
     def act(actor):
-        return services.campaign_resume(campaign_id=campaign.pk, actor=actor, expected_stage=Stage.ON_HOLD)
+        return services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=actor,
+                                            expected_stage=Stage.ON_HOLD)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -237,8 +266,8 @@ def abandon_campaign(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
 
     def act(actor):
-        return services.campaign_abandon(campaign_id=campaign.pk, actor=actor,
-                                         reason=AbandonReason.WORKERS_DECLINED, expected_stage=Stage.EMPLOYER_CONTACTED)
+        return services.campaign_transition(campaign_id=campaign.pk, name="abandon", actor=actor, data={
+            "reason": AbandonReason.WORKERS_DECLINED}, expected_stage=Stage.EMPLOYER_CONTACTED)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -250,9 +279,9 @@ def recognise_campaign(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.FOUNDING_CONGRESS)
 
     def act(actor):
-        return services.campaign_recognise(campaign_id=campaign.pk, actor=actor, decision_number="15/QĐ-LĐLĐ",
-                                           decision_date=clock.today(), admitted_members=7,
-                                           expected_stage=Stage.FOUNDING_CONGRESS)
+        return services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=actor, data={
+            "decision_number": "15/QĐ-LĐLĐ", "decision_date": clock.today(), "admitted_members": 7},
+            expected_stage=Stage.FOUNDING_CONGRESS)
 
     def then(actor):
         fresh = _fresh(campaign)
@@ -342,6 +371,8 @@ class Case:
     allowed: frozenset[str]
     #: The events an allowed call writes, in order.
     events: tuple[str, ...]
+    #: for campaign_transition: the transition taken
+    transition: str = ""
 
     @property
     def name(self) -> str:
@@ -354,16 +385,19 @@ CASES = [
     Case("campaign_meeting_record", record_meeting, WORKERS, (EventKind.MEETING,)),
     Case("campaign_committee_record", record_committee, WORKERS, (EventKind.COMMITTEE,)),
     Case("campaign_counts_record", record_counts, WORKERS, (EventKind.COUNTS,)),
-    Case("campaign_advance", advance_to_employer_contacted, WORKERS, (EventKind.STAGE,)),
-    Case("campaign_advance", advance_to_mobilising_committee, WORKERS, (EventKind.STAGE,)),
-    Case("campaign_advance", advance_to_founding_congress, WORKERS, (EventKind.STAGE,)),
-    Case("campaign_contact_employer", contact_employer, WORKERS, (EventKind.MEETING, EventKind.STAGE)),
-    Case("campaign_form_committee", form_committee, WORKERS, (EventKind.COMMITTEE, EventKind.STAGE)),
-    Case("campaign_hold_congress", hold_congress, WORKERS, (EventKind.COUNTS, EventKind.STAGE)),
-    Case("campaign_hold", hold_campaign, WORKERS, (EventKind.STAGE,)),
-    Case("campaign_resume", resume_campaign, WORKERS, (EventKind.STAGE,)),
-    Case("campaign_abandon", abandon_campaign, SUPERVISORS, (EventKind.STAGE,)),
-    Case("campaign_recognise", recognise_campaign, SUPERVISORS, (EventKind.STAGE,)),
+    # the forward steps with the guard data recorded before, then with the data their forms collect
+    Case("campaign_transition", advance_to_employer_contacted, WORKERS, (EventKind.STAGE,), "contact_employer"),
+    Case("campaign_transition", advance_to_mobilising_committee, WORKERS, (EventKind.STAGE,), "form_committee"),
+    Case("campaign_transition", advance_to_founding_congress, WORKERS, (EventKind.STAGE,), "hold_congress"),
+    Case("campaign_transition", contact_employer, WORKERS, (EventKind.MEETING, EventKind.STAGE), "contact_employer"),
+    Case("campaign_transition", form_committee, WORKERS, (EventKind.COMMITTEE, EventKind.STAGE), "form_committee"),
+    Case("campaign_transition", hold_congress, WORKERS, (EventKind.COUNTS, EventKind.STAGE), "hold_congress"),
+    Case("campaign_transition", hold_campaign, WORKERS, (EventKind.STAGE,), "hold"),
+    Case("campaign_transition", resume_campaign, WORKERS, (EventKind.STAGE,), "resume"),
+    Case("campaign_transition", abandon_campaign, SUPERVISORS, (EventKind.STAGE,), "abandon"),
+    Case("campaign_transition", recognise_campaign, SUPERVISORS, (EventKind.STAGE,), "recognise"),
+    Case("campaign_transition", committee_fell_apart, SUPERVISORS, (EventKind.STAGE,), "committee_fell_apart"),
+    Case("campaign_transition", congress_called_off, SUPERVISORS, (EventKind.STAGE,), "congress_called_off"),
     Case("campaign_note_add", add_note, WORKERS, (EventKind.NOTE,)),
     Case("task_add", add_task, WORKERS, (EventKind.TASK_ADDED,)),
     Case("task_complete", complete_task, WORKERS, (EventKind.TASK_DONE,)),
@@ -399,9 +433,10 @@ def test_every_service_is_in_the_table():
               if callable(value) and getattr(value, "__module__", "") == services.__name__
               and not name.startswith("_") and name[0].islower()}
 
-    # then each has a case, and campaign_advance one per forward step
+    # then each has a case, and campaign_transition one per declared transition
+    # (the forward steps twice: with and without the data their forms collect)
     assert {case.service for case in CASES} == public
-    assert [case.service for case in CASES].count("campaign_advance") == 3
+    assert {case.transition for case in CASES if case.service == "campaign_transition"} == set(TRANSITIONS)
 
 
 @pytest.mark.parametrize("case,role", ALLOWED)
@@ -448,17 +483,18 @@ def test_supervisor_of_a_unit_above_may_do_everything(world, case):
     then(chief)
 
 
-@pytest.mark.parametrize("role,error", [("officer", PermissionDenied), ("supervisor", IllegalTransition)])
+@pytest.mark.parametrize("role,error", [("officer", PermissionDenied), ("supervisor", GuardNotMet)])
 def test_advance_does_not_recognise(world, role, error):
     # given a campaign whose founding congress was held
     campaign = campaign_at(world, Stage.FOUNDING_CONGRESS)
     before = _snapshot()
 
-    # when an officer or a supervisor asks campaign_advance to recognise it
+    # when an officer or a supervisor asks to recognise it without the decision
     with pytest.raises(error):
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.RECOGNISED, actor=_actor(world, role))
+        services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=_actor(world, role),
+                                     data={"admitted_members": 6})
 
-    # then the officer is refused, the supervisor is sent to campaign_recognise, and nothing changed
+    # then the officer is refused, the supervisor is asked for the decision, and nothing changed
     assert _snapshot() == before
 
 

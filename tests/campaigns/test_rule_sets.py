@@ -55,12 +55,12 @@ def with_committee(world, size: int) -> Campaign:
 
 
 def hold_congress(world, campaign) -> Campaign:
-    return services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                                     congress_on=clock.today())
+    return services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=world.officer,
+                                        data={"congress_on": clock.today()})
 
 
 def form_committee(world, campaign) -> Campaign:
-    return services.campaign_advance(campaign_id=campaign.pk, to=Stage.MOBILISING_COMMITTEE, actor=world.officer)
+    return services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=world.officer)
 
 
 def test_the_rule_set_in_force_changes_on_its_effective_date(stricter_members):
@@ -132,8 +132,8 @@ def test_recognition_reads_the_new_minimum_from_the_change(world, stricter_membe
 
         # when
         with pytest.raises(GuardNotMet) as refused:
-            services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor,
-                                        decision_number="3/QĐ-LĐLĐ", decision_date=CHANGE, admitted_members=6)
+            services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=world.supervisor, data={
+                "decision_number": "3/QĐ-LĐLĐ", "decision_date": CHANGE, "admitted_members": 6})
 
     # then
     assert numbers_in(refused.value) == [6, 7]

@@ -34,7 +34,7 @@ def open_campaign(world):
 def contact_employer(world, campaign):
     services.campaign_meeting_record(campaign_id=campaign.pk, actor=world.officer, held_on=clock.today(),
                                      outcome=MeetingOutcome.SUPPORTIVE)
-    services.campaign_advance(campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED, actor=world.officer)
+    services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=world.officer)
 
 
 def tasks_of(campaign, stage: str, status: str = TaskStatus.OPEN) -> list[Task]:
@@ -126,7 +126,7 @@ def test_hold_cancels_the_tasks_and_resume_recreates_them_with_new_due_dates(wor
 
     # when: held on Tuesday
     with clock.travel_to(dt.date(2027, 3, 2)):
-        services.campaign_hold(campaign_id=campaign.pk, actor=world.officer)
+        services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer)
 
     # then: no open task while on hold
     assert Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).count() == 0
@@ -135,7 +135,7 @@ def test_hold_cancels_the_tasks_and_resume_recreates_them_with_new_due_dates(wor
 
     # when: resumed the next Monday
     with clock.travel_to(dt.date(2027, 3, 8)):
-        services.campaign_resume(campaign_id=campaign.pk, actor=world.officer)
+        services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.officer)
 
     # then: the stage's tasks again, due from the day of the resumption
     resumed = tasks_of(campaign, Stage.SURVEYED)
@@ -153,23 +153,22 @@ def test_closing_cancels_the_open_tasks_and_creates_none(world, close):
         contact_employer(world, campaign)
         services.campaign_committee_record(campaign_id=campaign.pk, actor=world.officer, members=[
             services.CommitteeMemberData(f"Công nhân {i}") for i in range(3)])
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.MOBILISING_COMMITTEE, actor=world.officer)
+        services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=world.officer)
         services.campaign_counts_record(campaign_id=campaign.pk, actor=world.officer, applications=5)
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.FOUNDING_CONGRESS, actor=world.officer,
-                                  congress_on=MONDAY)
+        services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=world.officer,
+                                     data={"congress_on": MONDAY})
     open_before = [t.pk for t in tasks_of(campaign, Stage.FOUNDING_CONGRESS)]
     total_before = Task.objects.filter(campaign=campaign).count()
 
     # when
     with clock.travel_to(dt.date(2027, 3, 5)):
         if close == "abandon":
-            services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor,
-                                      reason=AbandonReason.WORKERS_DECLINED)
+            services.campaign_transition(campaign_id=campaign.pk, name="abandon", actor=world.supervisor,
+                                         data={"reason": AbandonReason.WORKERS_DECLINED})
             target = Stage.ABANDONED
         else:
-            services.campaign_recognise(campaign_id=campaign.pk, actor=world.supervisor,
-                                        decision_number="21/QĐ-LĐLĐ", decision_date=dt.date(2027, 3, 5),
-                                        admitted_members=5)
+            services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=world.supervisor, data={
+                "decision_number": "21/QĐ-LĐLĐ", "decision_date": dt.date(2027, 3, 5), "admitted_members": 5})
             target = Stage.RECOGNISED
 
     # then

@@ -182,7 +182,7 @@ def test_task_complete_closes_the_task_once(world, campaign):
 def test_task_complete_refuses_a_cancelled_task(world, campaign):
     # given
     task = queue_of(campaign)[0]
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.officer)
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer)
     before = written()
 
     # when / then

@@ -164,7 +164,7 @@ def test_a_stage_change_notifies_the_group_but_not_who_made_it(world, colleague,
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        services.campaign_advance(campaign_id=campaign.pk, to=Stage.EMPLOYER_CONTACTED, actor=world.officer)
+        services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=world.officer)
 
     # then
     assert received() == [("colleague", "stage_changed")]

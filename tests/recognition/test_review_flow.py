@@ -190,13 +190,13 @@ def test_a_stale_form_is_refused(world):
 def test_the_decision_waits_while_the_campaign_is_on_hold(world):
     campaign = submitted(world)
     services.dossier_verify(task_id=waiting(campaign, "verify").pk, actor=world.other_officer, complete=True)
-    campaign_services.campaign_hold(campaign_id=campaign.pk, actor=world.officer)
+    campaign_services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer)
     with pytest.raises(DomainError, match="on hold"):
         _decide(world, campaign)
     decide = waiting(campaign, "decide")  # still waiting, nothing recorded
     assert decide.owner_id is None
     assert Dossier.objects.get(campaign=campaign).status == DossierStatus.VERIFIED
-    campaign_services.campaign_resume(campaign_id=campaign.pk, actor=world.officer)
+    campaign_services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.officer)
     _decide(world, campaign)
     assert Campaign.objects.get(pk=campaign.pk).stage == Stage.RECOGNISED
 
@@ -212,10 +212,11 @@ def test_a_decision_the_campaign_service_refuses_writes_nothing(world):
     assert waiting(campaign, "decide").status == STATUS.NEW
 
 
-def test_abandoning_the_campaign_stops_its_review(world):
+def test_abandoning_the_campaign_stops_its_review(world, django_capture_on_commit_callbacks):
     campaign = submitted(world)
-    campaign_services.campaign_abandon(campaign_id=campaign.pk, actor=world.supervisor,
-                                       reason=AbandonReason.ENTERPRISE_DISSOLVED)
+    with django_capture_on_commit_callbacks(execute=True):  # the review is stopped by a job after the commit
+        campaign_services.campaign_transition(campaign_id=campaign.pk, name="abandon", actor=world.supervisor,
+                                              data={"reason": AbandonReason.ENTERPRISE_DISSOLVED})
     process = RecognitionProcess.objects.get(dossier__campaign=campaign)
     assert process.status == STATUS.CANCELED
     assert not FlowTask.objects.filter(process=process, status__in=[STATUS.NEW, STATUS.ASSIGNED,

@@ -74,11 +74,12 @@ def _review(o: Objects):
         today = clock.today()
         campaign = services.campaign_open(enterprise_id=EnterpriseFactory(responsible_unit=unit_obj).pk,
                                           actor=supervisor, working_group_id=o.campaign.working_group_id)
-        services.campaign_contact_employer(campaign_id=campaign.pk, actor=o.officer, held_on=today,
-                                           outcome="supportive")
-        services.campaign_form_committee(campaign_id=campaign.pk, actor=o.officer, formed_on=today, members=[
-            services.CommitteeMemberData(f"Công nhân {i}") for i in range(3)])
-        services.campaign_hold_congress(campaign_id=campaign.pk, actor=o.officer, applications=6, congress_on=today)
+        services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=o.officer,
+                                     data={"held_on": today, "outcome": "supportive"})
+        services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=o.officer, data={
+            "formed_on": today, "members": [services.CommitteeMemberData(f"Công nhân {i}") for i in range(3)]})
+        services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=o.officer,
+                                     data={"applications": 6, "congress_on": today})
         fill(campaign, o.officer)
         dossier_submit(campaign_id=campaign.pk, actor=o.officer)
         o.review = (campaign, waiting(campaign, "verify"), DossierDocument.objects.filter(

@@ -203,6 +203,8 @@ TRANSITION_CASES = {
     "hold": (Stage.SURVEYED, ("officer", "supervisor"), lambda s, c: {}),
     "resume": (Stage.ON_HOLD, ("officer", "supervisor"), lambda s, c: {}),
     "abandon": (Stage.SURVEYED, ("supervisor",), lambda s, c: {"reason": choice(AbandonReason.values)}),
+    "committee_fell_apart": (Stage.MOBILISING_COMMITTEE, ("supervisor",), lambda s, c: {}),
+    "congress_called_off": (Stage.FOUNDING_CONGRESS, ("supervisor",), lambda s, c: {}),
 }
 
 

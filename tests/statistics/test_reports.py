@@ -84,14 +84,14 @@ def test_figures_as_of_a_past_day_equal_those_of_that_day(world):
         first = campaign_at(world, Stage.MOBILISING_COMMITTEE)
         second = campaign_at(world, Stage.SURVEYED, enterprise=EnterpriseFactory(responsible_unit=world.district))
     with clock.travel_to(day_two):
-        services.campaign_hold_congress(campaign_id=first.pk, actor=world.officer, applications=6,
-                                        congress_on=day_two)
-        services.campaign_hold(campaign_id=second.pk, actor=world.officer)
+        services.campaign_transition(campaign_id=first.pk, name="hold_congress", actor=world.officer,
+                                     data={"applications": 6, "congress_on": day_two})
+        services.campaign_transition(campaign_id=second.pk, name="hold", actor=world.officer)
         then = selectors.dashboard_for(world.province, period, today=day_two)
     with clock.travel_to(dt.date(2026, 5, 11)):
-        services.campaign_recognise(campaign_id=first.pk, actor=world.supervisor, decision_number="9/QĐ",
-                                    decision_date=dt.date(2026, 5, 11), admitted_members=6)
-        services.campaign_resume(campaign_id=second.pk, actor=world.officer)
+        services.campaign_transition(campaign_id=first.pk, name="recognise", actor=world.supervisor, data={
+            "decision_number": "9/QĐ", "decision_date": dt.date(2026, 5, 11), "admitted_members": 6})
+        services.campaign_transition(campaign_id=second.pk, name="resume", actor=world.officer)
         campaign_at(world, Stage.EMPLOYER_CONTACTED, enterprise=EnterpriseFactory(responsible_unit=world.district))
 
     as_of = selectors.dashboard_as_of(world.province, period, day=day_two)

@@ -48,25 +48,28 @@ def random_operations(world, seed: int, steps: int) -> None:
                 stage = campaign.stage
                 if choice < 0.72:  # the next step forward, whatever the stage
                     if stage == Stage.SURVEYED:
-                        services.campaign_contact_employer(campaign_id=campaign.pk, actor=off, held_on=today,
-                                                           outcome="neutral")
+                        services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=off,
+                                                     data={"held_on": today, "outcome": "neutral"})
                     elif stage == Stage.EMPLOYER_CONTACTED:
-                        services.campaign_form_committee(campaign_id=campaign.pk, actor=off, formed_on=today,
-                                                         members=[services.CommitteeMemberData(f"Người {i}")
-                                                                  for i in range(3)])
+                        services.campaign_transition(campaign_id=campaign.pk, name="form_committee", actor=off,
+                                                     data={"formed_on": today, "members": [
+                                                         services.CommitteeMemberData(f"Người {i}")
+                                                         for i in range(3)]})
                     elif stage == Stage.MOBILISING_COMMITTEE:
-                        services.campaign_hold_congress(campaign_id=campaign.pk, actor=off,
-                                                        applications=rng.randint(4, 9), congress_on=today)
+                        services.campaign_transition(campaign_id=campaign.pk, name="hold_congress", actor=off,
+                                                     data={"applications": rng.randint(4, 9),
+                                                           "congress_on": today})
                     elif stage == Stage.FOUNDING_CONGRESS:
-                        services.campaign_recognise(campaign_id=campaign.pk, actor=sup,
-                                                    decision_number=f"{step}/QĐ", decision_date=today,
-                                                    admitted_members=rng.randint(5, 40))
+                        services.campaign_transition(campaign_id=campaign.pk, name="recognise", actor=sup, data={
+                            "decision_number": f"{step}/QĐ", "decision_date": today,
+                            "admitted_members": rng.randint(5, 40)})
                 elif choice < 0.77 and stage in (Stage.SURVEYED, Stage.EMPLOYER_CONTACTED):
-                    services.campaign_hold(campaign_id=campaign.pk, actor=off)
+                    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=off)
                 elif choice < 0.82 and stage == Stage.ON_HOLD:
-                    services.campaign_resume(campaign_id=campaign.pk, actor=off)
+                    services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=off)
                 elif choice < 0.85 and campaign.is_open:
-                    services.campaign_abandon(campaign_id=campaign.pk, actor=sup, reason=AbandonReason.MERGED)
+                    services.campaign_transition(campaign_id=campaign.pk, name="abandon", actor=sup,
+                                                 data={"reason": AbandonReason.MERGED})
                 elif choice < 0.9:
                     task = Task.objects.filter(status=TaskStatus.OPEN).order_by("pk").first()
                     if task:

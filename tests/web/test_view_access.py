@@ -98,7 +98,7 @@ def test_a_stale_transition_answers_409_with_the_current_stage(client, world, ca
 
     campaign, _task = case
     client.force_login(world.officer)
-    services.campaign_hold(campaign_id=campaign.pk, actor=world.supervisor)
+    services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.supervisor)
     events = CampaignEvent.objects.count()
 
     response = client.post(reverse("campaigns:transition", args=[campaign.pk, "abandon"]),

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from . import flows
 from .flows import DocumentKind
-from .models import RuleSet, StageTaskTemplate
+from .models import RuleSet, RuleSetLimit, StageTaskTemplate
 
 
 class RuleSetForm(forms.ModelForm):
@@ -16,9 +18,29 @@ class RuleSetForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 — the admin edits the whole rule set
 
 
+class RuleSetLimitFormSet(BaseInlineFormSet):
+    """A new rule set offers a row per working stage (a row left without its
+    working days is not saved: that stage has no limit)."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is None or instance.pk is None:
+            kwargs.setdefault("initial", [{"stage": stage} for stage in flows.WORKING_STAGES])
+        super().__init__(*args, **kwargs)
+
+
+class RuleSetLimitInline(admin.TabularInline):
+    model = RuleSetLimit
+    formset = RuleSetLimitFormSet
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(flows.WORKING_STAGES) if obj is None else 1
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
     form = RuleSetForm
+    inlines = [RuleSetLimitInline]
     list_display = ["name", "effective_from", "min_committee", "min_members", "verification_days", "decision_days"]
 
 

@@ -1,6 +1,12 @@
 """Moving the campaign and task summary tables (``StageCohort``,
-``MonthFigures``, ``StageDuration``, ``TaskDueCount``), inside the caller's
-transaction: the campaign services call these after the change they count.
+``StageEntries``, ``MonthFigures``, ``StageDuration``, ``TaskDueCount``),
+inside the caller's transaction: the campaign services call these after the
+change they count.
+
+The funnel (``StageEntries``) counts a campaign once per stage it reached:
+its first entry into the stage (``entries``). Every stay in a stage is a
+stint of its own for the time in stage (``StageDuration``), whether the
+campaign left it forward, back, on hold or closed.
 
 Each function is one statement per table (``workflows.core.counters.add``):
 concurrent transactions add up, rows are touched in key order.
@@ -12,11 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from workflows.core import counters
 
 from . import flows
 from .flows import Stage
-from .models import MonthFigures, StageCohort, StageDuration, TaskDueCount
+from .models import CampaignEvent, EventKind, MonthFigures, StageCohort, StageDuration, StageEntries, TaskDueCount
+
+#: The events that put a campaign in a stage.
+ENTERING = (EventKind.OPENED, EventKind.STAGE)
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -24,25 +35,41 @@ def month_of(day: dt.date) -> dt.date:
 
 
 # --- campaigns ------------------------------------------------------------------
+def entries(events: QuerySet[CampaignEvent]) -> QuerySet[CampaignEvent]:
+    """Of ``events``, those by which a campaign entered a stage of the
+    success path for the first time: what the funnel counts (and what
+    ``reconcile`` and the dashboard as of a past day recount)."""
+    earlier = CampaignEvent.objects.filter(campaign=OuterRef("campaign"), kind__in=ENTERING,
+                                           to_stage=OuterRef("to_stage"), pk__lt=OuterRef("pk"))
+    return events.filter(kind__in=ENTERING, to_stage__in=flows.PIPELINE).exclude(Exists(earlier))
+
+
+def is_first_entry(*, campaign_id: int, stage: str) -> bool:
+    """Would entering ``stage`` now be the campaign's first entry into it?
+    (Asked before the entering event is written.)"""
+    return stage in flows.PIPELINE and not CampaignEvent.objects.filter(
+        campaign_id=campaign_id, kind__in=ENTERING, to_stage=stage).exists()
+
+
 def campaign_opened(*, unit_id: int, on: dt.date) -> None:
     counters.add(StageCohort, ("unit", "stage", "entered_on"), {(unit_id, Stage.SURVEYED.value, on): {"campaigns": 1}})
-    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"entered_surveyed": 1}})
+    counters.add(StageEntries, ("unit", "month", "stage"), {(unit_id, month_of(on), Stage.SURVEYED.value): {
+        "campaigns": 1}})
 
 
 def campaign_moved(*, unit_id: int, from_stage: str, entered_on: dt.date, to_stage: str, on: dt.date,
-                   working_days: int) -> None:
+                   working_days: int, first_entry: bool) -> None:
     """A campaign left ``from_stage`` (entered on ``entered_on``, after
-    ``working_days`` working days in it) for ``to_stage`` on ``on``."""
+    ``working_days`` working days in it) for ``to_stage`` on ``on``;
+    ``first_entry``: it had never been at ``to_stage`` before (``is_first_entry``)."""
     counters.add(StageCohort, ("unit", "stage", "entered_on"), {
         (unit_id, from_stage, entered_on): {"campaigns": -1},
         (unit_id, to_stage, on): {"campaigns": 1},
     })
-    month = {}
+    if first_entry and to_stage in flows.PIPELINE:
+        counters.add(StageEntries, ("unit", "month", "stage"), {(unit_id, month_of(on), to_stage): {"campaigns": 1}})
     if to_stage == Stage.ABANDONED:
-        month["abandoned"] = 1
-    elif to_stage in flows.PIPELINE and from_stage != Stage.ON_HOLD:
-        month[f"entered_{to_stage}"] = 1
-    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): month})
+        counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"abandoned": 1}})
     if from_stage in flows.WORKING_STAGES:
         counters.add(StageDuration, ("unit", "month", "stage", "working_days"),
                      {(unit_id, month_of(on), from_stage, working_days): {"stints": 1}})

@@ -2,6 +2,7 @@
 reference data that drives them (rule sets, per-stage task templates)."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 
 from django.conf import settings
@@ -11,23 +12,31 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from workflows.core import clock
+
 from . import flows
 from .flows import AbandonReason, MeetingOutcome, Stage
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def rules_on(self, day: dt.date) -> flows.Rules:
+        """The values of the rule set with the latest effective date not
+        after ``day``; the charter's defaults when none is recorded."""
+        rule_set = self.filter(effective_from__lte=day).order_by("-effective_from").prefetch_related("limits").first()
+        return rule_set.as_rules() if rule_set else flows.Rules()
 
 
 class RuleSet(models.Model):
     """The values the guards and deadlines use, from a given date on: they
     change with the law and the union charter. The set in force on a day is
-    the one with the latest ``effective_from`` not after that day."""
+    the one with the latest ``effective_from`` not after that day. The
+    working days allowed in each stage are its ``limits`` (a stage without
+    one has no limit)."""
 
     name = models.CharField(_("name"), max_length=200)
     effective_from = models.DateField(_("effective from"), unique=True)
     min_committee = models.PositiveSmallIntegerField(_("minimum mobilising committee size"), default=3)
     min_members = models.PositiveSmallIntegerField(_("minimum members for a founding congress"), default=5)
-    limit_surveyed = models.PositiveSmallIntegerField(_("working days allowed: surveyed"), default=20)
-    limit_employer_contacted = models.PositiveSmallIntegerField(_("working days allowed: employer contacted"), default=30)
-    limit_mobilising_committee = models.PositiveSmallIntegerField(_("working days allowed: mobilising committee"), default=45)
-    limit_founding_congress = models.PositiveSmallIntegerField(_("working days allowed: founding congress"), default=20)
     remind_before_due = models.PositiveSmallIntegerField(
         _("reminder: working days before the due date"), default=2,
         help_text=_("0: no reminder before the due date (the due-day reminder is still sent)."))
@@ -44,6 +53,8 @@ class RuleSet(models.Model):
         _("recognition: required documents"), default=flows.all_document_kinds, blank=True,
         help_text=_("The documents a recognition dossier must hold before it can be submitted."))
     note = models.TextField(_("legal basis"), blank=True)
+
+    objects = RuleSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from"]
@@ -66,13 +77,27 @@ class RuleSet(models.Model):
             verification_days=self.verification_days,
             decision_days=self.decision_days,
             required_documents=tuple(k for k in flows.DocumentKind.values if k in (self.required_documents or [])),
-            stage_limits=(
-                (Stage.SURVEYED, self.limit_surveyed),
-                (Stage.EMPLOYER_CONTACTED, self.limit_employer_contacted),
-                (Stage.MOBILISING_COMMITTEE, self.limit_mobilising_committee),
-                (Stage.FOUNDING_CONGRESS, self.limit_founding_congress),
-            ),
+            stage_limits=tuple((limit.stage, limit.working_days) for limit in self.limits.all()),
         )
+
+
+class RuleSetLimit(models.Model):
+    """The working days a campaign may stay in ``stage`` under a rule set:
+    past it, the campaign is stalled and its supervisors are told."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="limits",
+                                 verbose_name=_("rule set"))
+    stage = models.CharField(_("stage"), max_length=32, choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
+    working_days = models.PositiveSmallIntegerField(_("working days allowed"))
+
+    class Meta:
+        ordering = ["rule_set", "stage"]
+        verbose_name = _("stage time limit")
+        verbose_name_plural = _("stage time limits")
+        constraints = [models.UniqueConstraint(fields=["rule_set", "stage"], name="rule_set_limit_key")]
+
+    def __str__(self) -> str:
+        return f"{Stage(self.stage).label}: {self.working_days}"
 
 
 class StageTaskTemplate(models.Model):
@@ -95,10 +120,11 @@ class StageTaskTemplate(models.Model):
         return f"{Stage(self.stage).label}: {self.title}"
 
 
-class Campaign(ConcurrentTransitionMixin, models.Model):
+class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
     """A campaign (cuộc vận động) to found a grassroots union in one enterprise.
 
-    ``stage`` changes only through the transition methods below, which only
+    ``stage`` changes only through the transition methods, one per
+    declaration of ``flows.TRANSITIONS`` (``flows.StageMachine``), which only
     ``services`` call; ``ConcurrentTransitionMixin`` refuses to save a stage
     change over a stage that changed in the database meanwhile.
     """
@@ -160,41 +186,9 @@ class Campaign(ConcurrentTransitionMixin, models.Model):
 
     @cached_property
     def rules(self) -> flows.Rules:
-        """The rule set in force today; a fresh instance reads it afresh."""
-        from .selectors import rules_in_force
-        from workflows.core import clock
-
-        return rules_in_force(on=clock.today())
-
-    # The transitions. Sources, targets and guards come from flows.TRANSITIONS.
-    @flows.declare("contact_employer")
-    def contact_employer(self) -> None:
-        pass
-
-    @flows.declare("form_committee")
-    def form_committee(self) -> None:
-        pass
-
-    @flows.declare("hold_congress")
-    def hold_congress(self) -> None:
-        pass
-
-    @flows.declare("recognise")
-    def recognise(self) -> None:
-        pass
-
-    @flows.declare("hold")
-    def hold(self) -> None:
-        self.held_stage = self.stage
-
-    @flows.declare("resume")
-    def resume(self) -> str:
-        held, self.held_stage = self.held_stage, ""
-        return held
-
-    @flows.declare("abandon")
-    def abandon(self) -> None:
-        self.held_stage = ""
+        """The rule set in force today, the day a transition is taken or
+        offered; a fresh instance reads it afresh."""
+        return RuleSet.objects.rules_on(clock.today())
 
 
 class CommitteeMember(models.Model):
@@ -259,10 +253,16 @@ class CampaignEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%d/%m/%Y}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Campaign events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Campaign events are append-only.")
+
     @property
     def meeting_date(self):
-        import datetime as dt
-
         try:
             return dt.date.fromisoformat((self.data or {}).get("held_on", ""))
         except (TypeError, ValueError):
@@ -272,14 +272,6 @@ class CampaignEvent(models.Model):
     def outcome_label(self) -> str:
         outcome = (self.data or {}).get("outcome")
         return MeetingOutcome(outcome).label if outcome in MeetingOutcome.values else ""
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise RuntimeError("Campaign events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Campaign events are append-only.")
 
 
 class TaskStatus(models.TextChoices):
@@ -356,17 +348,11 @@ class StageCohort(models.Model):
 
 
 class MonthFigures(models.Model):
-    """What happened in a unit in a month: campaigns entering each stage of
-    the success path (the funnel; entering "recognised" is a CĐCS founded),
+    """What happened in a unit in a month besides the funnel (``StageEntries``):
     campaigns abandoned, and members admitted, recruited and lost."""
 
     unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    entered_surveyed = models.IntegerField(default=0, db_default=0)
-    entered_employer_contacted = models.IntegerField(default=0, db_default=0)
-    entered_mobilising_committee = models.IntegerField(default=0, db_default=0)
-    entered_founding_congress = models.IntegerField(default=0, db_default=0)
-    entered_recognised = models.IntegerField(default=0, db_default=0)
     abandoned = models.IntegerField(default=0, db_default=0)
     members_admitted = models.IntegerField(default=0, db_default=0)
     members_recruited = models.IntegerField(default=0, db_default=0)
@@ -378,6 +364,25 @@ class MonthFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%m/%Y}"
+
+
+class StageEntries(models.Model):
+    """The funnel: campaigns of a unit that entered ``stage`` of the success
+    path in ``month`` for the first time (entering "recognised" is a CĐCS
+    founded). A campaign that comes back to a stage it had reached — resumed
+    after a hold, stepped back and forward again — is not counted again
+    (``figures.entries``)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    stage = models.CharField(max_length=32)
+    campaigns = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "stage"], name="stage_entries_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.stage}: {self.campaigns}"
 
 
 class StageDuration(models.Model):

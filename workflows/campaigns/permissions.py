@@ -5,9 +5,11 @@ campaigns and tasks a user may see. Every service and view asks here.
   to the founding congress; they put it on hold and resume it; they complete
   their group's tasks and take tasks from its queue.
 - Supervisors of the responsible unit or any unit above it do all that, and
-  open campaigns, assign them to working groups, reassign tasks, abandon and
-  recognise.
+  open campaigns, assign them to working groups, reassign tasks, abandon,
+  recognise and step a campaign back.
 - Managers of the unit or above only read.
+
+Which action a transition needs is declared with it (``flows.TRANSITIONS``).
 
 Refusals raise ``PermissionDenied``; views answer it with 404 so that a
 forbidden object looks like a missing one.
@@ -15,28 +17,16 @@ forbidden object looks like a missing one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from workflows.core.errors import Conflict
 from workflows.organisation.permissions import Scope, may_give_work_to, scope_of
 
-from .flows import Stage
+from . import flows
+from .flows import Action  # declared with the transitions; callers may import it from here
 from .models import Campaign, Task
-
-
-class Action(StrEnum):
-    VIEW = "view"
-    OPEN = "open"  # on the enterprise
-    ASSIGN = "assign"
-    WORK = "work"  # meetings, committee, counts, notes, ad-hoc tasks
-    ADVANCE = "advance"  # up to the founding congress
-    HOLD = "hold"
-    RESUME = "resume"
-    ABANDON = "abandon"
-    RECOGNISE = "recognise"
-
 
 _OFFICER_ACTIONS = {Action.VIEW, Action.WORK, Action.ADVANCE, Action.HOLD, Action.RESUME}
 _SUPERVISOR_ACTIONS = set(Action)
@@ -65,13 +55,22 @@ def require(user, action: Action, campaign: Campaign) -> None:
         raise PermissionDenied
 
 
-def action_for_target(target: str) -> Action:
-    """Which action moving a campaign to ``target`` is."""
-    return {
-        Stage.RECOGNISED: Action.RECOGNISE,
-        Stage.ABANDONED: Action.ABANDON,
-        Stage.ON_HOLD: Action.HOLD,
-    }.get(target, Action.ADVANCE)
+def transition_open_to(user, campaign: Campaign, name: str, *, seen: str | None = None) -> flows.Transition:
+    """The transition ``name`` (``flows.TRANSITIONS``) as ``user`` may take
+    it on ``campaign``, for the page that offers its form. A transition the
+    user may not take, or that does not leave the campaign's stage, raises
+    ``PermissionDenied`` (it looks like a missing page); one the user may
+    take but that was offered at another stage than the campaign's now
+    (``seen``) raises ``Conflict``. The service checks the same, under the
+    row lock."""
+    declared = flows.TRANSITIONS.get(name)
+    if declared is None or not can(user, declared.action, campaign):
+        raise PermissionDenied
+    if seen and seen != campaign.stage:
+        raise Conflict.stale()
+    if campaign.stage not in declared.sources:
+        raise PermissionDenied
+    return declared
 
 
 def can_open_for(user, enterprise) -> bool:

@@ -28,7 +28,6 @@ from .flows import Stage
 from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
 from .permissions import (
     Action,
-    action_for_target,
     campaign_ids_visible_to,
     campaigns_visible_to,
     can,
@@ -43,8 +42,7 @@ from .permissions import (
 def rules_in_force(*, on: dt.date) -> flows.Rules:
     """The rule set with the latest effective date not after ``on``; the
     charter's defaults when none is recorded."""
-    rule_set = RuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
-    return rule_set.as_rules() if rule_set else flows.Rules()
+    return RuleSet.objects.rules_on(on)
 
 
 def stage_templates(stage: str) -> QuerySet[StageTaskTemplate]:
@@ -62,6 +60,8 @@ class TransitionOption:
     allowed: bool
     hints: tuple[str, ...] = ()
     refusal: str = ""
+    #: drawn as a secondary button (``flows.Transition.secondary``)
+    secondary: bool = False
 
     @property
     def available(self) -> bool:
@@ -74,23 +74,17 @@ def transition_options_for(user, campaign: Campaign) -> list[TransitionOption]:
     someone who works the case, those reserved to supervisors with why."""
     works = can(user, Action.WORK, campaign)
     options = []
-    for spec in flows.TRANSITIONS.values():
-        if campaign.stage not in spec.sources:
-            continue
-        target = spec.target or campaign.held_stage
-        action = flows_action(spec.name, target)
-        if can(user, action, campaign):
-            options.append(TransitionOption(spec.name, target, str(spec.label), True,
-                                            tuple(spec.blocked_by(campaign, campaign.rules))))
+    for declared in flows.transitions_from(campaign.stage):
+        target = declared.target_from(campaign)
+        if can(user, declared.action, campaign):
+            options.append(TransitionOption(declared.name, target, str(declared.label), True,
+                                            tuple(declared.blocked_by(campaign, campaign.rules)),
+                                            secondary=declared.secondary))
         elif works:
-            options.append(TransitionOption(spec.name, target, str(spec.label), False, refusal=_(
+            options.append(TransitionOption(declared.name, target, str(declared.label), False, refusal=_(
                 "Only a supervisor of %(unit)s or a unit above it may do this.")
-                % {"unit": campaign.responsible_unit.name}))
+                % {"unit": campaign.responsible_unit.name}, secondary=declared.secondary))
     return options
-
-
-def flows_action(name: str, target: str) -> Action:
-    return Action.RESUME if name == "resume" else action_for_target(target)
 
 
 def campaign_timeline(campaign: Campaign) -> QuerySet[CampaignEvent]:
@@ -301,14 +295,12 @@ def pipeline_board(user, filters: CampaignFilters, *, today: dt.date) -> list[Bo
 
 
 def transitions_into(user, campaign: Campaign) -> dict[str, str]:
-    """For a board card: target stage → transition name the user may take."""
+    """For a board card: target stage → the transition the user may take there."""
     moves = {}
-    for spec in flows.TRANSITIONS.values():
-        if campaign.stage not in spec.sources:
-            continue
-        target = spec.target or campaign.held_stage
-        if target and can(user, flows_action(spec.name, target), campaign):
-            moves[target] = spec.name
+    for declared in flows.transitions_from(campaign.stage):
+        target = declared.target_from(campaign)
+        if target and target not in moves and can(user, declared.action, campaign):
+            moves[target] = declared.name
     return moves
 
 

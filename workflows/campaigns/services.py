@@ -5,11 +5,17 @@ check the actor's permission, check that nobody changed the case since the
 actor read it (``expected_stage`` / ``expected_version``), check the
 transition and its guards, write, record the event, cancel and create tasks,
 and queue notifications for after the commit.
+
+Every stage change goes through one service, ``campaign_transition``, which
+takes any transition declared in ``flows.TRANSITIONS``: the declaration says
+which permission it needs, what it records besides the stage
+(``_RECORDERS``), what it does once its guards are met (``_EFFECTS``) and
+which jobs follow the commit.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -17,9 +23,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from workflows.core import clock, notify
-from workflows.core.errors import Conflict, DomainError, GuardNotMet, IllegalTransition
+from workflows.core.errors import Conflict, DomainError, GuardNotMet
 from workflows.enterprises.models import Enterprise
 from workflows.enterprises.services import enterprise_mark_unionised
 from workflows.organisation.models import Unit, UnitKind, WorkingGroup
@@ -27,8 +34,9 @@ from workflows.organisation.permissions import scope_of
 from workflows.organisation.services import unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
 
-from . import figures, flows, permissions, signals
-from .flows import MeetingOutcome, Stage
+from . import figures, flows, permissions
+from .fields import CommitteeMemberData
+from .flows import Effect, MeetingOutcome, Record, Stage
 from .models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
 from .permissions import Action
 from .selectors import stage_templates
@@ -102,30 +110,31 @@ def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
 _TASK_HORIZON = dt.timedelta(days=120)
 
 
-def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: dict | None = None) -> CampaignEvent:
-    """Take transition ``name`` on a locked campaign whose permission was
-    checked: check legality and guards, change the stage, record the event,
-    cancel the left stage's tasks and create the entered stage's."""
-    spec = flows.spec_for(campaign.stage, name)
-    unmet = spec.unmet(campaign, campaign.rules)
-    if unmet:
-        raise GuardNotMet(*unmet)
+def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: str = "",
+                data: dict | None = None, then: Sequence[Callable[[], None]] = ()) -> CampaignEvent:
+    """Take the transition ``declared`` on a locked campaign whose permission
+    and guards were checked: change the stage, record the event, move the
+    summary figures, cancel the left stage's tasks and create the entered
+    stage's, run ``then`` (what the transition does after the stage
+    change), and queue its jobs for after the commit."""
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
     # One calendar read for the days spent in the stage and the new tasks' due dates.
     calendar = WorkingCalendar.load(min(entered_on, today), max(entered_on, today) + _TASK_HORIZON)
     days_in_stage = calendar.between(entered_on, today)
-    getattr(campaign, name)()
+    getattr(campaign, declared.name)()  # the django-fsm-2 method: legality and guards once more
     campaign.stage_entered_at = now
     if campaign.stage in flows.CLOSED_STAGES:
         campaign.closed_at = now
     campaign.version += 1
     campaign.save()
+    # the funnel counts a stage once per campaign: not again when it comes back to it
+    first_entry = figures.is_first_entry(campaign_id=campaign.pk, stage=campaign.stage)
     event = _event(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
                    data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
     figures.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
-                           to_stage=campaign.stage, on=today, working_days=days_in_stage)
+                           to_stage=campaign.stage, on=today, working_days=days_in_stage, first_entry=first_entry)
     closed, opened = [], []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
@@ -136,16 +145,17 @@ def _transition(campaign: Campaign, name: str, actor, *, note: str = "", data: d
                                                              count=False)]
     # one statement, rows in key order: transitions of one unit never lock these rows crosswise
     figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
-    signals.stage_changed.send(sender=Campaign, campaign=campaign, from_stage=from_stage, to_stage=campaign.stage,
-                               actor=actor)
-    event_id = event.pk
+    for step in then:
+        step()
+    event_id, campaign_id = event.pk, campaign.pk
     transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id))
+    for job in declared.jobs:  # callbacks of other apps: never silenced, unlike notifications
+        transaction.on_commit(lambda job=job: async_task(job, campaign_id))
     return event
 
 
 def _enqueue(func: str, *args) -> None:
-    from django_q.tasks import async_task
-
+    """Queue a notification job (none while notifications are silenced)."""
     if notify.paused():
         return
     async_task(func, *args)
@@ -251,14 +261,6 @@ def _meeting_record(campaign: Campaign, actor, *, held_on: dt.date, outcome: str
         "held_on": held_on.isoformat(), "outcome": outcome, "attendees": attendees.strip()})
 
 
-@dataclass(frozen=True)
-class CommitteeMemberData:
-    full_name: str
-    job_title: str = ""
-    phone: str = ""
-    is_head: bool = False
-
-
 @transaction.atomic
 def campaign_committee_record(*, campaign_id: int, actor, members: Sequence[CommitteeMemberData],
                               formed_on: dt.date | None = None, expected_version: int | None = None,
@@ -325,100 +327,6 @@ def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, c
     campaign.version += 1
     campaign.save()
     _event(campaign, actor, EventKind.COUNTS, note=note, data=changes)
-    return campaign
-
-
-@transaction.atomic
-def campaign_advance(*, campaign_id: int, to: str, actor, expected_stage: str | None = None, note: str = "",
-                     congress_on: dt.date | None = None) -> Campaign:
-    """Move the campaign one stage forward, up to the founding congress
-    (``congress_on`` is required for that step). Recognition has its own
-    service, ``campaign_recognise``."""
-    return _advance(_lock(campaign_id), to, actor, expected_stage=expected_stage, note=note,
-                    congress_on=congress_on)
-
-
-def _advance(campaign: Campaign, to: str, actor, *, expected_stage: str | None = None, note: str = "",
-             congress_on: dt.date | None = None) -> Campaign:
-    if to == Stage.RECOGNISED:
-        permissions.require(actor, Action.RECOGNISE, campaign)
-        raise IllegalTransition(_("Recognition is recorded with the decision number and date."))
-    permissions.require(actor, Action.ADVANCE, campaign)
-    _check_fresh(campaign, expected_stage, None)
-    spec = flows.spec_to(campaign.stage, to)
-    data = {}
-    if spec.name == "hold_congress":
-        _past_or_today(congress_on, _("The founding congress cannot be recorded before it is held."))
-        campaign.congress_on = congress_on
-        data["congress_on"] = congress_on.isoformat() if congress_on else None
-    _transition(campaign, spec.name, actor, note=note, data=data)
-    return campaign
-
-
-@transaction.atomic
-def campaign_hold(*, campaign_id: int, actor, expected_stage: str | None = None, note: str = "") -> Campaign:
-    """Pause a working campaign; its open tasks are cancelled and come back,
-    with new due dates, when it resumes."""
-    campaign = _lock(campaign_id)
-    permissions.require(actor, Action.HOLD, campaign)
-    _check_fresh(campaign, expected_stage, None)
-    _transition(campaign, "hold", actor, note=note)
-    return campaign
-
-
-@transaction.atomic
-def campaign_resume(*, campaign_id: int, actor, expected_stage: str | None = None, note: str = "") -> Campaign:
-    """Resume a campaign on hold at the stage it was held in."""
-    campaign = _lock(campaign_id)
-    permissions.require(actor, Action.RESUME, campaign)
-    _check_fresh(campaign, expected_stage, None)
-    _transition(campaign, "resume", actor, note=note)
-    return campaign
-
-
-@transaction.atomic
-def campaign_abandon(*, campaign_id: int, actor, reason: str, note: str = "",
-                     expected_stage: str | None = None) -> Campaign:
-    """Close an open campaign without a union; a reason is required (and a
-    note when the reason is "other"). Supervisors only."""
-    campaign = _lock(campaign_id)
-    permissions.require(actor, Action.ABANDON, campaign)
-    _check_fresh(campaign, expected_stage, None)
-    flows.spec_for(campaign.stage, "abandon")
-    campaign.abandon_reason, campaign.abandon_note = reason or "", (note or "").strip()
-    _transition(campaign, "abandon", actor, note=note, data={"reason": reason})
-    return campaign
-
-
-@transaction.atomic
-def campaign_recognise(*, campaign_id: int, actor, decision_number: str, decision_date: dt.date | None,
-                       admitted_members: int, expected_stage: str | None = None, note: str = "") -> Campaign:
-    """Record the recognition decision: the campaign is recognised, the new
-    grassroots union (CĐCS) is created under the responsible unit, the
-    enterprise is marked as having a union and the admitted members are
-    recorded. Only supervisors of the responsible unit or a unit above it."""
-    campaign = _lock(campaign_id)
-    permissions.require(actor, Action.RECOGNISE, campaign)
-    _check_fresh(campaign, expected_stage, None)
-    spec = flows.spec_for(campaign.stage, "recognise")
-    if decision_date is not None and decision_date > clock.today():
-        raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
-    if decision_date is not None and campaign.congress_on and decision_date < campaign.congress_on:
-        raise ValidationError({"decision_date": _("The decision cannot predate the founding congress.")})
-    if not isinstance(admitted_members, int) or admitted_members < 0:
-        raise ValidationError({"admitted_members": _("Enter a whole number, zero or more.")})
-    campaign.decision_number = (decision_number or "").strip()
-    campaign.decision_date = decision_date
-    campaign.admitted_members = admitted_members
-    unmet = spec.unmet(campaign, campaign.rules)
-    if unmet:
-        raise GuardNotMet(*unmet)
-    campaign.recognised_unit = _grassroots_unit_create(campaign, actor)
-    _transition(campaign, "recognise", actor, note=note, data={
-        "decision_number": campaign.decision_number, "decision_date": decision_date.isoformat(),
-        "admitted_members": admitted_members, "unit_id": campaign.recognised_unit.pk})
-    enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
-    figures.members_admitted(unit_id=campaign.responsible_unit_id, on=decision_date, members=admitted_members)
     return campaign
 
 
@@ -626,43 +534,125 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
     return BulkReassignResult(moved=len(tasks), to_user_id=to_user.pk)
 
 
-# --- transitions with the data their forms collect ------------------------------
-# The web forms ask for a transition's guard data and the transition at once;
-# each of these is one transaction that locks the row once and runs the steps
-# of the services above on it.
+# --- transitions ----------------------------------------------------------------
 @transaction.atomic
-def campaign_contact_employer(*, campaign_id: int, actor, held_on: dt.date, outcome: str,
-                              expected_stage: str | None = None, note: str = "") -> Campaign:
-    """Record the meeting with the employer and move to "employer contacted"."""
-    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.EMPLOYER_CONTACTED)
-    _meeting_record(campaign, actor, held_on=held_on, outcome=outcome)
-    return _advance(campaign, Stage.EMPLOYER_CONTACTED, actor, note=note)
+def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | None = None,
+                        expected_stage: str | None = None) -> Campaign:
+    """Take the transition ``name`` of ``flows.TRANSITIONS``, with the values
+    its form collects (``data``; ``note`` among them).
 
-
-@transaction.atomic
-def campaign_form_committee(*, campaign_id: int, actor, members: Sequence[CommitteeMemberData],
-                            formed_on: dt.date | None, expected_stage: str | None = None,
-                            note: str = "") -> Campaign:
-    """Record the mobilising committee and move to "mobilising committee"."""
-    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.MOBILISING_COMMITTEE)
-    _committee_record(campaign, actor, members=members, formed_on=formed_on)
-    return _advance(campaign, Stage.MOBILISING_COMMITTEE, actor, note=note)
-
-
-@transaction.atomic
-def campaign_hold_congress(*, campaign_id: int, actor, applications: int, congress_on: dt.date | None,
-                           expected_stage: str | None = None, note: str = "") -> Campaign:
-    """Record the application count and the founding congress, and move to
-    "founding congress"."""
-    campaign = _prepare_forward(campaign_id, actor, expected_stage, Stage.FOUNDING_CONGRESS)
-    if applications != campaign.applications:
-        _counts_record(campaign, actor, applications=applications)
-    return _advance(campaign, Stage.FOUNDING_CONGRESS, actor, note=note, congress_on=congress_on)
-
-
-def _prepare_forward(campaign_id: int, actor, expected_stage: str | None, to: str) -> Campaign:
+    In order: lock the campaign; the actor needs the transition's action
+    (``PermissionDenied``); the campaign is still at ``expected_stage``
+    (``Conflict``); the transition leaves its stage (``IllegalTransition``);
+    what it records is recorded (``ValidationError`` on a refused value);
+    its guards, from the rule set in force, and the reason it may require
+    are met (``GuardNotMet``, every sentence at once); then its effects, the
+    stage change, the event, the summary figures, the tasks, and its jobs
+    after the commit. A refusal writes nothing."""
     campaign = _lock(campaign_id)
-    permissions.require(actor, Action.ADVANCE, campaign)
+    declared = flows.TRANSITIONS.get(name)
+    permissions.require(actor, declared.action if declared else Action.WORK, campaign)
     _check_fresh(campaign, expected_stage, None)
-    flows.spec_to(campaign.stage, to)
+    declared = flows.transition_from(campaign.stage, name)
+    data = dict(data or {})
+    note = data.get("note") or ""
+    recorded: dict = {}
+    for record in declared.records:
+        recorded |= _RECORDERS[record](campaign, actor, data)
+    unmet = declared.unmet(campaign, campaign.rules) + declared.reason_missing(note)
+    if unmet:
+        raise GuardNotMet(*unmet)
+    then = []
+    for effect in declared.effects:
+        extra, after = _EFFECTS[effect](campaign, actor)
+        recorded |= extra
+        then.append(after)
+    _transition(campaign, declared, actor, note=note, data=recorded, then=then)
     return campaign
+
+
+# What a transition records besides the stage (``flows.Record``): each takes
+# the locked campaign, the actor and the form's values, and returns what the
+# stage event keeps of them.
+def _record_meeting(campaign: Campaign, actor, data: Mapping) -> dict:
+    """The meeting with the employer, when the form brings one (otherwise
+    the guard reads the meeting recorded before)."""
+    if data.get("held_on") is None and not data.get("outcome"):
+        return {}
+    _meeting_record(campaign, actor, held_on=data.get("held_on"), outcome=data.get("outcome") or "")
+    return {}
+
+
+def _record_committee(campaign: Campaign, actor, data: Mapping) -> dict:
+    if data.get("members") is None:
+        return {}
+    _committee_record(campaign, actor, members=data["members"], formed_on=data.get("formed_on"))
+    return {}
+
+
+def _record_applications(campaign: Campaign, actor, data: Mapping) -> dict:
+    applications = data.get("applications")
+    if applications is not None and applications != campaign.applications:
+        _counts_record(campaign, actor, applications=applications)
+    return {}
+
+
+def _record_congress_date(campaign: Campaign, actor, data: Mapping) -> dict:
+    congress_on = data.get("congress_on")
+    _past_or_today(congress_on, _("The founding congress cannot be recorded before it is held."))
+    campaign.congress_on = congress_on
+    return {"congress_on": congress_on.isoformat() if congress_on else None}
+
+
+def _record_decision(campaign: Campaign, actor, data: Mapping) -> dict:
+    decision_number, decision_date = data.get("decision_number"), data.get("decision_date")
+    admitted_members = data.get("admitted_members")
+    if decision_date is not None and decision_date > clock.today():
+        raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
+    if decision_date is not None and campaign.congress_on and decision_date < campaign.congress_on:
+        raise ValidationError({"decision_date": _("The decision cannot predate the founding congress.")})
+    if not isinstance(admitted_members, int) or admitted_members < 0:
+        raise ValidationError({"admitted_members": _("Enter a whole number, zero or more.")})
+    campaign.decision_number = (decision_number or "").strip()
+    campaign.decision_date = decision_date
+    campaign.admitted_members = admitted_members
+    return {"decision_number": campaign.decision_number,
+            "decision_date": decision_date.isoformat() if decision_date else None,
+            "admitted_members": admitted_members}
+
+
+def _record_abandon_reason(campaign: Campaign, actor, data: Mapping) -> dict:
+    reason = data.get("reason") or ""
+    campaign.abandon_reason, campaign.abandon_note = reason, (data.get("note") or "").strip()
+    return {"reason": reason}
+
+
+_RECORDERS: dict[Record, Callable[[Campaign, object, Mapping], dict]] = {
+    Record.MEETING: _record_meeting,
+    Record.COMMITTEE: _record_committee,
+    Record.APPLICATIONS: _record_applications,
+    Record.CONGRESS_DATE: _record_congress_date,
+    Record.DECISION: _record_decision,
+    Record.ABANDON_REASON: _record_abandon_reason,
+}
+
+
+# What a transition does once its guards are met (``flows.Effect``): what the
+# stage event keeps, and a step taken after the stage change.
+def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+    """The new grassroots union (CĐCS) is created under the responsible unit
+    before the stage changes (the event names it); after it, in the order
+    every transition moves the summary rows, the enterprise is marked as
+    having a union and the admitted members are counted."""
+    campaign.recognised_unit = _grassroots_unit_create(campaign, actor)
+
+    def after() -> None:
+        enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
+        figures.members_admitted(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
+                                  members=campaign.admitted_members)
+    return {"unit_id": campaign.recognised_unit.pk}, after
+
+
+_EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[], None]]]] = {
+    Effect.GRASSROOTS_UNIT: _found_grassroots_unit,
+}

@@ -9,7 +9,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from workflows.audit.models import AuditKind
 from workflows.audit.services import audit_record
 from workflows.core import clock
-from workflows.core.errors import Conflict
-from workflows.core.forms import errors_on, run_service
+from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.core.redirects import safe_next
@@ -36,17 +35,6 @@ from .exports import committee_workbook
 from .flows import Stage
 from .models import Campaign, Task
 from .permissions import Action
-
-
-def _conflict(request, campaign_pk: int, error: Conflict):
-    """409: somebody moved the case first; say so and show where it is now.
-    (Left for campaign_transition until it raises through
-    workflows.core.refusals like the other views.)"""
-    return render(request, "partials/conflict.html", {
-        "messages_list": error.messages, "current": _campaign_or_404(request, campaign_pk),
-        "base_template": "partials/fragment.html" if request.htmx else "base.html",
-        "back_url": reverse("campaigns:detail", args=[campaign_pk]),
-    }, status=409)
 
 
 def _campaign_or_404(request, pk: int) -> Campaign:
@@ -274,76 +262,39 @@ def _recorded(request, campaign: Campaign, success: str):
 
 @login_required
 def campaign_transition(request, pk: int, name: str):
+    """The form of a transition (GET) and the transition (POST). Everything
+    about it is declared in ``flows.TRANSITIONS``; ``campaign_transition``
+    takes it. Forbidden or impossible: 404; the case moved since the user
+    saw it: 409 (``workflows.core.refusals``)."""
     campaign = _campaign_or_404(request, pk)
-    spec = flows.TRANSITIONS.get(name)
-    if spec is None:
-        raise Http404
-    if name == "recognise" and campaign.stage == Stage.FOUNDING_CONGRESS:
-        # Recognition goes through the dossier review, never straight here.
-        url = reverse("recognition:dossier", args=[campaign.pk])
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
-    target = spec.target or campaign.held_stage
-    option = next((o for o in selectors.transition_options_for(request.user, campaign)
-                   if o.name == name and o.allowed), None)
-    if option is None:
-        seen = request.POST.get("expected_stage")
-        may = permissions.can(request.user, selectors.flows_action(name, target or ""), campaign)
-        if request.method == "POST" and may and seen and seen != campaign.stage:
-            # The move was offered at the stage the user saw; the case has
-            # moved on since.
-            return _conflict(request, campaign.pk, Conflict.stale())
-        raise Http404
-    form_class = forms.TRANSITION_FORMS[name]
-    initial = {"expected_stage": campaign.stage}
-    if name == "hold_congress":
-        initial["applications"] = campaign.applications
-    if name == "recognise":
-        initial["admitted_members"] = campaign.applications
-    form = form_class(request.POST or None, initial=initial, campaign=campaign)
+    declared = flows.TRANSITIONS.get(name)
+    if declared is not None and declared.taken_on and campaign.stage in declared.sources:
+        return _go(request, reverse(declared.taken_on, args=[campaign.pk]))  # e.g. recognition: the dossier review
+    declared = permissions.transition_open_to(request.user, campaign, name, seen=request.POST.get("expected_stage"))
+    form = forms.TransitionForm(request.POST or None, transition=declared, campaign=campaign)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            done = run_service(form, lambda: _TRANSITION_CALLS[name](campaign.pk, request.user, data))
-        except Conflict as error:
-            return _conflict(request, campaign.pk, error)
-        if done:
+        with errors_on(form):
+            moved = services.campaign_transition(campaign_id=campaign.pk, name=name, actor=request.user,
+                                                 data=form.cleaned_data,
+                                                 expected_stage=form.cleaned_data["expected_stage"])
             messages.success(request, _("“%(enterprise)s” moved to “%(stage)s”.") % {
-                "enterprise": campaign.enterprise.name, "stage": Stage(done.stage).label})
-            if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("campaigns:detail", args=[campaign.pk])
-                return response
-            return redirect("campaigns:detail", pk=campaign.pk)
+                "enterprise": campaign.enterprise.name, "stage": Stage(moved.stage).label})
+            return _go(request, reverse("campaigns:detail", args=[campaign.pk]))
     template = "campaigns/_transition_dialog.html" if request.htmx else "campaigns/transition.html"
+    target = declared.target_from(campaign)
     return render(request, template, {
-        "campaign": campaign, "form": form, "spec": spec, "option": option, "hints": form.open_hints(spec),
+        "campaign": campaign, "form": form, "transition": declared, "hints": form.open_hints(),
         "target_label": Stage(target).label if target else "",
     }, status=400 if form.errors else 200)
 
 
-def _common(data):
-    return {"expected_stage": data["expected_stage"], "note": data.get("note", "")}
-
-
-_TRANSITION_CALLS = {
-    "contact_employer": lambda pk, user, d: services.campaign_contact_employer(
-        campaign_id=pk, actor=user, held_on=d["held_on"], outcome=d["outcome"], **_common(d)),
-    "form_committee": lambda pk, user, d: services.campaign_form_committee(
-        campaign_id=pk, actor=user, members=d["members"], formed_on=d["formed_on"], **_common(d)),
-    "hold_congress": lambda pk, user, d: services.campaign_hold_congress(
-        campaign_id=pk, actor=user, applications=d["applications"], congress_on=d["congress_on"], **_common(d)),
-    "recognise": lambda pk, user, d: services.campaign_recognise(
-        campaign_id=pk, actor=user, decision_number=d["decision_number"], decision_date=d["decision_date"],
-        admitted_members=d["admitted_members"], **_common(d)),
-    "hold": lambda pk, user, d: services.campaign_hold(campaign_id=pk, actor=user, **_common(d)),
-    "resume": lambda pk, user, d: services.campaign_resume(campaign_id=pk, actor=user, **_common(d)),
-    "abandon": lambda pk, user, d: services.campaign_abandon(
-        campaign_id=pk, actor=user, reason=d["reason"], **_common(d)),
-}
+def _go(request, url: str):
+    """Redirect, in the page or, for htmx, the whole window."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 # --- what is recorded on the campaign page -----------------------------------------------

@@ -28,9 +28,9 @@ from django.contrib.auth import get_user_model, hashers
 from django.db import transaction
 
 from workflows.campaigns import services as campaign_services
+from workflows.campaigns.fields import CommitteeMemberData
 from workflows.campaigns.flows import OPEN_STAGES, AbandonReason, MeetingOutcome, Stage
 from workflows.campaigns.models import Campaign, Task, TaskStatus
-from workflows.campaigns.services import CommitteeMemberData
 from workflows.core import clock, notify
 from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceSource
 from workflows.enterprises.services import EnterpriseData, enterprise_create, enterprise_mark_unionised
@@ -143,8 +143,9 @@ _STEP_DAYS = {
     "hold": (7, 30), "resume": (20, 50), "abandon": (10, 40),
 }
 _FORWARD = ("contact", "committee", "congress", "recognise")
-_NEXT_STAGE = {"contact": Stage.EMPLOYER_CONTACTED, "committee": Stage.MOBILISING_COMMITTEE,
-               "congress": Stage.FOUNDING_CONGRESS}
+#: The plan's forward steps and the transitions they take (``flows.TRANSITIONS``).
+_STEP_TRANSITION = {"contact": "contact_employer", "committee": "form_committee", "congress": "hold_congress",
+                    "recognise": "recognise", "hold": "hold", "resume": "resume", "abandon": "abandon"}
 
 
 @dataclass
@@ -505,7 +506,7 @@ class _Builder:
         rng.shuffle(reasons)
         province_group = self.groups[words.PROVINCE_GROUP]
         plans = []
-        for (enterprise_id, staff, spec, zone), final in zip(chosen, finals):
+        for (enterprise_id, staff, spec, zone), final in zip(chosen, finals, strict=False):
             reason = reasons.pop() if final == Stage.ABANDONED else ""
             steps = self._steps(final, reason)
             if spec.groups:
@@ -619,37 +620,25 @@ class _Builder:
               day: dt.date) -> tuple[str, str]:
         """Take ``step`` now; return the new stage and the held stage."""
         rng = self.rng
-        if step in _NEXT_STAGE:
-            to = _NEXT_STAGE[step]
-            congress_on = None
-            if step == "congress":
-                congress_on = day - dt.timedelta(days=rng.choice((0, 0, 1, 2)))
-            campaign_services.campaign_advance(campaign_id=campaign_id, to=to, actor=plan.lead, expected_stage=stage,
-                                               congress_on=congress_on)
-            return to, held
-        if step == "recognise":
+        actor, data = plan.lead, {}  # forward steps: the guard data was recorded while at the stage
+        if step == "congress":
+            data = {"congress_on": day - dt.timedelta(days=rng.choice((0, 0, 1, 2)))}
+        elif step == "recognise":
             abbr = plan.unit.abbr
             self.decisions[plan.unit.code] += 1
             number = f"{40 + 7 * self.decisions[plan.unit.code] + rng.randint(0, 6)}/QĐ-{abbr}"
             admitted = max(5, plan.applications - rng.randint(0, max(0, plan.applications // 20)))
-            campaign_services.campaign_recognise(campaign_id=campaign_id, actor=plan.supervisor,
-                                                 decision_number=number, decision_date=day,
-                                                 admitted_members=admitted, expected_stage=stage)
-            return Stage.RECOGNISED, held
-        if step == "hold":
-            actor = plan.lead or plan.supervisor
-            campaign_services.campaign_hold(campaign_id=campaign_id, actor=actor, expected_stage=stage,
-                                            note=rng.choice(words.HOLD_NOTES))
-            return Stage.ON_HOLD, stage
-        if step == "resume":
-            campaign_services.campaign_resume(campaign_id=campaign_id, actor=plan.lead or plan.supervisor,
-                                              expected_stage=stage, note=rng.choice(words.RESUME_NOTES))
-            return held, ""
-        if step == "abandon":
-            campaign_services.campaign_abandon(campaign_id=campaign_id, actor=plan.supervisor, reason=plan.reason,
-                                               note=words.ABANDON_NOTES[plan.reason], expected_stage=stage)
-            return Stage.ABANDONED, held
-        raise ValueError(step)
+            actor, data = plan.supervisor, {"decision_number": number, "decision_date": day,
+                                            "admitted_members": admitted}
+        elif step == "hold":
+            actor, data = plan.lead or plan.supervisor, {"note": rng.choice(words.HOLD_NOTES)}
+        elif step == "resume":
+            actor, data = plan.lead or plan.supervisor, {"note": rng.choice(words.RESUME_NOTES)}
+        elif step == "abandon":
+            actor, data = plan.supervisor, {"reason": plan.reason, "note": words.ABANDON_NOTES[plan.reason]}
+        campaign = campaign_services.campaign_transition(campaign_id=campaign_id, name=_STEP_TRANSITION[step],
+                                                         actor=actor, data=data, expected_stage=stage)
+        return campaign.stage, campaign.held_stage
 
     def _officer(self, plan: _Plan):
         """Mostly the lead officer; now and then another member of the group."""
@@ -777,15 +766,16 @@ class _Builder:
             if final > plan.applications:
                 rounds = sorted({rng.randint(plan.applications + 1, final) for _ in range(rng.randint(0, 2))} | {final})
                 moments = sorted(when() for _ in rounds)
-                for moment, value in zip(moments, rounds):
-                    add(moment, lambda v=value, o=self._officer(plan): campaign_services.campaign_counts_record(
+                for moment, value in zip(moments, rounds, strict=True):
+                    officer = self._officer(plan)
+                    add(moment, lambda v=value, o=officer: campaign_services.campaign_counts_record(
                         campaign_id=campaign_id, actor=o, applications=v,
                         note="Ban vận động tiếp nhận đơn xin gia nhập công đoàn."))
                 plan.applications = final
 
     def _meetings(self, plan, campaign_id, outcomes, add, when) -> None:
         moments = sorted(when() for _ in outcomes)
-        for moment, outcome in zip(moments, outcomes):
+        for moment, outcome in zip(moments, outcomes, strict=True):
             officer = self._officer(plan)
             add(moment, lambda m=moment, o=outcome, by=officer: campaign_services.campaign_meeting_record(
                 campaign_id=campaign_id, actor=by, held_on=m.date(), outcome=o, note=words.MEETING_NOTES[o],
@@ -836,7 +826,8 @@ class _Builder:
 
         kcn = self.units[CHILD_UNITS[0].code]
         campaigns = sorted(
-            Campaign.objects.filter(stage=Stage.FOUNDING_CONGRESS, responsible_unit__path__startswith=self.province.path)
+            Campaign.objects.filter(stage=Stage.FOUNDING_CONGRESS,
+                                    responsible_unit__path__startswith=self.province.path)
             .select_related("responsible_unit"), key=lambda c: (c.responsible_unit_id != kcn.pk, c.pk))
         made, people = Counter(), {user.pk: user for user in self.users.values()}
         officers_of_unit = {}
@@ -845,7 +836,7 @@ class _Builder:
             officers_of_unit.setdefault(unit_id, []).append(user_id)
         # a dossier is verified by officers of the campaign's own unit: only units with a working group
         campaigns = [c for c in campaigns if officers_of_unit.get(c.responsible_unit_id)]
-        for state, campaign in zip(self._DOSSIER_STATES, campaigns):
+        for state, campaign in zip(self._DOSSIER_STATES, campaigns, strict=False):
             officers = list(WorkingGroupUserObjectPermission.objects.filter(
                 content_object_id=campaign.working_group_id).order_by("user_id").values_list("user_id", flat=True))
             verifiers = officers_of_unit[campaign.responsible_unit_id]
@@ -863,8 +854,9 @@ class _Builder:
                 review.dossier_submit(campaign_id=campaign.pk, actor=submitter)
                 if state in ("returned", "verified"):
                     step = waiting_step(active_process(Dossier.objects.get(campaign=campaign)))
+                    comments = "" if state == "verified" else self.rng.choice(words.REVIEW_COMMENTS)
                     review.dossier_verify(task_id=step.pk, actor=verifier, complete=state == "verified",
-                                          comments="" if state == "verified" else self.rng.choice(words.REVIEW_COMMENTS))
+                                          comments=comments)
             made[state] += 1
         self.log("Recognition dossiers: " + ", ".join(f"{state} {n}" for state, n in made.items()))
 
@@ -906,7 +898,8 @@ def _demo_pdf(kind: str, campaign_id: int):
 
 def logins_table(result: DemoResult) -> str:
     """The demo logins, their roles and the shared password, as a text table."""
-    rows = [("Login", "Name", "Role", "Where")] + [(l.username, l.full_name, l.role, l.scope) for l in result.logins]
+    rows = [("Login", "Name", "Role", "Where")] + [(login.username, login.full_name, login.role, login.scope)
+                                                   for login in result.logins]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []
     for n, row in enumerate(rows):

@@ -7,6 +7,3 @@ class RecognitionConfig(AppConfig):
     label = "recognition"
     verbose_name = _("Recognition")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the campaign-closed receiver)

@@ -113,9 +113,10 @@ class RecognitionFlow(Flow):
         """Recognise the campaign with the decision taken, through the
         campaign service (CĐCS unit, members, summary figures)."""
         dossier = activation.process.dossier
-        campaign_services.campaign_recognise(
-            campaign_id=dossier.campaign_id, actor=dossier.decided_by, decision_number=dossier.decision_number,
-            decision_date=dossier.decision_date, admitted_members=dossier.admitted_members,
+        campaign_services.campaign_transition(
+            campaign_id=dossier.campaign_id, name="recognise", actor=dossier.decided_by, data={
+                "decision_number": dossier.decision_number, "decision_date": dossier.decision_date,
+                "admitted_members": dossier.admitted_members},
             expected_stage=Stage.FOUNDING_CONGRESS)
 
     def escalate_to_supervisors(self, activation) -> None:

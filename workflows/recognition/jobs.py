@@ -4,10 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from viewflow.workflow.timers import fire_due_timers
 
+from workflows.campaigns.flows import Stage
+from workflows.campaigns.models import Campaign
 from workflows.core import clock
 from workflows.organisation.workdays import is_working_day
+
+from .services import review_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +30,18 @@ def timers_fire(day: dt.date | str | None = None) -> int:
     if fired:
         logger.info("recognition: %d timer(s) fired", fired)
     return fired
+
+
+def review_cancel_for_campaign(campaign_id: int) -> bool:
+    """Stop the recognition review of an abandoned campaign. Queued after
+    the commit by the abandon transition (``workflows.campaigns.flows``:
+    the campaigns app does not know this one). Idempotent: a campaign that
+    is not abandoned, or whose review is absent, recognised or already
+    cancelled, is left as it is. Returns whether the campaign was abandoned."""
+    with transaction.atomic():
+        # the campaign first, as every service locks it (then the dossier)
+        campaign = Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign_id).first()
+        if campaign is None or campaign.stage != Stage.ABANDONED:
+            return False
+        review_cancel(campaign=campaign)
+    return True

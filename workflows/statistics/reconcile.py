@@ -16,7 +16,7 @@ from django.db.models import Case, Count, DateField, IntegerField, Q, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate, TruncMonth
 
-from workflows.campaigns import flows
+from workflows.campaigns import figures as figures_of_campaigns, flows
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Campaign,
@@ -25,6 +25,7 @@ from workflows.campaigns.models import (
     MonthFigures,
     StageCohort,
     StageDuration,
+    StageEntries,
     Task,
     TaskDueCount,
     TaskStatus,
@@ -61,20 +62,21 @@ def stage_cohorts() -> Figures:
     return _grouped(rows, ("responsible_unit", "stage", "entered_on"), {"campaigns": "n"})
 
 
+def stage_entries() -> Figures:
+    """The funnel: each campaign's first entry into each stage it reached."""
+    rows = (figures_of_campaigns.entries(CampaignEvent.objects.all())
+            .annotate(month=TruncMonth("at", output_field=DateField()))
+            .values("campaign__responsible_unit", "month", "to_stage").annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("campaign__responsible_unit", "month", "to_stage"), {"campaigns": "n"})
+
+
 def month_figures() -> Figures:
     figures: Figures = defaultdict(lambda: defaultdict(int))
-    stage_events = (CampaignEvent.objects.filter(Q(kind=EventKind.OPENED) | Q(kind=EventKind.STAGE))
-                    .annotate(month=TruncMonth("at", output_field=DateField()))
-                    .values("campaign__responsible_unit", "month", "kind", "from_stage", "to_stage")
-                    .annotate(n=Count("pk")).order_by())
-    for row in stage_events:
-        key = (row["campaign__responsible_unit"], row["month"])
-        if row["kind"] == EventKind.OPENED:
-            figures[key]["entered_surveyed"] += row["n"]
-        elif row["to_stage"] == Stage.ABANDONED:
-            figures[key]["abandoned"] += row["n"]
-        elif row["to_stage"] in flows.PIPELINE and row["from_stage"] != Stage.ON_HOLD:
-            figures[key][f"entered_{row['to_stage']}"] += row["n"]
+    abandoned = (CampaignEvent.objects.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
+                 .annotate(month=TruncMonth("at", output_field=DateField()))
+                 .values("campaign__responsible_unit", "month").annotate(n=Count("pk")).order_by())
+    for row in abandoned:
+        figures[(row["campaign__responsible_unit"], row["month"])]["abandoned"] += row["n"]
     admitted = (Campaign.objects.filter(stage=Stage.RECOGNISED, decision_date__isnull=False)
                 .annotate(month=TruncMonth("decision_date")).values("responsible_unit", "month")
                 .annotate(n=Sum("admitted_members")).order_by())
@@ -114,10 +116,9 @@ def enterprise_bands() -> Figures:
 
 TABLES = [
     (StageCohort, ("unit_id", "stage", "entered_on"), ("campaigns",), stage_cohorts),
-    (MonthFigures, ("unit_id", "month"), ("entered_surveyed", "entered_employer_contacted",
-                                          "entered_mobilising_committee", "entered_founding_congress",
-                                          "entered_recognised", "abandoned", "members_admitted",
-                                          "members_recruited", "members_lost"), month_figures),
+    (StageEntries, ("unit_id", "month", "stage"), ("campaigns",), stage_entries),
+    (MonthFigures, ("unit_id", "month"), ("abandoned", "members_admitted", "members_recruited", "members_lost"),
+     month_figures),
     (StageDuration, ("unit_id", "month", "stage", "working_days"), ("stints",), stage_durations),
     (TaskDueCount, ("unit_id", "due_on"), ("open_tasks",), task_due_counts),
     (EnterpriseBand, ("unit_id", "band", "has_union"), ("enterprises", "workforce", "workforce_social_insurance"),

@@ -21,7 +21,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
-from workflows.campaigns import flows
+from workflows.campaigns import figures, flows
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Campaign,
@@ -30,6 +30,7 @@ from workflows.campaigns.models import (
     MonthFigures,
     StageCohort,
     StageDuration,
+    StageEntries,
     Task,
     TaskDueCount,
 )
@@ -251,14 +252,15 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
                 .values("branch").annotate(n=Sum("open_tasks")).order_by()):
         _row(rows, unit, row["branch"]).overdue_tasks += row["n"] or 0
     first, last = period.months
-    columns = [f"entered_{s}" for s in flows.PIPELINE] + ["abandoned", "members_admitted", "members_recruited",
-                                                          "members_lost"]
+    for row in (StageEntries.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
+                .values("branch", "stage").annotate(n=Sum("campaigns")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.entered[row["stage"]] = target.entered.get(row["stage"], 0) + (row["n"] or 0)
+    columns = ["abandoned", "members_admitted", "members_recruited", "members_lost"]
     for row in (MonthFigures.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
                 .values("branch").annotate(**{c: Sum(c) for c in columns}).order_by()):
         target = _row(rows, unit, row["branch"])
-        for stage in flows.PIPELINE:
-            target.entered[stage] = target.entered.get(stage, 0) + (row[f"entered_{stage}"] or 0)
-        for name in ("abandoned", "members_admitted", "members_recruited", "members_lost"):
+        for name in columns:
             setattr(target, name, getattr(target, name) + (row[name] or 0))
     _enterprise_figures(rows, unit, length)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
@@ -298,16 +300,14 @@ def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
         _row(rows, unit, row["branch"]).overdue_tasks += row["n"]
     events = CampaignEvent.objects.filter(campaign__responsible_unit__path__startswith=unit.path,
                                           at__gte=start, at__lt=end)
-    for row in (events.filter(Q(kind=EventKind.OPENED) | Q(kind=EventKind.STAGE))
-                .annotate(branch=_branch("campaign__responsible_unit__path", length))
-                .values("branch", "kind", "from_stage", "to_stage").annotate(n=Count("pk")).order_by()):
+    for row in (figures.entries(events).annotate(branch=_branch("campaign__responsible_unit__path", length))
+                .values("branch", "to_stage").annotate(n=Count("pk")).order_by()):
         target = _row(rows, unit, row["branch"])
-        if row["kind"] == EventKind.OPENED:
-            target.entered[Stage.SURVEYED] = target.entered.get(Stage.SURVEYED, 0) + row["n"]
-        elif row["to_stage"] == Stage.ABANDONED:
-            target.abandoned += row["n"]
-        elif row["to_stage"] in flows.PIPELINE and row["from_stage"] != Stage.ON_HOLD:
-            target.entered[row["to_stage"]] = target.entered.get(row["to_stage"], 0) + row["n"]
+        target.entered[row["to_stage"]] = target.entered.get(row["to_stage"], 0) + row["n"]
+    for row in (events.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
+                .annotate(branch=_branch("campaign__responsible_unit__path", length))
+                .values("branch").annotate(n=Count("pk")).order_by()):
+        _row(rows, unit, row["branch"]).abandoned += row["n"]
     recognised = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind=EventKind.STAGE,
                                               to_stage=Stage.RECOGNISED, at__lt=end)
     first, last = period.months
