@@ -640,6 +640,12 @@ def web_kill_drill(world, campaign_ids: list[int], *, port: int, db_url: str, ki
         kill_thread.start()
         while kill_thread.is_alive() and any(t.is_alive() for t in threads):
             time.sleep(0.05)
+        # The kills are over and the workers are booted again: let the clients
+        # finish their work (bounded), so that a loaded machine, on which every
+        # kill fell before the first answer, still shows answered transitions.
+        deadline = time.perf_counter() + 60
+        while any(t.is_alive() for t in threads) and time.perf_counter() < deadline:
+            time.sleep(0.05)
         stop.set()
         kill_thread.join(timeout=60)
         for thread in threads:

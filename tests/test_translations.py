@@ -16,7 +16,7 @@ def entries(po_path: Path) -> dict[str, tuple[str, bool]]:
     enough for what makemessages writes)."""
     result: dict[str, tuple[str, bool]] = {}
     msgid, msgstr, fuzzy, field = None, None, False, None
-    pending_fuzzy = False
+    pending_fuzzy, context = False, None
 
     def flush():
         if msgid:
@@ -26,10 +26,16 @@ def entries(po_path: Path) -> dict[str, tuple[str, bool]]:
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             pending_fuzzy = True
-        elif line.startswith("msgid "):
+        elif line.startswith("msgctxt "):
             flush()
-            msgid, msgstr, fuzzy, field = _unquote(line[6:]), None, pending_fuzzy, "msgid"
-            pending_fuzzy = False
+            msgid, context = None, _unquote(line[8:])
+        elif line.startswith("msgid "):
+            if msgid is not None:
+                flush()
+            # an entry with a context is keyed as gettext keys it: "context\x04msgid"
+            prefix = f"{context}\x04" if context is not None else ""
+            msgid, msgstr, fuzzy, field = prefix + _unquote(line[6:]), None, pending_fuzzy, "msgid"
+            pending_fuzzy, context = False, None
         elif line.startswith("msgid_plural "):
             field = "plural"
         elif line.startswith("msgstr ") or line.startswith("msgstr[0] "):

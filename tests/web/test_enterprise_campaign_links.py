@@ -58,7 +58,7 @@ def test_the_enterprise_page_links_a_campaign_only_for_who_may_open_it(client, w
     assert CAMPAIGN_LINK.findall(html) == ([detail] if OPENS[role] else [])
     # the campaign is there for everyone who reads the enterprise, at its stage
     assert html.count('class="badge stage-employer_contacted"') == 1
-    assert ("worked by another working group or unit" in html) is not OPENS[role]
+    assert ("do tổ công tác hoặc đơn vị khác thực hiện" in html) is not OPENS[role]  # worked by another group or unit
 
 
 @pytest.mark.parametrize("role", ROLES)

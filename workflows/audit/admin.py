@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from workflows.core.admin import ReadOnlyAdmin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log is written by the application, never by hand."""
 
     list_display = ["at", "kind", "username", "ip_address", "path"]
@@ -12,11 +14,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["username", "path", "ip_address"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,8 @@
 through the services). Everything else has its own screens."""
 from django.contrib import admin
 
+from workflows.core.admin import ReadOnlyAdmin
+
 from .models import CalendarDay, Unit, UnitKind, WorkingGroup
 
 
@@ -17,21 +19,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Units and working groups change only through the services (which
-    check the actor's reach and write the audit trail); administrators read
-    them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Unit)
