@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import refusals
 from .errors import InvalidInput
-
-T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -64,11 +60,3 @@ class errors_on(contextlib.AbstractContextManager):
     def _add(self, fields: dict[str, list[str]]) -> None:
         for field, errors in fields.items():
             self.form.add_error(field if field in self.form.fields else None, errors)
-
-
-def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
-    """Call a service for a valid form; put the rule errors it raises on the
-    form and return None (see ``errors_on``, which views use instead)."""
-    with errors_on(form):
-        return call()
-    return None

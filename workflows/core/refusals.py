@@ -78,24 +78,26 @@ def answer(request: HttpRequest, error: Exception) -> HttpResponse | None:
     if status is None:
         return None
     if status == 404:
-        if isinstance(error, (PermissionDenied, NotFoundOrForbidden)):
-            audit_record(kind=AuditKind.ACCESS_REFUSED, request=request, detail=str(error)[:500])
-        return page_not_found(request, Http404())
+        return _not_found(request, error)
     refusal: Refusal = getattr(request, "refusal", None) or Refusal()
-    messages = messages_of(error)
-    if getattr(request, "htmx", False) and refusal.fragment is not None:
-        response = refusal.fragment(messages)
+    htmx = bool(getattr(request, "htmx", False))
+    if htmx and refusal.fragment is not None:
+        response = refusal.fragment(messages_of(error))
         response.status_code = status
         return response
-    context = {
-        "messages_list": messages,
-        "base_template": "partials/fragment.html" if getattr(request, "htmx", False) else "base.html",
-        "back_url": refusal.back_url or _safe_back_url(request),
-    }
+    context = {"messages_list": messages_of(error), "back_url": refusal.back_url or _safe_back_url(request),
+               "base_template": "partials/fragment.html" if htmx else "base.html"}
     if status == 409:
         context["current"] = refusal.current() if refusal.current else None
         return render(request, "partials/conflict.html", context, status=409)
     return render(request, "partials/refused.html", context, status=400)
+
+
+def _not_found(request: HttpRequest, error: Exception) -> HttpResponse:
+    """A forbidden object looks missing; the refusal is audited."""
+    if isinstance(error, (PermissionDenied, NotFoundOrForbidden)):
+        audit_record(kind=AuditKind.ACCESS_REFUSED, request=request, detail=str(error)[:500])
+    return page_not_found(request, Http404())
 
 
 def _safe_back_url(request: HttpRequest) -> str:
