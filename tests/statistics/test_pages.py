@@ -8,13 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import translation
 
 from tests.factories import UserFactory, grant
 from workflows.statistics import selectors, services, views as statistics_views
 from workflows.statistics.forms import AllocationForm, TargetChoiceForm
-from workflows.statistics.models import Metric, TargetHorizon
+from workflows.statistics.models import Metric, Target, TargetHorizon
 from workflows.statistics.selectors import TargetChoice
 
 TODAY = dt.date(2026, 11, 1)
@@ -90,3 +91,20 @@ def test_the_overview_is_one_frozen_dataclass(world, planner):
 def test_no_form_is_declared_in_the_statistics_views():
     assert not [name for name, value in vars(statistics_views).items()
                 if isinstance(value, type) and value.__module__ == statistics_views.__name__]
+
+
+def test_saving_the_targets_page_is_all_or_nothing(world, planner):
+    # given: 1.500 received, split over the two districts
+    common = {"year": 2026, "metric": Metric.NEW_MEMBERS, "horizon": TargetHorizon.YEAR, "actor": planner}
+    services.targets_set(unit_id=world.province.pk, received=1500,
+                         allocations={world.district.pk: 900, world.other_district.pk: 600}, **common)
+    before = sorted(Target.objects.values_list("unit_id", "source", "value"))
+
+    # when: a new received figure comes with a split the service refuses (not a child unit)
+    with pytest.raises(ValidationError):
+        services.targets_set(unit_id=world.province.pk, received=2000,
+                             allocations={world.province.pk: 2000}, **common)
+
+    # then: the received target is still 1.500, nothing else changed
+    assert sorted(Target.objects.values_list("unit_id", "source", "value")) == before
+    assert len(before) == 3

@@ -46,6 +46,18 @@ def target_set_received(*, unit_id: int, year: int, metric: str, value: int, act
 
 
 @transaction.atomic
+def targets_set(*, unit_id: int, year: int, metric: str, received: int | None, allocations: dict[int, int], actor,
+                horizon: str = TargetHorizon.YEAR, min_workforce: int | None = None) -> list[Target]:
+    """The targets screen's save, all or nothing: the target ``unit`` received
+    (unless ``received`` is None) and its split over the child units. A
+    refused split leaves the received target as it was."""
+    common = {"year": year, "metric": metric, "horizon": horizon, "actor": actor, "min_workforce": min_workforce}
+    if received is not None:
+        target_set_received(unit_id=unit_id, value=received, **common)
+    return targets_allocate(unit_id=unit_id, allocations=allocations, **common)
+
+
+@transaction.atomic
 def targets_allocate(*, unit_id: int, year: int, metric: str, allocations: dict[int, int], actor,
                      horizon: str = TargetHorizon.YEAR, min_workforce: int | None = None) -> list[Target]:
     """Split ``unit``'s target over its child units: ``allocations`` maps a

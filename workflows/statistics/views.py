@@ -119,11 +119,9 @@ def targets(request):
 
 
 def _targets_save(actor, unit: Unit, chosen: selectors.TargetChoice, values: AllocationForm) -> None:
-    common = {"year": chosen.year, "metric": chosen.metric, "horizon": chosen.horizon, "actor": actor,
-              "min_workforce": chosen.min_workforce if chosen.metric == Metric.COVERAGE else None}
-    if values.received is not None:
-        services.target_set_received(unit_id=unit.pk, value=values.received, **common)
-    services.targets_allocate(unit_id=unit.pk, allocations=values.allocations, **common)
+    services.targets_set(unit_id=unit.pk, year=chosen.year, metric=chosen.metric, horizon=chosen.horizon,
+                         received=values.received, allocations=values.allocations, actor=actor,
+                         min_workforce=chosen.min_workforce if chosen.metric == Metric.COVERAGE else None)
 
 
 # --- member movements -----------------------------------------------------------------
