@@ -21,6 +21,7 @@ from tests import factories
 from workflows.campaigns import services
 from workflows.campaigns.flows import AbandonReason, Stage
 from workflows.core import clock
+from workflows.organisation import services as org
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +69,26 @@ class World:
 
     def user(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
+
+
+def colleague_of(world):
+    """A second officer of ``world.group``."""
+    user = factories.UserFactory(username="colleague", first_name="Trần Thị", last_name="Lan")
+    org.working_group_member_add(group=world.group, user=user, actor=world.admin)
+    return user
+
+
+@pytest.fixture
+def colleague(world):
+    return colleague_of(world)
+
+
+@pytest.fixture
+def province_supervisor(world):
+    """A supervisor of the province, above the district's supervisor."""
+    user = factories.UserFactory(username="province_supervisor", first_name="Nguyễn Văn", last_name="Thắng")
+    factories.grant(world.province, user, "supervisor", actor=world.admin)
+    return user
 
 
 @pytest.fixture

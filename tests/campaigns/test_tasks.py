@@ -11,24 +11,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.conftest import campaign_at
-from tests.factories import EnterpriseFactory, UserFactory
+from tests.factories import EnterpriseFactory
 from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
-from workflows.organisation import services as org
 
 
 # --- helpers ---------------------------------------------------------------------
-@pytest.fixture
-def colleague(world):
-    """A second officer of ``world.group``."""
-    user = UserFactory(username="colleague", first_name="Trần Thị", last_name="Lan")
-    org.working_group_member_add(group=world.group, user=user, actor=world.admin)
-    return user
-
-
 @pytest.fixture
 def campaign(world):
     return campaign_at(world, Stage.SURVEYED)
@@ -487,15 +478,6 @@ def test_assigning_with_a_stale_version_is_a_conflict(world, campaign):
 
 
 # --- the receiver must be within the supervisor's reach (issue 12, #4) ------------
-@pytest.fixture
-def province_supervisor(world):
-    from tests.factories import grant
-
-    user = UserFactory(username="province.supervisor", first_name="Lê Văn", last_name="Tỉnh")
-    grant(world.province, user, "supervisor", actor=world.admin)
-    return user
-
-
 @pytest.mark.parametrize("how", ["one", "bulk"])
 def test_a_supervisor_may_not_give_tasks_to_the_supervisor_above_him(world, campaign, province_supervisor, how):
     # given: the province's supervisor could hold the task (he supervises the campaign's unit)

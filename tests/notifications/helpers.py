@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.factories import UserFactory
 from workflows.campaigns import services
 from workflows.campaigns.models import Task, TaskStatus
 from workflows.core import clock
 from workflows.notifications import jobs
 from workflows.notifications.models import Notification, Reminder
-from workflows.organisation import services as org
 
 D = dt.date
 
@@ -31,13 +29,6 @@ def add_task(world, campaign, *, on: dt.date, due: dt.date, assignee=None, title
     with clock.travel_to(on):
         return services.task_add(campaign_id=campaign.pk, actor=world.supervisor, title=title, due_on=due,
                                  assignee_id=assignee.pk if assignee else None)
-
-
-def colleague_of(world):
-    """A second officer of ``world.group``."""
-    user = UserFactory(username="colleague", first_name="Trần Thị", last_name="Lan")
-    org.working_group_member_add(group=world.group, user=user, actor=world.admin)
-    return user
 
 
 def run_on(day: dt.date, capture, **kwargs):

@@ -7,18 +7,12 @@ import pytest
 
 from tests.conftest import campaign_at
 from tests.factories import EnterpriseFactory
-from tests.notifications.helpers import colleague_of
 from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.core import clock
 from workflows.notifications import jobs as notification_jobs, services as notifications
 from workflows.notifications.models import EmailStatus, Notification
-
-
-@pytest.fixture
-def colleague(world):
-    return colleague_of(world)
 
 
 @pytest.fixture

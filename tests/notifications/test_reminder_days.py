@@ -116,7 +116,7 @@ def test_escalations_reach_the_supervisors_of_the_unit_and_above_only(world, dja
 
 def test_a_queue_task_reminds_every_officer_of_the_group(world, django_capture_on_commit_callbacks):
     # given: a second officer; a task waiting in the group's queue
-    from tests.notifications.helpers import colleague_of
+    from tests.conftest import colleague_of
 
     colleague_of(world)
     campaign = quiet_campaign(world, on=D(2027, 3, 1))

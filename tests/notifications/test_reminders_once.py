@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from tests.notifications.helpers import D, add_task, colleague_of, notifications_by_user, quiet_campaign, run_on
+from tests.conftest import colleague_of
+from tests.notifications.helpers import D, add_task, notifications_by_user, quiet_campaign, run_on
 from workflows.core import clock
 from workflows.notifications import jobs, services
 from workflows.notifications.models import EmailStatus, Notification, Reminder

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import EnterpriseFactory, UserFactory, grant
+from tests.factories import EnterpriseFactory, UserFactory
 from workflows.campaigns import services
 from workflows.campaigns.models import CampaignEvent, Task, TaskStatus
 from workflows.organisation import services as org
@@ -91,22 +91,6 @@ def claimed_by(officer, campaign) -> list[Task]:
 def campaign_of(world, group, *, actor=None):
     return services.campaign_open(enterprise_id=EnterpriseFactory(responsible_unit=world.district).pk,
                                   actor=actor or world.supervisor, working_group_id=group.pk)
-
-
-@pytest.fixture
-def colleague(world):
-    """A second officer of ``world.group``."""
-    user = UserFactory(username="colleague", first_name="Trần Thị", last_name="Lan")
-    org.working_group_member_add(group=world.group, user=user, actor=world.admin)
-    return user
-
-
-@pytest.fixture
-def province_supervisor(world):
-    """A supervisor of the province, above the district's supervisor."""
-    user = UserFactory(username="province_supervisor", first_name="Nguyễn Văn", last_name="Thắng")
-    grant(world.province, user, "supervisor", actor=world.admin)
-    return user
 
 
 @pytest.fixture
