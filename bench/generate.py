@@ -169,7 +169,7 @@ COLUMNS = {
                           "decision_date, abandon_reason, abandon_note, enterprise_id, recognised_unit_id, "
                           "responsible_unit_id, working_group_id",
     "campaigns_committeemember": "id, campaign_id, full_name, job_title, phone, is_head",
-    "campaigns_campaignevent": "id, kind, at, from_stage, to_stage, note, data, actor_id, campaign_id",
+    "campaigns_campaignevent": "id, kind, at, from_stage, to_stage, note, data, actor_id, campaign_id, unit_id",
     "campaigns_task": "id, stage, title, description, due_on, status, created_at, closed_at, closing_note, "
                       "assignee_id, campaign_id, closed_by_id, created_by_id, template_id, working_group_id",
 }
@@ -505,8 +505,9 @@ class Writer:
 
         def event(at: int, kind: str, actor: int, data: dict, *, from_stage: str = "", to_stage: str = "",
                   note: str = "") -> None:
+            # the unit responsible when it happened: the campaign's (no campaign moves here)
             events.append((at, len(events), "\t".join((kind, clock.stamp(at), from_stage, to_stage, note,
-                                                       dumps(data), str(actor), str(cid)))))
+                                                       dumps(data), str(actor), str(cid), str(child.id)))))
 
         def work(stage: str, start: int, end: int, *, creator: int, extra: int, left_by: int | None,
                  left_to: str) -> None:

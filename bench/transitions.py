@@ -770,12 +770,12 @@ class Floor:
                          "stage_entered_at = %s, employer_met_on = CASE WHEN %s THEN %s ELSE employer_met_on END, "
                          "employer_meeting_outcome = CASE WHEN %s THEN %s ELSE employer_meeting_outcome END "
                          "WHERE id = %s", (now, meeting, today, meeting, "supportive", campaign_id))
-            self._x(cur, "INSERT INTO campaigns_campaignevent (campaign_id, kind, at, actor_id, from_stage, to_stage, "
-                         "note, data) VALUES (%s, 'meeting', %s, %s, '', '', '', %s), "
-                         "(%s, 'stage', %s, %s, 'surveyed', 'employer_contacted', '', %s) RETURNING id",
-                    (campaign_id, now, self.actor_id,
+            self._x(cur, "INSERT INTO campaigns_campaignevent (campaign_id, unit_id, kind, at, actor_id, from_stage, "
+                         "to_stage, note, data) VALUES (%s, %s, 'meeting', %s, %s, '', '', '', %s), "
+                         "(%s, %s, 'stage', %s, %s, 'surveyed', 'employer_contacted', '', %s) RETURNING id",
+                    (campaign_id, unit_id, now, self.actor_id,
                      Jsonb({"held_on": today.isoformat(), "outcome": "supportive", "attendees": ""}),
-                     campaign_id, now, self.actor_id, Jsonb({"days_in_stage": days})))
+                     campaign_id, unit_id, now, self.actor_id, Jsonb({"days_in_stage": days})))
             event_id = cur.fetchall()[-1][0]
             if self.full:
                 self._tasks_and_counters(cur, campaign_id, unit_id, group_id, entered_on, days, now)

@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from project import views as site_views
+from workflows.accounts import views as account_views
 from workflows.campaigns import views as campaign_views
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
     path("favicon.ico", site_views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("workflows.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("workflows.campaigns.urls")),

@@ -46,13 +46,18 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "viewflow.workflow",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "workflows.organisation",
+    "workflows.accounts",
     "workflows.enterprises",
     "workflows.campaigns",
     "workflows.statistics",
     "workflows.audit",
     "workflows.notifications",
     "workflows.recognition",
+    "workflows.administration",
     "workflows.demo",
 ]
 
@@ -63,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A signed-in user whose role requires the second factor goes to it first.
+    "workflows.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -181,6 +189,17 @@ MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+# Password-reset and invitation links work for three days (one use each).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+
+# Two-factor sign-in (django-otp: TOTP apps and recovery codes), open to
+# everyone; the roles listed here must use it ("administrator",
+# "supervisor", "manager", "officer"). None here: the demo lets a newcomer
+# try every role at once; the production settings require it of
+# administrators and supervisors.
+TWO_FACTOR_REQUIRED_ROLES: list[str] = []
+OTP_TOTP_ISSUER = "CĐCS"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -29,6 +29,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
+# Administrators and supervisors sign in with a second factor (TOTP or a recovery code).
+TWO_FACTOR_REQUIRED_ROLES = ["administrator", "supervisor"]
 
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
 # whitenoise serves the collected static files with far-future caching

@@ -79,10 +79,10 @@ def test_working_groups_and_officers(province):
     assert groups.filter(unit=province).count() == 1
     assert groups.exclude(unit=province).values("unit").distinct().count() == 11
     assert not groups.filter(leader=None).exists()
-    assert User.objects.count() == 37
+    assert User.objects.count() == 38
     assert Profile.objects.filter(is_collaborator=True).count() == 5
     full_names = list(User.objects.exclude(username="admin").values_list("first_name", "last_name"))
-    assert len(set(full_names)) == len(full_names) == 36
+    assert len(set(full_names)) == len(full_names) == 37
 
 
 def test_enterprises(province):

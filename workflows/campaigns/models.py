@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Length
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -19,10 +20,24 @@ from .flows import AbandonReason, MeetingOutcome, Stage
 
 
 class RuleSetQuerySet(models.QuerySet):
-    def rules_on(self, day: dt.date) -> flows.Rules:
-        """The values of the rule set with the latest effective date not
-        after ``day``; the charter's defaults when none is recorded."""
-        rule_set = self.filter(effective_from__lte=day).order_by("-effective_from").prefetch_related("limits").first()
+    def in_force(self, day: dt.date, unit=None) -> RuleSet | None:
+        """The rule set in force on ``day`` for ``unit``'s campaigns (None:
+        the national one): among the sets of the unit, of the units above it
+        and the national ones, the nearest unit's that has any set effective
+        by ``day`` — its latest one. One query (the limits besides): the
+        paths of the units above are prefixes of the unit's path."""
+        scope = Q(unit__isnull=True)
+        if unit is not None:
+            step = unit.steplen
+            scope |= Q(unit__path__in=[unit.path[:end] for end in range(step, len(unit.path) + 1, step)])
+        return (self.filter(scope, effective_from__lte=day)
+                .annotate(depth=Coalesce(Length("unit__path"), 0))
+                .order_by("-depth", "-effective_from").prefetch_related("limits").first())
+
+    def rules_on(self, day: dt.date, unit=None) -> flows.Rules:
+        """The values of the rule set in force on ``day`` for ``unit``
+        (``in_force``); the charter's defaults when none is recorded."""
+        rule_set = self.in_force(day, unit)
         return rule_set.as_rules() if rule_set else flows.Rules()
 
 
@@ -34,7 +49,10 @@ class RuleSet(models.Model):
     one has no limit)."""
 
     name = models.CharField(_("name"), max_length=200)
-    effective_from = models.DateField(_("effective from"), unique=True)
+    # null: the national rule set; a unit: its subtree (the nearest unit's set wins).
+    unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="rule_sets", verbose_name=_("unit"), help_text=_("Empty: the whole country."))
+    effective_from = models.DateField(_("effective from"))
     min_committee = models.PositiveSmallIntegerField(_("minimum mobilising committee size"), default=3)
     min_members = models.PositiveSmallIntegerField(_("minimum members for a founding congress"), default=5)
     remind_before_due = models.PositiveSmallIntegerField(
@@ -60,6 +78,11 @@ class RuleSet(models.Model):
         ordering = ["-effective_from"]
         verbose_name = _("rule set")
         verbose_name_plural = _("rule sets")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "effective_from"], name="rule_set_unit_effective_from"),
+            models.UniqueConstraint(fields=["effective_from"], condition=models.Q(unit__isnull=True),
+                                    name="rule_set_national_effective_from"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from:%d/%m/%Y})"
@@ -104,6 +127,11 @@ class StageTaskTemplate(models.Model):
     """A task created for every campaign that enters ``stage``, due
     ``due_in_working_days`` working days after the stage was entered."""
 
+    # null: the national checklist; a unit: its subtree's (the nearest unit
+    # with templates for a stage replaces the national ones for that stage).
+    unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="task_templates", verbose_name=_("unit"),
+                             help_text=_("Empty: the whole country."))
     stage = models.CharField(_("stage"), max_length=32, choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -186,9 +214,9 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
 
     @cached_property
     def rules(self) -> flows.Rules:
-        """The rule set in force today, the day a transition is taken or
-        offered; a fresh instance reads it afresh."""
-        return RuleSet.objects.rules_on(clock.today())
+        """The rule set in force today for the responsible unit, the day a
+        transition is taken or offered; a fresh instance reads it afresh."""
+        return RuleSet.objects.rules_on(clock.today(), self.responsible_unit)
 
 
 class CommitteeMember(models.Model):
@@ -225,6 +253,7 @@ class EventKind(models.TextChoices):
     DOSSIER_RETURNED = "dossier_returned", _("Recognition dossier returned for correction")
     DOSSIER_VERIFIED = "dossier_verified", _("Recognition dossier verified")
     DOSSIER_ESCALATED = "dossier_escalated", _("Recognition dossier escalated")
+    TRANSFERRED = "transferred", _("Moved to another unit")
 
 
 class CampaignEvent(models.Model):
@@ -232,6 +261,10 @@ class CampaignEvent(models.Model):
     the source of time-in-stage figures. Never updated, never deleted."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+    # The campaign's responsible unit when the event happened: figures of the
+    # past stay with it when a closed unit's work moves to its successor.
+    unit = models.ForeignKey("organisation.Unit", null=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -247,6 +280,7 @@ class CampaignEvent(models.Model):
         verbose_name_plural = _("campaign events")
         indexes = [
             models.Index(fields=["campaign", "at"], name="event_campaign_at_idx"),
+            models.Index(fields=["unit", "at"], name="event_unit_at_idx"),
             models.Index(fields=["kind", "to_stage", "at"], name="event_kind_stage_at_idx"),
         ]
 

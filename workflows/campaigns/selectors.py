@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,8 @@ from workflows.enterprises.validation import normalise_tax_code
 from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 from workflows.organisation.permissions import Role, scope_of
 from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
-from workflows.organisation.workdays import calendar_from
+from workflows.organisation.models import CalendarDay
+from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths
 
 from . import flows
 from .flows import Stage
@@ -39,14 +41,95 @@ from .permissions import (
 )
 
 
-def rules_in_force(*, on: dt.date) -> flows.Rules:
-    """The rule set with the latest effective date not after ``on``; the
-    charter's defaults when none is recorded."""
-    return RuleSet.objects.rules_on(on)
+# --- reference data per subtree: rule sets, task templates, working calendars ----------
+def rules_in_force(*, on: dt.date, unit: Unit | None = None) -> flows.Rules:
+    """The rule set in force on ``on`` for the campaigns of ``unit`` (None:
+    the national one): the nearest unit's, up to the national one
+    (``RuleSetQuerySet.in_force``); the charter's defaults when none is
+    recorded."""
+    return RuleSet.objects.rules_on(on, unit)
 
 
-def stage_templates(stage: str) -> QuerySet[StageTaskTemplate]:
-    return StageTaskTemplate.objects.filter(stage=stage, is_active=True).order_by("order", "pk")
+def stage_templates(stage: str, unit: Unit | None = None) -> QuerySet[StageTaskTemplate]:
+    """The task templates of ``stage`` for the campaigns of ``unit``: those
+    of the nearest unit (``unit`` or one above it) that has active templates
+    for the stage, else the national ones. One query."""
+    active = StageTaskTemplate.objects.filter(stage=stage, is_active=True)
+    if unit is None:
+        return active.filter(unit__isnull=True).order_by("order", "pk")
+    chain = active.filter(unit__path__in=chain_paths(unit.path))
+    nearest = chain.order_by(Length("unit__path").desc()).values("unit_id")[:1]
+    return (active.filter(Q(unit_id=Subquery(nearest)) | Q(unit__isnull=True) & ~Exists(chain))
+            .order_by("order", "pk"))
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A part of the tree that one set of reference data governs: the
+    subtree of ``path`` ("" the whole country) less the zones below it
+    (``below``: the nearest units under it that keep their own rule sets or
+    calendar days). Its campaigns share a rule set and a calendar."""
+    path: str
+    below: tuple[str, ...]
+    rule_sets: tuple[RuleSet, ...]  # of the units of its chain and national: nearest unit first, latest first
+    calendar: WorkingCalendar
+
+    def rule_set_on(self, day: dt.date) -> RuleSet | None:
+        """The rule set in force on ``day`` (``RuleSetQuerySet.in_force``, in memory)."""
+        return next((r for r in self.rule_sets if r.effective_from <= day), None)
+
+    def rules_on(self, day: dt.date) -> flows.Rules:
+        rule_set = self.rule_set_on(day)
+        return rule_set.as_rules() if rule_set else flows.Rules()
+
+    def reminder_rules_on(self, day: dt.date) -> ReminderRules:
+        return ReminderRules.of(self.rule_set_on(day))
+
+    def q(self, path_field: str) -> Q:
+        """The rows whose unit (at ``path_field``) lies in the zone."""
+        inside = Q(**{f"{path_field}__startswith": self.path}) if self.path else Q()
+        for path in self.below:
+            inside &= ~Q(**{f"{path_field}__startswith": path})
+        return inside
+
+
+@dataclass(frozen=True)
+class Zones:
+    """The whole tree cut into zones (``reference_zones``), the national one last."""
+    zones: tuple[Zone, ...]  # the deepest first
+
+    def __iter__(self):
+        return iter(self.zones)
+
+    def of(self, unit_path: str | None) -> Zone:
+        """The zone of the unit at ``unit_path``."""
+        return next(z for z in self.zones if (unit_path or "").startswith(z.path))
+
+    def where(self, zones: Iterable[Zone], path_field: str) -> Q:
+        """The rows whose unit lies in one of ``zones``."""
+        return functools.reduce(operator.or_, (z.q(path_field) for z in zones), Q(pk__in=[]))
+
+
+def reference_zones(*, on: dt.date, start: dt.date, end: dt.date) -> Zones:
+    """The zones of the tree on ``on`` — the units keeping a rule set in
+    force by ``on`` or calendar days between ``start`` and ``end`` start
+    one each — with their rule sets and their calendars from ``start`` to
+    ``end``. Three queries, however many units; a job that handles many
+    units asks its zones once and works zone by zone."""
+    rule_sets = list(RuleSet.objects.filter(effective_from__lte=on).annotate(path=F("unit__path"))
+                     .prefetch_related("limits"))
+    days = CalendarDay.objects.filter(unit__isnull=False, date__range=(start, end))
+    paths = {r.path for r in rule_sets if r.path} | set(days.values_list("unit__path", flat=True).distinct())
+    calendars = WorkingCalendar.load_many(start, end, paths | {""})
+    zones = []
+    for path in sorted(paths, key=len, reverse=True) + [""]:
+        below = [p for p in paths if p != path and p.startswith(path)]
+        outermost = tuple(sorted(p for p in below if not any(p != q and p.startswith(q) for q in below)))
+        chain = set(chain_paths(path))
+        own = sorted((r for r in rule_sets if not r.path or r.path in chain),
+                     key=lambda r: (len(r.path or ""), r.effective_from), reverse=True)
+        zones.append(Zone(path, outermost, tuple(own), calendars[path]))
+    return Zones(tuple(zones))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from workflows.enterprises.models import Enterprise
 from workflows.enterprises.services import enterprise_mark_unionised
 from workflows.organisation.models import Unit, UnitKind, WorkingGroup
 from workflows.organisation.permissions import scope_of
-from workflows.organisation.services import unit_create
+from workflows.organisation.services import grassroots_unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
 
 from . import figures, flows, permissions
@@ -67,7 +67,8 @@ def _require_working(campaign: Campaign) -> None:
 def _event(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: str = "", to_stage: str = "",
            data: dict | None = None, at: dt.datetime | None = None) -> CampaignEvent:
     return CampaignEvent.objects.create(
-        campaign=campaign, kind=kind, at=at or clock.now(), actor=actor, note=note.strip(),
+        campaign=campaign, unit_id=campaign.responsible_unit_id, kind=kind, at=at or clock.now(), actor=actor,
+        note=note.strip(),
         from_stage=from_stage, to_stage=to_stage, data=data or {},
     )
 
@@ -336,7 +337,7 @@ def _grassroots_unit_create(campaign: Campaign, actor) -> Unit:
         raise DomainError(_("No grassroots unit kind is set up: ask the administrator."))
     name = _("Grassroots union of %(name)s") % {"name": campaign.enterprise.name}
     # The enterprise's name may already fill the column the unit's name goes in.
-    return unit_create(name=name[:Unit._meta.get_field("name").max_length],
+    return grassroots_unit_create(name=name[:Unit._meta.get_field("name").max_length],
                        code=f"cdcs-{campaign.enterprise.tax_code}-{campaign.pk}", kind=kind,
                        parent=campaign.responsible_unit, actor=actor)
 
@@ -520,7 +521,8 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=to_user)
     now = clock.now()
     events = CampaignEvent.objects.bulk_create([
-        CampaignEvent(campaign_id=t.campaign_id, kind=EventKind.TASK_REASSIGNED, at=now, actor=actor,
+        CampaignEvent(campaign_id=t.campaign_id, unit_id=t.campaign.responsible_unit_id,
+                      kind=EventKind.TASK_REASSIGNED, at=now, actor=actor,
                       note=note.strip(), data={"task": t.pk, "title": t.title,
                                                "from": previous.get(t.assignee_id, ""),
                                                "to": _user_label(to_user), "to_id": to_user.pk})

@@ -90,13 +90,15 @@ class Login:
 
 _KCN_GROUP = CHILD_UNITS[0].groups[0]
 LOGINS = (
-    Login("admin", "Quản trị hệ thống", "administrator (superuser)", "Django admin: reference data"),
+    Login("admin", "Quản trị hệ thống", "technical superuser", "Django admin: national reference data"),
+    Login("quantri", "Đỗ Thị Minh Phương", "administrator", f"{PROVINCE_NAME}: units, people, groups, roles"),
     Login("giamsat", "Nguyễn Văn Thắng", "supervisor", PROVINCE_NAME),
     Login("giamsat.khuvuc", "Trần Thị Thu Hà", "supervisor", "Liên đoàn Lao động khu vực Từ Sơn"),
     Login("lanhdao", "Nghiêm Xuân Hưng", "manager (read-only)", PROVINCE_NAME),
     Login("canbo", "Nguyễn Thị Hồng Nhung", "officer", f"{_KCN_GROUP} ({CHILD_UNITS[0].name})"),
 )
 _POSITIONS = {
+    "quantri": "Phó Trưởng Ban Tổ chức LĐLĐ tỉnh",
     "giamsat": "Trưởng Ban Tổ chức LĐLĐ tỉnh",
     "giamsat.khuvuc": "Chủ tịch LĐLĐ khu vực Từ Sơn",
     "lanhdao": "Phó Chủ tịch Thường trực LĐLĐ tỉnh",
@@ -268,7 +270,7 @@ class _Builder:
         for unit in CHILD_UNITS:
             for index, group in enumerate(unit.groups):
                 if unit.profile == "kcn" and index == 0:
-                    canbo = LOGINS[4]
+                    canbo = LOGINS[5]
                     person(group, name=canbo.full_name, username=canbo.username)
                     person(group)
                     person(group)
@@ -302,33 +304,43 @@ class _Builder:
             self.admin_existed = True
         self.admin = admin
 
-    def _user(self, username: str, full_name: str, position: str, collaborator: bool = False):
+    def _user(self, username: str, full_name: str, position: str, unit: Unit, collaborator: bool = False,
+              actor=None):
         if not self.password_hash:
             # Every demo account has the same, published password: hash it
             # once (PBKDF2 takes about half a second a time, on purpose).
             self.password_hash = hashers.make_password(DEMO_PASSWORD)
-        user = org.user_create(username=username, full_name=full_name, password=DEMO_PASSWORD, actor=self.admin,
-                               password_hash=self.password_hash,
-                               email=f"{username}@{EMAIL_DOMAIN}", phone=words.phone(self.rng), position=position,
-                               is_collaborator=collaborator)
+        user = org.person_create(username=username, full_name=full_name, unit=unit, password=DEMO_PASSWORD,
+                                 actor=actor or self.quantri, password_hash=self.password_hash,
+                                 email=f"{username}@{EMAIL_DOMAIN}", phone=words.phone(self.rng), position=position,
+                                 is_collaborator=collaborator)
         self.users[username] = user
         return user
 
     def _units(self) -> None:
+        """The technical superuser creates the province and its first
+        administrator, as a federation does after installing; the
+        administrator (``quantri``) sets up everything else through the
+        administration services."""
         kinds = {kind.code: kind for kind in UnitKind.objects.all()}
         province = org.unit_create(name=PROVINCE_NAME, code=PROVINCE_CODE, kind=kinds["provincial_federation"],
                                    parent=None, actor=self.admin)
         self.province = province
+        login = LOGINS[1]
+        self.quantri = self._user(login.username, login.full_name, _POSITIONS[login.username], province,
+                                  actor=self.admin)
+        org.unit_role_grant(unit=province, user=self.quantri, role=Role.ADMINISTRATOR, actor=self.admin)
         for spec in CHILD_UNITS:
             unit = org.unit_create(name=spec.name, code=spec.code, kind=kinds[spec.kind], parent=province,
-                                   actor=self.admin)
+                                   actor=self.quantri)
             self.units[spec.code] = unit
         self.grassroots_kind = kinds["grassroots"]
 
     def _users_and_groups(self) -> None:
-        admin = self.admin
-        for login in LOGINS[1:4]:
-            self._user(login.username, login.full_name, _POSITIONS[login.username])
+        admin = self.quantri
+        homes = {"giamsat": self.province, "lanhdao": self.province, "giamsat.khuvuc": self.units[DISTRICT_CODE]}
+        for login in LOGINS[2:5]:
+            self._user(login.username, login.full_name, _POSITIONS[login.username], homes[login.username])
         org.unit_role_grant(unit=self.province, user=self.users["giamsat"], role=Role.SUPERVISOR, actor=admin)
         org.unit_role_grant(unit=self.province, user=self.users["lanhdao"], role=Role.MANAGER, actor=admin)
         org.unit_role_grant(unit=self.units[DISTRICT_CODE], user=self.users["giamsat.khuvuc"], role=Role.SUPERVISOR,
@@ -342,7 +354,7 @@ class _Builder:
                 position = self.rng.choice(words.COLLABORATOR_POSITIONS)
             else:
                 position = _POSITIONS.get(username) or self.rng.choice(words.OFFICER_POSITIONS)
-            user = self._user(username, full_name, position, collaborator)
+            user = self._user(username, full_name, position, group_units[group_name], collaborator)
             group = self.groups.get(group_name)
             if group is None:
                 group = org.working_group_create(unit=group_units[group_name], name=group_name, actor=admin,
@@ -490,7 +502,7 @@ class _Builder:
             enterprise = Enterprise.objects.get(pk=enterprise_id)
             with clock.travel_to(self._moment(founded)):
                 union = org.unit_create(name=f"Công đoàn cơ sở {enterprise.name}", code=f"cdcs-{enterprise.tax_code}",
-                                        kind=self.grassroots_kind, parent=self.units[spec.code], actor=self.admin)
+                                        kind=self.grassroots_kind, parent=self.units[spec.code], actor=self.quantri)
             with clock.travel_to(self._moment(self.registry_day)):
                 enterprise_mark_unionised(enterprise=enterprise, union_unit=union)
         self.log(f"Enterprises with a grassroots union from earlier years: {len(unionised)}")

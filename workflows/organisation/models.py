@@ -38,6 +38,11 @@ class Unit(MP_Node):
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("kind"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"))
+    # A closed unit (merged or dissolved) keeps its past figures; its open
+    # work went to ``successor`` on ``closed_on``.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="predecessors", verbose_name=_("successor"))
 
     class Meta:
         verbose_name = _("unit")
@@ -45,6 +50,8 @@ class Unit(MP_Node):
         permissions = [
             ("supervise_unit", _("Supervise the unit and its subtree")),
             ("oversee_unit", _("Read the dashboards of the unit and its subtree")),
+            ("administer_unit", _("Administer the unit and its subtree: units, people, working groups, roles, "
+                                  "reference data")),
         ]
         indexes = [
             # Subtree look-ups are `path LIKE 'prefix%'`; the unique index on
@@ -60,6 +67,9 @@ class UnitUserObjectPermission(UserObjectPermissionBase):
     """Direct-FK guardian grant of a unit role to a user."""
 
     content_object = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="user_grants")
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("granted by"))
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("unit grant")
@@ -78,6 +88,7 @@ class WorkingGroup(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("working group")
@@ -94,6 +105,9 @@ class WorkingGroupUserObjectPermission(UserObjectPermissionBase):
     """Direct-FK guardian grant of the officer role in a working group."""
 
     content_object = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="user_grants")
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("granted by"))
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("working group grant")
@@ -104,11 +118,18 @@ class Profile(models.Model):
     """What the product keeps about a user beyond Django's account."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    # The unit whose administrators keep the account (not a role: roles are grants).
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="people",
+                             verbose_name=_("unit"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     position = models.CharField(_("position"), max_length=120, blank=True)
     is_collaborator = models.BooleanField(
         _("collaborator"), default=False, help_text=_("A retired officer who helps a working group."),
     )
+    access_until = models.DateField(
+        _("access until"), null=True, blank=True,
+        help_text=_("After this day the person loses access (a collaborator's end date)."))
+    deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("profile")
@@ -122,7 +143,11 @@ class CalendarDay(models.Model):
     """An administrator's exception to the working-day calendar: an extra day
     off, or a make-up working day (a Saturday worked to bridge a holiday)."""
 
-    date = models.DateField(_("date"), unique=True)
+    # null: the national calendar; a unit: its subtree (the nearest unit's
+    # exception for a day wins).
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="calendar_days",
+                             verbose_name=_("unit"), help_text=_("Empty: the whole country."))
+    date = models.DateField(_("date"))
     is_working_day = models.BooleanField(
         _("working day"), help_text=_("Ticked: a make-up working day. Unticked: an extra day off."),
     )
@@ -132,6 +157,73 @@ class CalendarDay(models.Model):
         ordering = ["date"]
         verbose_name = _("calendar exception")
         verbose_name_plural = _("calendar exceptions")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date"], name="calendar_day_unit_date"),
+            models.UniqueConstraint(fields=["date"], condition=models.Q(unit__isnull=True),
+                                    name="calendar_day_national_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class ChangeAction(models.TextChoices):
+    UNIT_CREATED = "unit_created", _("Unit created")
+    UNIT_RENAMED = "unit_renamed", _("Unit renamed")
+    UNIT_MOVED = "unit_moved", _("Unit moved")
+    UNIT_CLOSED = "unit_closed", _("Unit closed")
+    UNIT_RECEIVED = "unit_received", _("Work received from a closed unit")
+    PERSON_CREATED = "person_created", _("Account created")
+    PERSON_CHANGED = "person_changed", _("Account changed")
+    PERSON_INVITED = "person_invited", _("Invitation sent")
+    PERSON_DEACTIVATED = "person_deactivated", _("Deactivated")
+    PERSON_REACTIVATED = "person_reactivated", _("Reactivated")
+    GROUP_CREATED = "group_created", _("Working group created")
+    GROUP_RENAMED = "group_renamed", _("Working group renamed")
+    GROUP_CLOSED = "group_closed", _("Working group closed")
+    GROUP_LEADER = "group_leader", _("Working group leader changed")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    REFERENCE_CHANGED = "reference_changed", _("Reference data changed")
+    IMPORTED = "imported", _("Organisation imported")
+
+
+class ChangeRecord(models.Model):
+    """One change an administrator (or a supervisor, for working groups) made
+    to the organisation: who, when, what, before → after. Append-only; the
+    history on a unit's and a person's page."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=24, choices=ChangeAction.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="changes",
+                             verbose_name=_("unit"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="organisation_changes", verbose_name=_("person"))
+    working_group = models.ForeignKey(WorkingGroup, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="changes", verbose_name=_("working group"))
+    summary = models.CharField(_("summary"), max_length=500)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("organisation change")
+        verbose_name_plural = _("organisation changes")
+        indexes = [
+            models.Index(fields=["unit", "at"], name="change_unit_at_idx"),
+            models.Index(fields=["person", "at"], name="change_person_at_idx"),
+            models.Index(fields=["working_group", "at"], name="change_group_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()}: {self.summary}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise RuntimeError("The organisation history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("The organisation history is append-only.")

@@ -3,7 +3,15 @@
 Roles are guardian permissions on direct-FK permission models:
 - supervisor (``supervise_unit`` on a unit): reads and acts on the unit's subtree;
 - manager (``oversee_unit`` on a unit): reads the unit's subtree;
-- officer (``work_in_group`` on a working group): works the group's campaigns.
+- officer (``work_in_group`` on a working group): works the group's campaigns;
+- administrator (``administer_unit`` on a unit): keeps the subtree's units,
+  people, working groups, roles and reference data (the organisation
+  department). It opens no campaign by itself: an administrator who also
+  works cases holds those roles too. Django's superuser is the technical
+  account: it passes every administration check.
+
+A person whose access ended (``Profile.access_until`` before today: a
+collaborator's end date) or who was deactivated holds no role at all.
 
 ``scope_of(user)`` reads every grant of a user in one query and answers the
 per-object questions in memory, so that a list can ask them row by row without
@@ -15,8 +23,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Q, QuerySet, Value
+
+from workflows.core import clock
 
 from .models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 
@@ -25,6 +36,15 @@ class Role(StrEnum):
     SUPERVISOR = "supervise_unit"
     MANAGER = "oversee_unit"
     OFFICER = "work_in_group"
+    ADMINISTRATOR = "administer_unit"
+
+
+#: The roles granted on a unit (for its subtree); the officer role is granted in a working group.
+UNIT_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMINISTRATOR)
+
+#: The names of the roles, as settings and the sign-in rules name them.
+ROLE_NAMES = {Role.ADMINISTRATOR: "administrator", Role.SUPERVISOR: "supervisor", Role.MANAGER: "manager",
+              Role.OFFICER: "officer"}
 
 
 def _outermost(paths: set[str]) -> tuple[str, ...]:
@@ -46,10 +66,15 @@ class Scope:
     groups: frozenset[int] = frozenset()  # working group ids
     group_units: tuple[str, ...] = ()  # paths of the units of those groups (outermost)
     officer_units: frozenset[str] = frozenset()  # the same paths, each of them
+    administered: tuple[str, ...] = ()  # unit paths
 
     @property
     def is_empty(self) -> bool:
+        """No campaign to see (an administrator alone sees none)."""
         return not (self.overseen or self.groups)
+
+    def administers(self, unit_path: str) -> bool:
+        return any(unit_path.startswith(p) for p in self.administered)
 
     def supervises(self, unit_path: str) -> bool:
         return any(unit_path.startswith(p) for p in self.supervised)
@@ -81,25 +106,29 @@ def scope_of(user, *, fresh: bool = False) -> Scope:
         return Scope(user_id=None)
     if not fresh and (cached := getattr(user, _CACHE_ATTR, None)) is not None:
         return cached
+    today = clock.today()
+    current = Q(user__profile__access_until__isnull=True) | Q(user__profile__access_until__gte=today)
     unit_grants = UnitUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename__in=[Role.SUPERVISOR, Role.MANAGER], content_object__is_active=True,
+        current, user_id=user.pk, permission__codename__in=UNIT_ROLES, content_object__is_active=True,
     ).values_list("permission__codename", "content_object__path", Value(None, output_field=BigIntegerField()))
     group_grants = WorkingGroupUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=Role.OFFICER, content_object__is_active=True,
+        current, user_id=user.pk, permission__codename=Role.OFFICER, content_object__is_active=True,
     ).values_list("permission__codename", "content_object__unit__path", "content_object_id")
-    supervised, overseen, groups, group_units = set(), set(), set(), set()
+    supervised, overseen, administered, groups, group_units = set(), set(), set(), set(), set()
     for codename, path, group_id in unit_grants.union(group_grants, all=True):
         if codename == Role.SUPERVISOR:
             supervised.add(path)
             overseen.add(path)
         elif codename == Role.MANAGER:
             overseen.add(path)
+        elif codename == Role.ADMINISTRATOR:
+            administered.add(path)
         else:
             groups.add(group_id)
             group_units.add(path)
     scope = Scope(user_id=user.pk, supervised=_outermost(supervised), overseen=_outermost(overseen),
                   groups=frozenset(groups), group_units=_outermost(group_units),
-                  officer_units=frozenset(group_units))
+                  officer_units=frozenset(group_units), administered=_outermost(administered))
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
@@ -110,21 +139,102 @@ def forget_scope(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def roles_held(user) -> frozenset[str]:
+    """The names of the roles ``user`` holds anywhere (``ROLE_NAMES``'
+    values): what the sign-in rules (the second factor) ask."""
+    scope = scope_of(user)
+    held = set()
+    if scope.administered:
+        held.add(ROLE_NAMES[Role.ADMINISTRATOR])
+    if scope.supervised:
+        held.add(ROLE_NAMES[Role.SUPERVISOR])
+    if set(scope.overseen) - set(scope.supervised):
+        held.add(ROLE_NAMES[Role.MANAGER])
+    if scope.groups:
+        held.add(ROLE_NAMES[Role.OFFICER])
+    return frozenset(held)
+
+
 # --- organisation objects ------------------------------------------------------
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def can_supervise_unit(user, unit: Unit) -> bool:
     return scope_of(user).supervises(unit.path)
 
 
-def can_manage_organisation(user, unit: Unit) -> bool:
-    """Create working groups and grant roles under ``unit``: its supervisors,
-    and the administrator (a superuser) who sets up the tree."""
-    return bool(user and user.is_authenticated and user.is_active and
-                (user.is_superuser or can_supervise_unit(user, unit)))
+def can_administer_unit(user, unit: Unit) -> bool:
+    """Keep ``unit`` and its subtree: its units, people, working groups, roles
+    and reference data. An administrator of the unit or of a unit above it;
+    the technical superuser."""
+    return _signed_in(user) and (user.is_superuser or scope_of(user).administers(unit.path))
 
 
-def require_manage_organisation(user, unit: Unit) -> None:
-    if not can_manage_organisation(user, unit):
+def require_administer_unit(user, unit: Unit) -> None:
+    if not can_administer_unit(user, unit):
         raise PermissionDenied
+
+
+def can_manage_groups(user, unit: Unit) -> bool:
+    """Create, rename and close the working groups of ``unit``, choose their
+    members, leader and collaborators: the unit's supervisors (or those of a
+    unit above it) and its administrators."""
+    return can_administer_unit(user, unit) or (_signed_in(user) and can_supervise_unit(user, unit))
+
+
+def require_manage_groups(user, unit: Unit) -> None:
+    if not can_manage_groups(user, unit):
+        raise PermissionDenied
+
+
+def can_administer_person(user, person) -> bool:
+    """Keep ``person``'s account (details, invitation, deactivation, roles):
+    the administrators of the person's unit. A person without a unit is
+    kept by the superuser alone."""
+    if not _signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    profile = getattr(person, "profile", None)
+    unit = profile.unit if profile is not None else None
+    return unit is not None and scope_of(user).administers(unit.path)
+
+
+def require_administer_person(user, person) -> None:
+    if not can_administer_person(user, person):
+        raise PermissionDenied
+
+
+def units_administered_by(user) -> QuerySet[Unit]:
+    """Every unit ``user`` administers (closed ones included)."""
+    if _signed_in(user) and user.is_superuser:
+        return Unit.objects.all()
+    scope = scope_of(user)
+    return Unit.objects.filter(scope.subtree_q("path", scope.administered))
+
+
+def people_administered_by(user):
+    """The accounts ``user`` administers: the people of the units they administer."""
+    people = get_user_model().objects.all()
+    if _signed_in(user) and user.is_superuser:
+        return people
+    scope = scope_of(user)
+    return people.filter(scope.subtree_q("profile__unit__path", scope.administered))
+
+
+def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
+    """The working groups ``user`` may manage (``can_manage_groups``)."""
+    if _signed_in(user) and user.is_superuser:
+        return WorkingGroup.objects.all()
+    scope = scope_of(user)
+    return WorkingGroup.objects.filter(scope.subtree_q("unit__path", scope.administered + scope.supervised))
+
+
+# Kept for the callers written before the administrator role: managing the
+# organisation under a unit is managing its working groups.
+can_manage_organisation = can_manage_groups
+require_manage_organisation = require_manage_groups
 
 
 def units_visible_to(user):
@@ -185,9 +295,11 @@ def supervisors_who_may_receive(actor, unit_paths: Iterable[str]) -> QuerySet[Un
 
 # --- administration ---------------------------------------------------------------
 def can_administer(user) -> bool:
-    """Administrators keep the reference data in Django admin: active staff
-    accounts that hold at least one model permission there (a superuser holds
-    them all). Unit roles are separate: an administrator may have none."""
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    """Open the administration home: an administrator of a unit, or a staff
+    account that keeps reference data in Django admin (holds at least one
+    model permission there; a superuser holds them all)."""
+    if not _signed_in(user):
         return False
-    return user.is_superuser or bool(user.get_all_permissions())
+    if scope_of(user).administered:
+        return True
+    return user.is_staff and (user.is_superuser or bool(user.get_all_permissions()))

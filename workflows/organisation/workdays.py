@@ -1,20 +1,27 @@
 """Working days: Monday to Friday, less Vietnamese public holidays (from the
-``holidays`` package, Tết included) and the administrator's extra days off,
+``holidays`` package, Tết included) and the administrators' extra days off,
 plus make-up working days: the package's (the weekend half of a day-off swap)
-and the administrator's.
+and the administrators'.
+
+The administrators' exceptions (``CalendarDay``) are national (no unit) or
+a unit's, for its subtree: a unit's calendar applies the national ones, then
+each ancestor's down to its own — the nearest unit's exception for a day wins.
 
 Build one ``WorkingCalendar`` per service call (one query) and ask it as many
-questions as needed.
+questions as needed; ``WorkingCalendar.load_many`` builds the calendars of
+many units with one query.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import holidays
+from django.db.models import Q
 
-from .models import CalendarDay
+from .models import CalendarDay, Unit
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -27,20 +34,56 @@ def public_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     return frozenset(public), frozenset(getattr(public, "weekend_workdays", ()))
 
 
+def chain_paths(unit_path: str) -> list[str]:
+    """The paths of the unit at ``unit_path`` and of every unit above it,
+    the top first ("": none, the national calendar only)."""
+    step = Unit.steplen
+    return [unit_path[:end] for end in range(step, len(unit_path) + 1, step)]
+
+
+def _exceptions(start: dt.date, end: dt.date, paths: Iterable[str]) -> list[tuple[str, dt.date, bool]]:
+    """(unit path, "" for national; date; working day) of the exceptions
+    kept nationally or by the units at ``paths``, from ``start`` to ``end``:
+    one query."""
+    paths = sorted(set(paths))
+    scope = Q(unit__isnull=True) | Q(unit__path__in=paths) if paths else Q(unit__isnull=True)
+    return [(path or "", date, working) for path, date, working in CalendarDay.objects.filter(
+        scope, date__range=(start, end)).values_list("unit__path", "date", "is_working_day")]
+
+
 @dataclass
 class WorkingCalendar:
     start: dt.date
     end: dt.date
     days_off: frozenset[dt.date] = frozenset()
     make_up_days: frozenset[dt.date] = frozenset()
+    #: the unit whose calendar this is ("": the national calendar)
+    unit_path: str = ""
 
     @classmethod
-    def load(cls, start: dt.date, end: dt.date) -> WorkingCalendar:
-        calendar = cls(start=start, end=end)
+    def load(cls, start: dt.date, end: dt.date, unit: Unit | None = None) -> WorkingCalendar:
+        """The calendar of ``unit`` (None: the national one) from ``start``
+        to ``end``: one query."""
+        calendar = cls(start=start, end=end, unit_path=unit.path if unit is not None else "")
         calendar._load(start, end)
         return calendar
 
+    @classmethod
+    def load_many(cls, start: dt.date, end: dt.date, unit_paths: Iterable[str]) -> dict[str, WorkingCalendar]:
+        """The calendars of the units at ``unit_paths`` ("": national), by
+        path, from ``start`` to ``end``: one query for all of them."""
+        unit_paths = set(unit_paths)
+        rows = _exceptions(start, end, {p for path in unit_paths for p in chain_paths(path)})
+        calendars = {}
+        for path in unit_paths:
+            calendar = calendars[path] = cls(start=start, end=end, unit_path=path)
+            calendar._apply(start, end, rows)
+        return calendars
+
     def _load(self, start: dt.date, end: dt.date) -> None:
+        self._apply(start, end, _exceptions(start, end, chain_paths(self.unit_path)))
+
+    def _apply(self, start: dt.date, end: dt.date, rows: Iterable[tuple[str, dt.date, bool]]) -> None:
         days_off, make_up_days = set(), set()
         for year in range(start.year, end.year + 1):
             off, worked = public_calendar(year)
@@ -48,13 +91,18 @@ class WorkingCalendar:
             # A swap in the package gives a weekday off *and* works a weekend
             # day: take both halves, not only the day off.
             make_up_days.update(d for d in worked if start <= d <= end)
-        for day in CalendarDay.objects.filter(date__range=(start, end)).values("date", "is_working_day"):
-            if day["is_working_day"]:
-                make_up_days.add(day["date"])
-                days_off.discard(day["date"])
+        chain = set(chain_paths(self.unit_path))
+        # national first, then from the top unit down: the nearest unit's exception wins
+        for _path, day, working in sorted((row for row in rows if not row[0] or row[0] in chain),
+                                          key=lambda row: len(row[0])):
+            if not start <= day <= end:
+                continue
+            if working:
+                make_up_days.add(day)
+                days_off.discard(day)
             else:
-                days_off.add(day["date"])
-                make_up_days.discard(day["date"])
+                days_off.add(day)
+                make_up_days.discard(day)
         self.start, self.end = start, end
         self.days_off, self.make_up_days = frozenset(days_off), frozenset(make_up_days)
 
@@ -103,17 +151,17 @@ class WorkingCalendar:
         return count
 
 
-def calendar_from(start: dt.date, horizon_days: int = 120) -> WorkingCalendar:
-    return WorkingCalendar.load(start, start + dt.timedelta(days=horizon_days))
+def calendar_from(start: dt.date, horizon_days: int = 120, unit: Unit | None = None) -> WorkingCalendar:
+    return WorkingCalendar.load(start, start + dt.timedelta(days=horizon_days), unit)
 
 
-def add_working_days(start: dt.date, working_days: int) -> dt.date:
-    return calendar_from(start, horizon_days=working_days * 2 + 30).add(start, working_days)
+def add_working_days(start: dt.date, working_days: int, unit: Unit | None = None) -> dt.date:
+    return calendar_from(start, horizon_days=working_days * 2 + 30, unit=unit).add(start, working_days)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    return WorkingCalendar.load(start, max(start, end)).between(start, end)
+def working_days_between(start: dt.date, end: dt.date, unit: Unit | None = None) -> int:
+    return WorkingCalendar.load(start, max(start, end), unit).between(start, end)
 
 
-def is_working_day(day: dt.date) -> bool:
-    return WorkingCalendar.load(day, day).is_working_day(day)
+def is_working_day(day: dt.date, unit: Unit | None = None) -> bool:
+    return WorkingCalendar.load(day, day, unit).is_working_day(day)

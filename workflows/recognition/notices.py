@@ -48,7 +48,8 @@ def review_escalate(*, dossier: Dossier, step_task: FlowTask) -> None:
     is keyed by the step besides)."""
     campaign = Campaign.objects.select_related("responsible_unit", "enterprise").get(pk=dossier.campaign_id)
     step = step_task.flow_task.name
-    CampaignEvent.objects.create(campaign=campaign, kind=EventKind.DOSSIER_ESCALATED, at=clock.now(), actor=None,
+    CampaignEvent.objects.create(campaign=campaign, unit_id=campaign.responsible_unit_id,
+                                 kind=EventKind.DOSSIER_ESCALATED, at=clock.now(), actor=None,
                                  note="", data={"step": step, "due_on": step_task.data.get("due_on")})
     step_notify(campaign, reviewers_of(campaign).deciders, NotificationKind.REVIEW_ESCALATED,
                 f"review-late:{step_task.pk}", task=step_task, step=step, due_on=step_task.data.get("due_on"),

@@ -66,7 +66,8 @@ def _touch(dossier: Dossier, **fields) -> None:
 
 
 def _event(campaign: Campaign, actor, kind: str, note: str = "", **data) -> CampaignEvent:
-    return CampaignEvent.objects.create(campaign=campaign, kind=kind, at=clock.now(), actor=actor,
+    return CampaignEvent.objects.create(campaign=campaign, unit_id=campaign.responsible_unit_id, kind=kind,
+                                        at=clock.now(), actor=actor,
                                         note=(note or "").strip(), data=data)
 
 
