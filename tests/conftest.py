@@ -1,6 +1,6 @@
 """Shared fixtures: a small federation with one user per role.
 
-    province (Liên đoàn Lao động tỉnh)             manager
+    province (Liên đoàn Lao động tỉnh)             manager, administrator
     ├── district (LĐLĐ huyện)                       supervisor
     │     ├── group  (Tổ công tác số 1)             officer
     │     └── other_group (Tổ công tác số 2)        other_officer
@@ -22,6 +22,7 @@ from workflows.campaigns import services
 from workflows.campaigns.flows import AbandonReason, Stage
 from workflows.core import clock
 from workflows.organisation import services as org
+from workflows.organisation.permissions import Role
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,6 +67,7 @@ class World:
     officer: object
     other_officer: object
     enterprise: object
+    administrator: object = None  # the administrator role on the province (no other role)
 
     def user(self, role: str):
         return None if role == "anonymous" else getattr(self, role)
@@ -115,11 +117,13 @@ def build_world() -> World:
     group = factories.working_group(district, "Tổ công tác số 1", [officer], actor=admin)
     other_group = factories.working_group(district, "Tổ công tác số 2", [other_officer], actor=admin)
     enterprise = factories.EnterpriseFactory(responsible_unit=district)
+    administrator = factories.UserFactory(username="administrator", first_name="Đỗ Thị", last_name="Phương")
+    org.unit_role_grant(unit=province, user=administrator, role=Role.ADMINISTRATOR, actor=admin)
     return World(province, district, other_district, group, other_group, admin, manager, supervisor,
-                 other_supervisor, officer, other_officer, enterprise)
+                 other_supervisor, officer, other_officer, enterprise, administrator)
 
 
-ROLES = ["anonymous", "other_officer", "officer", "other_supervisor", "supervisor", "manager"]
+ROLES = ["anonymous", "other_officer", "officer", "other_supervisor", "supervisor", "manager", "administrator"]
 
 #: The forward step into each stage of the path (``flows.TRANSITIONS``).
 FORWARD_INTO = {Stage.EMPLOYER_CONTACTED: "contact_employer", Stage.MOBILISING_COMMITTEE: "form_committee",

@@ -601,7 +601,7 @@ def test_registry_service_refuses_other_roles(world, prepare, role):
 
 # --- the organisation ---------------------------------------------------------------
 ORGANISATION_ROLES = ROLES + ["admin"]
-ORGANISERS = {"supervisor", "admin"}
+ORGANISERS = {"supervisor", "admin", "administrator"}
 
 
 def _organisation_snapshot() -> dict:
@@ -645,8 +645,8 @@ def grant_role(world: World, newcomer) -> tuple[Act, Then]:
 
 ORGANISATION_CASES = [create_group, add_member, grant_role]
 #: Who may act in each case: unit roles are granted by administrators alone
-#: (here the superuser; tests/administration covers the administrator role).
-MAY_ACT = {create_group: ORGANISERS, add_member: ORGANISERS, grant_role: {"admin"}}
+#: (the unit administrator, or the technical superuser).
+MAY_ACT = {create_group: ORGANISERS, add_member: ORGANISERS, grant_role: {"admin", "administrator"}}
 ALLOWED = [(prepare, role) for prepare in ORGANISATION_CASES for role in sorted(MAY_ACT[prepare])]
 REFUSED = [(prepare, role) for prepare in ORGANISATION_CASES
            for role in sorted(set(ORGANISATION_ROLES) - MAY_ACT[prepare])]

@@ -161,6 +161,7 @@ def unit_move(*, unit_id: int, parent_id: int, actor) -> Unit:
         return unit
     Unit.objects.move(unit, parent, pos="last-child")
     unit = Unit.objects.get(pk=unit.pk)
+    forget_scope(actor)  # its cached grants name the paths before the move
     change_record(actor=actor, action=ChangeAction.UNIT_MOVED, unit=unit,
                   summary=_("Moved from “%(old)s” to “%(new)s”") % {
                       "old": old_parent.name if old_parent else "—", "new": parent.name},
@@ -299,16 +300,32 @@ def _officer_grant(group: WorkingGroup, user, actor) -> bool:
 
 
 @transaction.atomic
-def working_group_member_add(*, group: WorkingGroup, user, actor, access_until: dt.date | None = None) -> None:
+def working_group_member_add(*, group: WorkingGroup, user, actor, access_until: dt.date | None = None,
+                             collaborator: bool = False) -> None:
     """Make ``user`` an officer of ``group`` (idempotent). ``access_until``:
-    a collaborator's end date, after which they lose access."""
+    a collaborator's end date, after which they lose access (not in the
+    past); ``collaborator``: mark them a collaborator (a retired officer)."""
     group = _lock_group(group.pk)
     require_manage_groups(actor, group.unit)
     if not group.is_active:
         raise ValidationError(_("The working group is closed."))
+    if access_until is not None and access_until < clock.today():
+        raise ValidationError({"access_until": _("The end date cannot be in the past.")})
     _officer_grant(group, user, actor)
+    if collaborator:
+        _collaborator_mark(user, actor)
     if access_until is not None:
         _access_until_set(user, access_until, actor)
+
+
+def _collaborator_mark(user, actor) -> None:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    if not profile.is_collaborator:
+        profile.is_collaborator = True
+        profile.save(update_fields=["is_collaborator"])
+        change_record(actor=actor, action=ChangeAction.PERSON_CHANGED, unit=profile.unit, person=user,
+                      summary=_("%(name)s is a collaborator") % {"name": user.get_full_name() or user.get_username()},
+                      before={"collaborator": False}, after={"collaborator": True})
 
 
 def _access_until_set(user, access_until: dt.date | None, actor) -> None:
@@ -474,9 +491,15 @@ def person_create(*, username: str, full_name: str, unit: Unit, actor, email: st
     once by the caller for many accounts that share a published password
     (the demo): hashing is slow on purpose."""
     require_administer_unit(actor, unit)
+    if not unit.is_active:
+        raise ValidationError({"unit": _("The unit “%(name)s” is closed: choose an open unit.") % {"name": unit.name}})
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": _("A person needs a user name.")})
+    try:
+        User._meta.get_field(User.USERNAME_FIELD).run_validators(username)
+    except ValidationError as error:
+        raise ValidationError({"username": error.messages}) from error
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The user name “%(name)s” is taken.") % {"name": username}})
     first, last, email, phone = _person_fields(full_name=full_name, email=email, phone=phone)
@@ -522,6 +545,9 @@ def person_update(*, person_id: int, actor, full_name: str, email: str, phone: s
     profile = _profile_of(person)
     if unit is not None and unit.pk != profile.unit_id:
         require_administer_unit(actor, unit)
+        if not unit.is_active:
+            raise ValidationError({"unit": _("The unit “%(name)s” is closed: choose an open unit.") % {
+                "name": unit.name}})
     first, last, email, phone = _person_fields(full_name=full_name, email=email, phone=phone)
     if email and User.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
         raise ValidationError({"email": _("Another account has the e-mail address “%(email)s”.") % {"email": email}})
@@ -560,6 +586,8 @@ def person_deactivate_mark(*, person_id: int, actor, on: dt.date | None = None) 
     person = User.objects.select_for_update().get(pk=person_id)
     if actor is not None:
         require_administer_person(actor, person)
+        if actor.pk == person.pk:
+            raise ValidationError(_("You cannot deactivate your own account: ask another administrator."))
     if not person.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": person.get_full_name()})
     on = on or clock.today()
@@ -601,3 +629,40 @@ def person_invited_record(*, person, actor, email: str) -> None:
     """Note in the history that an invitation went to ``email``."""
     change_record(actor=actor, action=ChangeAction.PERSON_INVITED, unit=_profile_of(person).unit, person=person,
                   summary=_("Invitation sent to %(email)s") % {"email": email}, after={"email": email})
+
+
+# --- the installation's first step -------------------------------------------------------
+@transaction.atomic
+def federation_found(*, name: str, code: str, kind: UnitKind, administrator_username: str,
+                     administrator_name: str, administrator_email: str, parent: Unit | None = None) -> AbstractBaseUser:
+    """Create the unit a federation installs the product for (a top-level
+    unit, or one under ``parent``) and its first administrator's account,
+    without a password (they set it from an invitation). Run by the
+    server's operator from the command line (``manage.py setup_federation``),
+    not from a page: there is nobody yet to sign in. The history says "by
+    the system". Every later change goes through the administrators."""
+    unit = _unit_add(name=name, code=code, kind=kind, parent=parent, actor=None, now=clock.now())
+    username = (administrator_username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("A person needs a user name.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The user name “%(name)s” is taken.") % {"name": username}})
+    first, last, email, phone = _person_fields(full_name=administrator_name, email=administrator_email, phone="")
+    if not email:
+        raise ValidationError({"email": _("The first administrator needs an e-mail address for the invitation.")})
+    user = User(username=User.normalize_username(username), email=email, first_name=first, last_name=last)
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, unit=unit)
+    change_record(actor=None, action=ChangeAction.PERSON_CREATED, unit=unit, person=user,
+                  summary=_("Account “%(username)s” created for %(name)s") % {"username": user.username,
+                                                                             "name": user.get_full_name()},
+                  after={"username": user.username, "name": user.get_full_name(), "email": email, "unit": unit.name})
+    permission = Permission.objects.get(codename=Role.ADMINISTRATOR, content_type__app_label="organisation")
+    UnitUserObjectPermission.objects.create(user=user, permission=permission, content_object=unit,
+                                            granted_at=clock.now(), granted_by=None)
+    change_record(actor=None, action=ChangeAction.ROLE_GRANTED, unit=unit, person=user,
+                  summary=_("%(name)s: %(role)s of “%(unit)s”") % {
+                      "name": user.get_full_name(), "role": role_label(Role.ADMINISTRATOR), "unit": unit.name},
+                  after={"role": Role.ADMINISTRATOR.value, "unit": unit.name})
+    return user
