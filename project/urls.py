@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("workflows.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", account_views.admin_sign_in),  # ours: the second factor applies to the admin too
     path("admin/", admin.site.urls),
     path("", include("workflows.campaigns.urls")),
     path("", include("workflows.recognition.urls")),

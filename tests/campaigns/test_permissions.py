@@ -364,6 +364,36 @@ def bulk_reassign_tasks(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def release_tasks(world: World) -> tuple[Act, Then]:
+    """The officer leaves: their open task goes back to the group's queue
+    (an administrator of the officer's unit, issue 14)."""
+    org.person_update(person_id=world.officer.pk, actor=world.admin, full_name="Nguyễn Văn Cán bộ",
+                      email=world.officer.email, phone="", unit=world.district)
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+    services.task_claim(task_id=task.pk, actor=world.officer)
+
+    def act(actor):
+        return services.tasks_release_of(person_id=world.officer.pk, actor=actor, to_user_id=None)
+
+    def then(actor):
+        assert Task.objects.get(pk=task.pk).assignee_id is None
+    return act, then
+
+
+def regroup_campaigns(world: World) -> tuple[Act, Then]:
+    """A working group closes: its open campaigns go to another group of the
+    unit (those who manage the unit's groups, issue 14)."""
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaigns_regroup(from_group_id=world.group.pk, to_group_id=world.other_group.pk,
+                                          actor=actor)
+
+    def then(actor):
+        assert Campaign.objects.get(pk=campaign.pk).working_group_id == world.other_group.pk
+    return act, then
+
+
 @dataclass(frozen=True)
 class Case:
     service: str
@@ -405,6 +435,8 @@ CASES = [
     Case("task_reassign", reassign_task, SUPERVISORS, (EventKind.TASK_REASSIGNED,)),
     Case("tasks_bulk_reassign", bulk_reassign_tasks, SUPERVISORS,
          (EventKind.TASK_REASSIGNED, EventKind.TASK_REASSIGNED)),
+    Case("tasks_release_of", release_tasks, frozenset({"administrator"}), (EventKind.TASK_REASSIGNED,)),
+    Case("campaigns_regroup", regroup_campaigns, frozenset({"supervisor", "administrator"}), (EventKind.ASSIGNED,)),
 ]
 
 ALLOWED = [pytest.param(case, role, id=f"{case.name}-{role}") for case in CASES for role in ROLES
@@ -469,7 +501,7 @@ def test_refused_role_is_denied_and_nothing_is_written(world, case, role):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize("case", [c for c in CASES if "supervisor" in c.allowed], ids=lambda case: case.name)
 def test_supervisor_of_a_unit_above_may_do_everything(world, case):
     # given a supervisor of the province, above the campaign's district
     chief = factories.UserFactory(username="chief")

@@ -33,9 +33,11 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same five schedules, unchanged
+    # then: the same six schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
+        ("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
+         Schedule.DAILY, None, -1),
         ("cdcs: daily e-mail digest", "workflows.notifications.jobs.digests_send", Schedule.DAILY, None, -1),
         ("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", Schedule.MINUTES, 15, -1),
         ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
@@ -46,7 +48,8 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: reminders and escalations"] == dt.datetime(2027, 3, 2, 6, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: daily e-mail digest"] == dt.datetime(2027, 3, 2, 7, 0, tzinfo=VIETNAM)
     assert next_runs["cdcs: statistics reconciliation"] == dt.datetime(2027, 3, 2, 2, 30, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 5
+    assert next_runs["cdcs: collaborators whose access ended"] == dt.datetime(2027, 3, 2, 0, 30, tzinfo=VIETNAM)
+    assert out.getvalue().count("up to date") == 6
 
 
 def test_the_cluster_settings():

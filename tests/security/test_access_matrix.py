@@ -87,6 +87,28 @@ def _review(o: Objects):
     return o.review
 
 
+def _organisation_import(o: Objects):
+    """An organisation import under the unit of ``o.campaign``, uploaded by
+    an administrator of it (the technical superuser where nobody administers
+    it); its check is queued, not run. Made once per set of objects."""
+    if getattr(o, "organisation_import", None) is None:
+        from django.contrib.auth import get_user_model
+
+        from tests.administration.org_sheets import organisation_workbook
+        from workflows.administration.imports import organisation_import_upload
+
+        unit_obj = o.campaign.responsible_unit
+        paths = [unit_obj.path[:end] for end in range(Unit.steplen, len(unit_obj.path) + 1, Unit.steplen)]
+        grant = (UnitUserObjectPermission.objects.filter(permission__codename="administer_unit",
+                                                         content_object__path__in=paths)
+                 .select_related("user").first())
+        uploader = grant.user if grant else get_user_model().objects.filter(is_superuser=True).first()
+        o.organisation_import = organisation_import_upload(
+            actor=uploader, unit=unit_obj, file_name="to-chuc.xlsx",
+            content=organisation_workbook([("cdcs-moi", "Công đoàn cơ sở mới", "", "grassroots")], []))
+    return o.organisation_import
+
+
 # url name → how to fill its kwargs from a set of objects.
 FILLERS = {
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
@@ -122,6 +144,15 @@ FILLERS = {
     "recognition:verify": lambda o: {"task_pk": _review(o)[1].pk},
     "recognition:decide": lambda o: {"task_pk": _review(o)[1].pk},
     "recognition:reassign": lambda o: {"task_pk": _review(o)[1].pk},
+    **{f"administration:{name}": lambda o: {"pk": o.officer.pk} for name in (
+        "person", "person_edit", "person_invite", "role_grant", "role_revoke", "person_deactivate",
+        "person_reactivate")},
+    **{f"administration:{name}": lambda o: {"pk": o.campaign.working_group_id} for name in (
+        "group", "group_rename", "member_add", "member_remove", "group_leader", "group_close")},
+    **{f"administration:{name}": lambda o: {"pk": o.campaign.responsible_unit_id} for name in (
+        "unit", "unit_create", "unit_edit", "unit_move", "unit_close")},
+    **{f"administration:{name}": lambda o: {"pk": _organisation_import(o).pk} for name in (
+        "import_batch", "import_progress", "import_recheck", "import_confirm", "import_errors")},
 }
 
 # Plausible form data, so that a request would get past form validation.

@@ -79,3 +79,10 @@ def test_the_readme_production_command_uses_the_gunicorn_configuration():
     gunicorn_lines = [line for line in production.splitlines() if line.startswith("gunicorn ")]
     assert gunicorn_lines == ["gunicorn -c project/gunicorn.conf.py project.wsgi   "
                               "# the web tier (whitenoise serves /static/)"]
+
+
+def test_production_requires_the_second_factor_of_administrators_and_supervisors():
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn"}, "shell", "--no-imports", "-c",
+                 "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED_ROLES)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['administrator', 'supervisor']"

@@ -14,7 +14,8 @@ from django import forms
 
 import workflows
 
-VIEW_MODULES = sorted(path for path in Path(workflows.__file__).parent.glob("*/views.py"))
+# every module of views: views.py, and the pages an app keeps apart (import_views.py, reference_views.py …)
+VIEW_MODULES = sorted(path for path in Path(workflows.__file__).parent.glob("*/*views.py"))
 #: What reads or writes the database through the ORM.
 ORM_CALLS = {"objects", "refresh_from_db", "save", "delete", "select_for_update", "select_related",
              "prefetch_related", "defer", "only", "raw", "extra", "aggregate", "annotate", "values_list",

@@ -8,3 +8,10 @@ class AccountsConfig(AppConfig):
 
     name = "workflows.accounts"
     verbose_name = _("Sign-in")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .checks import required_roles_are_known
+
+        checks.register(required_roles_are_known)

@@ -19,5 +19,5 @@ class AppCodeForm(CodeForm):
     code = forms.CharField(
         label=_("Code shown by the app"), max_length=8, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*", "autofocus": False}),
+                                      "pattern": "[0-9 ]*"}),
         error_messages={"required": _("Enter the code.")})

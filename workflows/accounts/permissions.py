@@ -10,28 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from workflows.organisation import permissions as organisation_permissions
+from workflows.organisation.permissions import ROLE_NAMES as _ROLE_NAMES, roles_held
 
 #: The role names the setting may list.
-ROLE_NAMES = ("administrator", "supervisor", "manager", "officer")
-
-
-def _roles_held(user) -> frozenset[str]:
-    held = getattr(organisation_permissions, "roles_held", None)
-    if held is not None:
-        return frozenset(held(user))
-    # Until organisation.permissions.roles_held exists: the same answer from the scope.
-    scope = organisation_permissions.scope_of(user)
-    roles = set()
-    if getattr(scope, "administered", ()):
-        roles.add("administrator")
-    if scope.supervised:
-        roles.add("supervisor")
-    if set(scope.overseen) - set(scope.supervised):
-        roles.add("manager")
-    if scope.groups:
-        roles.add("officer")
-    return frozenset(roles)
+ROLE_NAMES = tuple(_ROLE_NAMES.values())
 
 
 def required_roles() -> frozenset[str]:
@@ -44,7 +26,7 @@ def second_factor_required(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     required = required_roles()
-    return bool(required) and bool(required & _roles_held(user))
+    return bool(required) and bool(required & roles_held(user))
 
 
 def is_verified(user) -> bool:

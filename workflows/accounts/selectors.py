@@ -38,6 +38,7 @@ class Enrolment:
     qr_data_uri: str
     secret: str
     replaces: bool  # a confirmed app exists already (moving to a new phone)
+    required: bool  # the person's role requires the second factor
 
     @property
     def secret_groups(self) -> str:
@@ -48,7 +49,8 @@ def enrolment_for(device: TOTPDevice, *, user) -> Enrolment:
     qr = segno.make(device.config_url, error="m")
     return Enrolment(qr_data_uri=qr.svg_data_uri(scale=5, border=4, dark="#000", light="#fff"),
                      secret=_secret(device),
-                     replaces=TOTPDevice.objects.devices_for_user(user, confirmed=True).exists())
+                     replaces=TOTPDevice.objects.devices_for_user(user, confirmed=True).exists(),
+                     required=second_factor_required(user))
 
 
 def recovery_codes_left(user) -> int:

@@ -22,6 +22,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from workflows.core.errors import InvalidInput
+from workflows.organisation.models import ChangeAction, Profile
+from workflows.organisation.permissions import require_administer_person
+from workflows.organisation.services import change_record
 
 from .permissions import require_may_change_second_factor, second_factor_required
 from .selectors import has_second_factor
@@ -163,3 +166,28 @@ def second_factor_turn_off(*, user) -> None:
     _lock_account(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def second_factor_reset(*, person_id: int, actor) -> int:
+    """A person lost their phone: an administrator of their unit removes
+    their app and recovery codes, so that they enrol again at their next
+    sign-in (required roles) or may. Returns how many devices went. The
+    organisation history says who did it."""
+    person = get_user_model()._default_manager.select_for_update().get(pk=person_id)
+    require_administer_person(actor, person)
+    if actor is not None and actor.pk == person.pk:
+        raise InvalidInput(_("Turn your own second factor off on your account security page."))
+    removed = 0
+    for kind in (TOTPDevice, StaticDevice):
+        devices = kind.objects.filter(user=person)
+        removed += devices.count()
+        devices.delete()
+    if removed:
+        profile = Profile.objects.filter(user=person).select_related("unit").first()
+        change_record(actor=actor, action=ChangeAction.PERSON_CHANGED, unit=profile.unit if profile else None,
+                      person=person,
+                      summary=_("Second factor of %(name)s removed (a lost phone): they enrol again") % {
+                          "name": person.get_full_name() or person.get_username()},
+                      before={"second_factor": True}, after={"second_factor": False})
+    return removed

@@ -15,17 +15,15 @@ import datetime as dt
 import time
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import views as auth_views
+from django.contrib import admin, messages
+from django.contrib.auth import login as auth_login, views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -87,6 +85,16 @@ def sign_in(request):
         return redirect(_safe_next(request, next_url))
     # 200 on a refused password, as Django's LoginView (django-axes answers a lockout itself).
     return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+@never_cache
+def admin_sign_in(request):
+    """The admin site's sign-in page: ours, so that the admin is no way round
+    the second factor. A signed-in person the admin refuses still gets the
+    admin's own page (which says they may not use it) instead of a loop."""
+    if request.user.is_authenticated:
+        return admin.site.login(request)
+    return redirect(_with_next("login", _next_of(request) or reverse("admin:index")))
 
 
 def _signing_in(request) -> dict | None:
@@ -214,6 +222,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/password_reset_done.html"
     title = gettext_lazy("Check your e-mail")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from workflows.organisation.admin import ReferenceDataAdmin, ScopeFilter
+
 from . import flows
 from .flows import DocumentKind
 from .models import RuleSet, RuleSetLimit, StageTaskTemplate
@@ -38,14 +40,21 @@ class RuleSetLimitInline(admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(ReferenceDataAdmin):
     form = RuleSetForm
     inlines = [RuleSetLimitInline]
-    list_display = ["name", "effective_from", "min_committee", "min_members", "verification_days", "decision_days"]
+    list_display = ["name", "effective_from", "unit", "min_committee", "min_members", "verification_days",
+                    "decision_days"]
+    list_filter = [ScopeFilter]
+    search_fields = ["name", "unit__name"]
+
+    def snapshot(self, obj) -> dict:
+        return {**super().snapshot(obj), "limits": {limit.stage: limit.working_days for limit in obj.limits.all()}}
 
 
 @admin.register(StageTaskTemplate)
-class StageTaskTemplateAdmin(admin.ModelAdmin):
-    list_display = ["title", "stage", "due_in_working_days", "order", "is_active"]
-    list_filter = ["stage", "is_active"]
+class StageTaskTemplateAdmin(ReferenceDataAdmin):
+    list_display = ["title", "stage", "unit", "due_in_working_days", "order", "is_active"]
+    list_filter = ["stage", "is_active", ScopeFilter]
     list_editable = ["order", "is_active"]
+    search_fields = ["title", "unit__name"]

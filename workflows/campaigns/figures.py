@@ -12,6 +12,13 @@ Each function is one statement per table (``workflows.core.counters.add``):
 concurrent transactions add up, rows are touched in key order.
 ``workflows.statistics.reconcile`` recomputes the same figures from the base
 tables; the drift must be zero.
+
+The unit is always passed in: the campaign's responsible unit at the moment
+of the change, which is also the unit its event records
+(``CampaignEvent.unit``). What happened (the funnel, abandoned, members
+admitted, time in stage) stays with the unit where it happened; what is
+(``StageCohort``, ``TaskDueCount``) moves with a campaign that changes unit
+(``campaigns_transferred``, when a closed unit's work goes to its successor).
 """
 from __future__ import annotations
 
@@ -85,6 +92,25 @@ def members_moved(*, unit_id: int, month: dt.date, recruited: int = 0, lost: int
     sit beside the campaigns' in ``MonthFigures``."""
     counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(month)): {"members_recruited": recruited,
                                                                                   "members_lost": lost}})
+
+
+def campaigns_transferred(*, from_unit_id: int, to_unit_id: int, cohorts: Iterable[tuple[str, dt.date]],
+                          due_dates: Iterable[dt.date] = ()) -> None:
+    """Open campaigns moved from one unit to another: ``cohorts`` holds each
+    campaign's stage and the day it entered it, ``due_dates`` the due dates
+    of their open tasks. Only the current-state rows move (the pipeline and
+    the open tasks); the figures of what happened before stay with the unit
+    where it happened, like the events they are counted from."""
+    stages = counters.table()
+    for stage, entered_on in cohorts:
+        stages[(from_unit_id, stage, entered_on)]["campaigns"] -= 1
+        stages[(to_unit_id, stage, entered_on)]["campaigns"] += 1
+    counters.add(StageCohort, ("unit", "stage", "entered_on"), stages)
+    tasks = counters.table()
+    for due_on in due_dates:
+        tasks[(from_unit_id, due_on)]["open_tasks"] -= 1
+        tasks[(to_unit_id, due_on)]["open_tasks"] += 1
+    counters.add(TaskDueCount, ("unit", "due_on"), tasks)
 
 
 # --- tasks ----------------------------------------------------------------------

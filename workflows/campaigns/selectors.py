@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,15 +19,19 @@ from workflows.enterprises import permissions as enterprise_permissions
 from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
 from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
 from workflows.enterprises.validation import normalise_tax_code
-from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
+from workflows.organisation.models import (
+    Unit,
+    UnitUserObjectPermission,
+    WorkingGroup,
+    WorkingGroupUserObjectPermission,
+)
 from workflows.organisation.permissions import Role, scope_of
 from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
-from workflows.organisation.models import CalendarDay
-from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths
+from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths, exceptions_between
 
 from . import flows
 from .flows import Stage
-from .models import Campaign, CampaignEvent, EventKind, RuleSet, StageTaskTemplate, Task, TaskStatus
+from .models import Campaign, CampaignEvent, EventKind, RuleSet, RuleSetLimit, StageTaskTemplate, Task, TaskStatus
 from .permissions import (
     Action,
     campaign_ids_visible_to,
@@ -114,13 +118,13 @@ def reference_zones(*, on: dt.date, start: dt.date, end: dt.date) -> Zones:
     """The zones of the tree on ``on`` — the units keeping a rule set in
     force by ``on`` or calendar days between ``start`` and ``end`` start
     one each — with their rule sets and their calendars from ``start`` to
-    ``end``. Three queries, however many units; a job that handles many
-    units asks its zones once and works zone by zone."""
+    ``end``. Three queries, however many units: a job that handles many
+    units reads its zones once and works zone by zone."""
     rule_sets = list(RuleSet.objects.filter(effective_from__lte=on).annotate(path=F("unit__path"))
                      .prefetch_related("limits"))
-    days = CalendarDay.objects.filter(unit__isnull=False, date__range=(start, end))
-    paths = {r.path for r in rule_sets if r.path} | set(days.values_list("unit__path", flat=True).distinct())
-    calendars = WorkingCalendar.load_many(start, end, paths | {""})
+    days = exceptions_between(start, end)
+    paths = {r.path for r in rule_sets if r.path} | {path for path, _day, _working in days if path}
+    calendars = WorkingCalendar.load_many(start, end, paths | {""}, rows=days)
     zones = []
     for path in sorted(paths, key=len, reverse=True) + [""]:
         below = [p for p in paths if p != path and p.startswith(path)]
@@ -203,27 +207,73 @@ def tasks_open_of(user) -> QuerySet[Task]:
 
 
 # --- lists ------------------------------------------------------------------------
-def stalled_cutoffs(*, today: dt.date) -> dict[str, dt.datetime]:
-    """Per working stage, the moment before which a campaign that entered the
-    stage has overrun the stage's time limit (in working days) today."""
-    rules = rules_in_force(on=today)
+def _limits_window(rules: Iterable[flows.Rules]) -> int:
+    """How many calendar days back a stage limit of ``rules`` may reach."""
+    return max((limit or 0 for r in rules for _stage, limit in r.stage_limits), default=0) * 2 + 30
+
+
+def _cutoffs(rules: flows.Rules, calendar: WorkingCalendar, today: dt.date) -> dict[str, dt.datetime]:
     limits = {stage: rules.stage_limit(stage) for stage in flows.WORKING_STAGES}
-    calendar = calendar_from(today - dt.timedelta(days=max(v or 0 for v in limits.values()) * 2 + 30),
-                             horizon_days=max(v or 0 for v in limits.values()) * 2 + 60)
     return {
         stage: timezone.make_aware(dt.datetime.combine(calendar.window_start(today, limit), dt.time.min))
         for stage, limit in limits.items() if limit
     }
 
 
-def stalled_q(cutoffs: dict[str, dt.datetime], prefix: str = "") -> Q:
-    condition = Q(pk__in=[])
-    for stage, cutoff in cutoffs.items():
-        condition |= Q(**{f"{prefix}stage": stage, f"{prefix}stage_entered_at__lt": cutoff})
-    return condition
+def stalled_cutoffs(*, today: dt.date, unit: Unit | None = None) -> dict[str, dt.datetime]:
+    """Per working stage, the moment before which a campaign of ``unit``
+    (None: under the national rules and calendar) that entered the stage
+    has overrun the stage's time limit (in working days) today."""
+    rules = rules_in_force(on=today, unit=unit)
+    back = _limits_window([rules])
+    return _cutoffs(rules, calendar_from(today - dt.timedelta(days=back), horizon_days=back + 30, unit=unit), today)
 
 
-def is_stalled(campaign: Campaign, cutoffs: dict[str, dt.datetime]) -> bool:
+@dataclass(frozen=True)
+class StalledCutoffs:
+    """``stalled_cutoffs`` of every zone (``reference_zones``): the stalled
+    campaigns of many units are read with one condition (``q``)."""
+    by_zone: tuple[tuple[Zone, dict[str, dt.datetime]], ...]  # the deepest zone first
+    zones: Zones
+
+    def of(self, unit_path: str) -> dict[str, dt.datetime]:
+        zone = self.zones.of(unit_path)
+        return next(cutoffs for z, cutoffs in self.by_zone if z is zone)
+
+    def q(self, prefix: str = "", *, entered: str = "stage_entered_at", unit_path: str = "responsible_unit__path",
+          dates: bool = False) -> Q:
+        """The stalled rows: ``prefix`` + ``stage``, the moment it was
+        entered (``entered``; ``dates``: a date, not a moment) and its
+        unit's path (``unit_path``)."""
+        condition = Q(pk__in=[])
+        for zone, cutoffs in self.by_zone:
+            stalled = Q(pk__in=[])
+            for stage, cutoff in cutoffs.items():
+                limit = timezone.localtime(cutoff).date() if dates else cutoff
+                stalled |= Q(**{f"{prefix}stage": stage, f"{prefix}{entered}__lt": limit})
+            if cutoffs:
+                condition |= zone.q(prefix + unit_path) & stalled
+        return condition
+
+
+def stalled_cutoffs_by_unit(*, today: dt.date) -> StalledCutoffs:
+    """``stalled_cutoffs`` for the campaigns of every unit, zone by zone:
+    a handful of queries whatever the number of units."""
+    longest = RuleSetLimit.objects.filter(rule_set__effective_from__lte=today).aggregate(n=Max("working_days"))["n"]
+    back = (longest or 0) * 2 + 30
+    zones = reference_zones(on=today, start=today - dt.timedelta(days=back), end=today + dt.timedelta(days=30))
+    return StalledCutoffs(tuple((z, _cutoffs(z.rules_on(today), z.calendar, today)) for z in zones), zones)
+
+
+def stalled_q(cutoffs: StalledCutoffs, prefix: str = "") -> Q:
+    return cutoffs.q(prefix)
+
+
+def is_stalled(campaign: Campaign, cutoffs: Mapping[str, dt.datetime] | StalledCutoffs) -> bool:
+    """``cutoffs``: the campaign's unit's (``stalled_cutoffs``), or every
+    unit's (``stalled_cutoffs_by_unit``: the campaign's unit is loaded)."""
+    if isinstance(cutoffs, StalledCutoffs):
+        cutoffs = cutoffs.of(campaign.responsible_unit.path)
     cutoff = cutoffs.get(campaign.stage)
     return cutoff is not None and campaign.stage_entered_at < cutoff
 
@@ -283,7 +333,7 @@ def campaigns_for_list(user, filters: CampaignFilters, *, today: dt.date) -> Que
     if filters.overdue:
         qs = qs.filter(overdue_tasks__gt=0)
     if filters.stalled:
-        qs = qs.filter(stalled_q(stalled_cutoffs(today=today)))
+        qs = qs.filter(stalled_q(stalled_cutoffs_by_unit(today=today)))
     order = CAMPAIGN_SORTS.get(filters.sort, "-stage_entered_at")
     return qs.select_related("enterprise", "responsible_unit", "working_group").order_by(order, "pk")
 
@@ -396,28 +446,41 @@ class ReminderRules:
     days_before: int = 2
     escalate_after: int = 3
 
+    @classmethod
+    def of(cls, rule_set: RuleSet | None) -> ReminderRules:
+        if rule_set is None:
+            return cls()
+        return cls(days_before=rule_set.remind_before_due, escalate_after=rule_set.escalate_overdue_after)
 
-def reminder_rules(*, on: dt.date) -> ReminderRules:
-    rule_set = RuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
-    if rule_set is None:
-        return ReminderRules()
-    return ReminderRules(days_before=rule_set.remind_before_due, escalate_after=rule_set.escalate_overdue_after)
+
+def reminder_rules(*, on: dt.date, unit: Unit | None = None) -> ReminderRules:
+    """Of the rule set in force on ``on`` for the campaigns of ``unit`` (None: the national one)."""
+    return ReminderRules.of(RuleSet.objects.in_force(on, unit))
 
 
-def open_tasks_due_in(ranges, *, after: tuple[dt.date, int] | None, limit: int) -> QuerySet:
-    """One batch of open tasks due in any of the half-open ``ranges``
-    ([start, end) date pairs), in (due date, id) order after the keyset
-    ``after``: rows (pk, due_on, campaign_id, assignee_id, assignee_active,
-    working_group_id, unit_path)."""
+#: The path of a task's unit (its campaign's responsible unit).
+TASK_UNIT_PATH = "campaign__responsible_unit__path"
+
+
+def open_tasks_due_in(windows: Sequence[tuple[Zone, Sequence[tuple[dt.date, dt.date]]]], *,
+                      after: tuple[dt.date, int] | None, limit: int) -> QuerySet:
+    """One batch of open tasks due, for each (zone, ranges) of ``windows``,
+    in any of the zone's half-open ``ranges`` ([start, end) date pairs) —
+    the zones count their own working days — in (due date, id) order after
+    the keyset ``after``: rows (pk, due_on, campaign_id, assignee_id,
+    assignee_active, working_group_id, unit_path)."""
     due = Q(pk__in=[])
-    for start, end in ranges:
-        if start < end:
-            due |= Q(due_on__gte=start, due_on__lt=end)
+    for zone, ranges in windows:
+        in_ranges = Q(pk__in=[])
+        for start, end in ranges:
+            if start < end:
+                in_ranges |= Q(due_on__gte=start, due_on__lt=end)
+        due |= zone.q(TASK_UNIT_PATH) & in_ranges
     qs = Task.objects.filter(due, status=TaskStatus.OPEN)
     if after is not None:
         qs = qs.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
     return (qs.order_by("due_on", "pk")
-            .annotate(assignee_active=F("assignee__is_active"), unit_path=F("campaign__responsible_unit__path"))
+            .annotate(assignee_active=F("assignee__is_active"), unit_path=F(TASK_UNIT_PATH))
             .values_list("pk", "due_on", "campaign_id", "assignee_id", "assignee_active", "working_group_id",
                          "unit_path", named=True)[:limit])
 
@@ -450,11 +513,13 @@ def supervisors_by_unit_path(paths) -> dict[str, frozenset[int]]:
             for path in paths}
 
 
-def overdue_task_recipients(*, today: dt.date) -> list[int]:
-    """Everybody with an overdue open task: assignees, and the officers of
-    the groups whose queue holds one. Two grouped queries on the open-task
-    indexes, then the group members."""
+def overdue_task_recipients(*, today: dt.date, where: Q | None = None) -> list[int]:
+    """Everybody with an overdue open task (among those ``where`` keeps):
+    assignees, and the officers of the groups whose queue holds one. Two
+    grouped queries on the open-task indexes, then the group members."""
     overdue = Task.objects.filter(status=TaskStatus.OPEN, due_on__lt=today)
+    if where is not None:
+        overdue = overdue.filter(where)
     people = set(overdue.exclude(assignee=None).order_by().values_list("assignee_id", flat=True).distinct())
     groups = set(overdue.filter(assignee=None).exclude(working_group=None).order_by()
                  .values_list("working_group_id", flat=True).distinct())
@@ -494,17 +559,25 @@ def overdue_tasks_of(user_ids, *, today: dt.date, listed: int) -> dict[int, Over
     return {user_id: OverdueList(len(tasks), tuple(tasks[:listed])) for user_id, tasks in found.items()}
 
 
-def campaigns_newly_stalled(*, today: dt.date, previous: dt.date, after: int | None, limit: int) -> QuerySet:
-    """One batch (by id, after ``after``) of the campaigns that overran their
-    stage's time limit on ``today`` and had not on the working day
-    ``previous``: rows (pk, stage, stage_entered_at, unit_path)."""
-    now, before = stalled_cutoffs(today=today), stalled_cutoffs(today=previous)
+def campaigns_newly_stalled(*, today: dt.date, zones: Iterable[Zone], after: int | None, limit: int) -> QuerySet:
+    """One batch (by id, after ``after``) of the campaigns of ``zones`` that
+    overran their stage's time limit on ``today`` and had not on their
+    zone's previous working day: rows (pk, stage, stage_entered_at, unit_path)."""
     condition = Q(pk__in=[])
-    for stage, cutoff in now.items():
-        newly = Q(stage=stage, stage_entered_at__lt=cutoff)
-        if stage in before:  # else the stage had no limit yet: every overrun is new
-            newly &= Q(stage_entered_at__gte=before[stage])
-        condition |= newly
+    for zone in zones:
+        previous = today - dt.timedelta(days=1)
+        while not zone.calendar.is_working_day(previous):
+            previous -= dt.timedelta(days=1)
+        now = _cutoffs(zone.rules_on(today), zone.calendar, today)
+        before = _cutoffs(zone.rules_on(previous), zone.calendar, previous)
+        newly_stalled = Q(pk__in=[])
+        for stage, cutoff in now.items():
+            newly = Q(stage=stage, stage_entered_at__lt=cutoff)
+            if stage in before:  # else the stage had no limit yet: every overrun is new
+                newly &= Q(stage_entered_at__gte=before[stage])
+            newly_stalled |= newly
+        if now:
+            condition |= zone.q("responsible_unit__path") & newly_stalled
     qs = Campaign.objects.filter(condition)
     if after is not None:
         qs = qs.filter(pk__gt=after)
@@ -665,7 +738,7 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
         open_rows=tuple(task_rows(user, [t for t in tasks if t.status == TaskStatus.OPEN], today=today, scope=scope)),
         closed_tasks=tuple(t for t in tasks if t.status != TaskStatus.OPEN),
         committee=tuple(committee_of(campaign)),
-        stalled=is_stalled(campaign, stalled_cutoffs(today=today)),
+        stalled=is_stalled(campaign, stalled_cutoffs(today=today, unit=campaign.responsible_unit)),
         can_work=works and campaign.stage in flows.WORKING_STAGES,
         can_assign=may_assign and campaign.is_open, may_assign=may_assign, show_contacts=works,
         people=tuple(task_people(campaign)),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -28,9 +29,9 @@ from django_q.tasks import async_task
 from workflows.core import clock, notify
 from workflows.core.errors import Conflict, DomainError, GuardNotMet
 from workflows.enterprises.models import Enterprise
-from workflows.enterprises.services import enterprise_mark_unionised
+from workflows.enterprises.services import enterprise_mark_unionised, units_lock_for_transfer
 from workflows.organisation.models import Unit, UnitKind, WorkingGroup
-from workflows.organisation.permissions import scope_of
+from workflows.organisation.permissions import require_administer_person, require_manage_groups, scope_of
 from workflows.organisation.services import grassroots_unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
 
@@ -79,13 +80,17 @@ def _user_label(user) -> str:
 
 def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime,
                             calendar: WorkingCalendar | None = None, *, count: bool = True) -> list[Task]:
-    """Entering a stage creates its template tasks, due in working days."""
-    templates = list(stage_templates(stage))
+    """Entering a stage creates its template tasks — those of the nearest
+    unit (the campaign's or one above it) that keeps a checklist for the
+    stage, else the national ones — due in working days of the unit's
+    calendar (``calendar``: the caller's, of that unit)."""
+    unit = campaign.responsible_unit
+    templates = list(stage_templates(stage, unit=unit))
     if not templates:
         return []
     start = timezone.localtime(now).date()
     longest = max(t.due_in_working_days for t in templates)
-    calendar = calendar or calendar_from(start, horizon_days=longest * 2 + 45)
+    calendar = calendar or calendar_from(start, horizon_days=longest * 2 + 45, unit=unit)
     tasks = Task.objects.bulk_create([
         Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
              working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
@@ -121,8 +126,9 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
-    # One calendar read for the days spent in the stage and the new tasks' due dates.
-    calendar = WorkingCalendar.load(min(entered_on, today), max(entered_on, today) + _TASK_HORIZON)
+    # One calendar read (the unit's) for the days spent in the stage and the new tasks' due dates.
+    calendar = WorkingCalendar.load(min(entered_on, today), max(entered_on, today) + _TASK_HORIZON,
+                                    campaign.responsible_unit)
     days_in_stage = calendar.between(entered_on, today)
     getattr(campaign, declared.name)()  # the django-fsm-2 method: legality and guards once more
     campaign.stage_entered_at = now
@@ -658,3 +664,161 @@ def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[]
 _EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[], None]]]] = {
     Effect.GRASSROOTS_UNIT: _found_grassroots_unit,
 }
+
+
+# --- a unit's open campaigns to another unit ----------------------------------------
+#: Campaigns and tasks moved per statement (bounded parameter lists).
+_TRANSFER_CHUNK = 2_000
+
+
+@transaction.atomic
+def campaigns_transfer(*, from_unit_id: int, to_unit_id: int, actor, on: dt.date) -> int:
+    """Give the open campaigns of ``from_unit`` (on hold included) to
+    ``to_unit`` (a unit closing into its successor, on ``on``):
+    administrators of both units. Returns how many moved.
+
+    Under the campaigns' row locks (id order, as every campaign write takes
+    them): each campaign's responsible unit changes and its version moves on
+    (a form read before is refused as stale); one ``TRANSFERRED`` event per
+    campaign, written with the new unit, marks the moment. The events before
+    it keep the unit they happened at, and so do the figures counted from
+    them (funnel, abandoned, time in stage): only the current-state rows
+    (``StageCohort``, ``TaskDueCount``) move. The working group and the
+    tasks' assignees stay: the closing moves the unit's working groups with
+    it, and a group of a unit above keeps its campaigns. Recognised and
+    abandoned campaigns stay where they ended. A dossier under review keeps
+    its review steps; who may verify and decide it is read from the new unit."""
+    from_unit, to_unit = units_lock_for_transfer(actor=actor, from_unit_id=from_unit_id, to_unit_id=to_unit_id)
+    # NO KEY UPDATE: it waits for every campaign write (FOR UPDATE) and they wait for it, but a
+    # transaction whose new rows refer to these campaigns (checked at its commit) goes through.
+    rows = list(Campaign.objects.select_for_update(of=("self",), no_key=True)
+                .filter(responsible_unit_id=from_unit.pk, stage__in=flows.OPEN_STAGES)
+                .order_by("pk").values_list("pk", "stage", "stage_entered_at"))
+    if not rows:
+        return 0
+    now = clock.now()
+    data = {"from_unit": from_unit.name, "from_unit_id": from_unit.pk, "to_unit": to_unit.name,
+            "to_unit_id": to_unit.pk, "on": on.isoformat()}
+    due_dates: list[dt.date] = []
+    for chunk in [rows[i:i + _TRANSFER_CHUNK] for i in range(0, len(rows), _TRANSFER_CHUNK)]:
+        ids = [pk for pk, _stage, _entered in chunk]
+        Campaign.objects.filter(pk__in=ids).update(responsible_unit_id=to_unit.pk, version=F("version") + 1)
+        due_dates += Task.objects.filter(campaign_id__in=ids, status=TaskStatus.OPEN).values_list("due_on", flat=True)
+        CampaignEvent.objects.bulk_create([
+            CampaignEvent(campaign_id=pk, unit_id=to_unit.pk, kind=EventKind.TRANSFERRED, at=now, actor=actor,
+                          data=data) for pk in ids])
+    figures.campaigns_transferred(
+        from_unit_id=from_unit.pk, to_unit_id=to_unit.pk, due_dates=due_dates,
+        cohorts=[(stage, timezone.localtime(entered).date()) for _pk, stage, entered in rows])
+    return len(rows)
+
+
+# --- a person who leaves, a working group that closes (administration) ---------------
+@dataclass(frozen=True)
+class ReleaseResult:
+    moved: int
+    to_user_id: int | None
+
+
+@transaction.atomic
+def tasks_release_of(*, person_id: int, actor, to_user_id: int | None, note: str = "") -> ReleaseResult:
+    """Hand every open task of ``person_id`` (a person who leaves) to
+    ``to_user_id``, or (None) back to the queue of its campaign's working
+    group: an administrator of the person; ``actor`` None is the system (a
+    collaborator's end date passed). All or nothing: the receiver must be
+    able to hold every one of them (``permissions.may_hold_task``). One
+    ``TASK_REASSIGNED`` event per task, as ``tasks_bulk_reassign`` writes
+    them, and one notification to the receiver after the commit."""
+    person = User.objects.get(pk=person_id)
+    if actor is not None:
+        require_administer_person(actor, person)
+    to_user = None
+    if to_user_id is not None:
+        to_user = User.objects.filter(pk=to_user_id, is_active=True).first()
+        if to_user is None or to_user.pk == person.pk:
+            raise ValidationError({"receiver": _("Choose an active person, other than %(name)s, to receive the "
+                                                 "tasks.") % {"name": _user_label(person)}})
+    chosen = Task.objects.filter(assignee_id=person.pk, status=TaskStatus.OPEN)
+    # the campaigns before their tasks, in id order (see _lock_task)
+    list(Campaign.objects.select_for_update(of=("self",)).filter(pk__in=chosen.values("campaign_id"))
+         .order_by("pk").values_list("pk"))
+    tasks = list(chosen.select_for_update(of=("self",)).select_related("campaign__responsible_unit").order_by("pk"))
+    if to_user is not None:
+        outsiders = {t.campaign_id for t in tasks if not permissions.may_hold_task(to_user, t.campaign)}
+        if outsiders:
+            raise ValidationError({"receiver": _(
+                "%(name)s does not work on %(count)d of these campaigns; nothing was moved.")
+                % {"name": _user_label(to_user), "count": len(outsiders)}})
+    if not tasks:
+        return ReleaseResult(moved=0, to_user_id=to_user.pk if to_user else None)
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=to_user)
+    now = clock.now()
+    events = CampaignEvent.objects.bulk_create([
+        CampaignEvent(campaign_id=t.campaign_id, unit_id=t.campaign.responsible_unit_id,
+                      kind=EventKind.TASK_REASSIGNED, at=now, actor=actor, note=note.strip(),
+                      data={"task": t.pk, "title": t.title, "from": _user_label(person),
+                            "to": _user_label(to_user), "to_id": to_user.pk if to_user else None})
+        for t in tasks
+    ])
+    if to_user is not None:
+        moved_ids, first_event = [t.pk for t in tasks], min(e.pk for e in events)
+        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
+                                               to_user.pk, moved_ids, first_event))
+    return ReleaseResult(moved=len(tasks), to_user_id=to_user.pk if to_user else None)
+
+
+@transaction.atomic
+def campaigns_regroup(*, from_group_id: int, to_group_id: int | None, actor) -> int:
+    """Give the open campaigns (on hold included) of the working group
+    ``from_group_id`` (a group that closes) to ``to_group_id``, another open
+    group of the same unit, or (None) to no group: the unit's supervisors
+    then assign them. Those who manage the unit's working groups
+    (``require_manage_groups``). Returns how many moved.
+
+    Under the campaigns' row locks (id order): the campaign's version moves
+    on, its open tasks follow it (a task in the old group's queue waits in
+    the new one's), an assignee who may no longer hold a task gives it back
+    to the queue (as ``campaign_assign`` does); one ``ASSIGNED`` event per
+    campaign. Recognised and abandoned campaigns keep the group they ended in."""
+    wanted = {from_group_id} | ({to_group_id} if to_group_id is not None else set())
+    groups = {g.pk: g for g in WorkingGroup.objects.select_related("unit").filter(pk__in=wanted)}
+    source = groups.get(from_group_id)
+    if source is None:
+        raise PermissionDenied
+    require_manage_groups(actor, source.unit)
+    target = None
+    if to_group_id is not None:
+        target = groups.get(to_group_id)
+        if target is None or target.pk == source.pk or target.unit_id != source.unit_id or not target.is_active:
+            raise ValidationError({"to_group": _("Choose another open working group of %(unit)s.")
+                                   % {"unit": source.unit.name}})
+    campaigns = list(Campaign.objects.select_for_update(of=("self",)).select_related("responsible_unit")
+                     .filter(working_group_id=source.pk, stage__in=flows.OPEN_STAGES).order_by("pk"))
+    if not campaigns:
+        return 0
+    ids = [c.pk for c in campaigns]
+    Campaign.objects.filter(pk__in=ids).update(working_group=target, version=F("version") + 1)
+    open_tasks = Task.objects.filter(campaign_id__in=ids, status=TaskStatus.OPEN)
+    open_tasks.update(working_group=target)
+    by_id = {}
+    for campaign in campaigns:
+        campaign.working_group = target
+        by_id[campaign.pk] = campaign
+    held = list(open_tasks.exclude(assignee=None).values_list("pk", "campaign_id", "assignee_id"))
+    holders = {u.pk: u for u in User.objects.filter(pk__in={user_id for _pk, _c, user_id in held})}
+    released = [pk for pk, campaign_id, user_id in held
+                if not permissions.may_hold_task(holders[user_id], by_id[campaign_id])]
+    if released:
+        Task.objects.filter(pk__in=released).update(assignee=None)
+    now = clock.now()
+    events = CampaignEvent.objects.bulk_create([
+        CampaignEvent(campaign_id=c.pk, unit_id=c.responsible_unit_id, kind=EventKind.ASSIGNED, at=now, actor=actor,
+                      data={"from_group": source.name, "to_group": target.name if target else "",
+                            "to_group_id": target.pk if target else None})
+        for c in campaigns
+    ])
+    if target is not None:
+        for event_id in [e.pk for e in events]:
+            transaction.on_commit(lambda event_id=event_id: _enqueue(
+                "workflows.notifications.jobs.notify_campaign_assigned", event_id))
+    return len(campaigns)

@@ -60,7 +60,7 @@ def home(request):
     if scope.overseen:
         return redirect("statistics:home")
     if can_administer(request.user):  # an administrator without a unit role: the reference data they keep
-        return redirect("organisation:administration")
+        return redirect("administration:home")
     return render(request, "campaigns/no_role.html")
 
 
@@ -173,7 +173,7 @@ def campaign_list(request):
     filters = _campaign_filters(request, units)
     page = Paginator(selectors.campaigns_for_list(request.user, filters, today=today), 25).get_page(
         param_int(request.GET, "page"))
-    cutoffs = selectors.stalled_cutoffs(today=today)
+    cutoffs = selectors.stalled_cutoffs_by_unit(today=today)
     rows = [{"campaign": c, "stalled": selectors.is_stalled(c, cutoffs)} for c in page]
     return render(request, "campaigns/list.html", {
         "nav_active": "campaigns", "page": page, "rows": rows, "filters": filters,
@@ -196,7 +196,7 @@ def board(request):
     units, groups = _filter_choices(request)
     filters = _campaign_filters(request, units)
     columns = selectors.pipeline_board(request.user, filters, today=today)
-    cutoffs = selectors.stalled_cutoffs(today=today)
+    cutoffs = selectors.stalled_cutoffs_by_unit(today=today)
     board_columns = []
     for column in columns:
         cards = []

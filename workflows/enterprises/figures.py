@@ -9,7 +9,7 @@ reports any drift.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workflows.core import counters
 
@@ -47,3 +47,10 @@ def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, Enterpri
             row["workforce"] += sign * facts.workforce
             row["workforce_social_insurance"] += sign * facts.workforce * facts.from_social_insurance
     counters.add(EnterpriseBand, ("unit", "band", "has_union"), deltas)
+
+
+def enterprises_transferred(facts: Iterable[EnterpriseFacts], *, to_unit_id: int) -> None:
+    """Enterprises (as they are: ``facts``) handed to another responsible
+    unit: their rows move from their unit to ``to_unit_id``. The registry
+    keeps no history: the figures go with the enterprises."""
+    enterprises_changed((before, replace(before, unit_id=to_unit_id)) for before in facts)

@@ -23,21 +23,25 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _, gettext_lazy
-from openpyxl import load_workbook
 
-from workflows.core.errors import DomainError
-from workflows.core.spreadsheets import text_restored
+from workflows.core import workbooks
 from workflows.core.text import fold
+from workflows.core.workbooks import (  # noqa: F401 - cell_stored, header_key, MAX_* are this module's API too
+    MAX_CELL,
+    MAX_UNPACKED_BYTES,
+    RawRow,
+    cell_stored,
+    cell_text,
+    header_key,
+)
 
 from .models import ImportOutcome, OwnershipSector, WorkforceSource
 from .validation import normalise_tax_code, validate_tax_code
@@ -46,17 +50,25 @@ MAX_FILE_BYTES = 30 * 1024 * 1024
 #: Twice a large province's registry; a larger file is split by the user (and
 #: its check stays well inside the job worker's time limit, Q_CLUSTER timeout).
 MAX_ROWS = 100_000
-#: Excel's own limit for one cell; a longer cell means the file is not a list.
-MAX_CELL = 32_767
-#: What an XLSX may unpack to (a zip bomb is refused before it is opened).
-MAX_UNPACKED_BYTES = 600 * 1024 * 1024
 #: How many top rows may hold titles before the header row.
 HEADER_SEARCH_ROWS = 20
 MAX_WORKFORCE = 10**6
 
 
-class ImportFileError(DomainError):
-    """The file cannot be imported at all; the message says why and what to do."""
+#: The file cannot be imported at all; the message says why and what to do.
+#: (The reading of XLSX files is core's, shared with the organisation import.)
+ImportFileError = workbooks.SpreadsheetRefused
+#: What a registry list that cannot be read is told: XLSX or CSV.
+REFUSALS = workbooks.Refusals(
+    unreadable=gettext_lazy("The file is not a spreadsheet we can read: save it as XLSX, or as CSV UTF-8, and "
+                            "upload it again."),
+    damaged=gettext_lazy("The spreadsheet is damaged: its rows cannot be read from row %(row)d on. Open it in "
+                         "Excel, save it again as XLSX (or as CSV UTF-8) and upload that."),
+    entities=gettext_lazy("The spreadsheet defines XML entities, which we refuse for safety: open it in Excel, "
+                          "save it again as XLSX (or as CSV UTF-8) and upload that."),
+    cell_too_long=gettext_lazy("Row %(row)d has a cell longer than %(limit)s characters: this is not a registry "
+                               "list."),
+)
 
 
 # --- columns ------------------------------------------------------------------------
@@ -124,17 +136,6 @@ IGNORED_ALIASES = (
 )
 
 
-def header_key(text) -> str:
-    """A header cell as the alias table spells it: folded, notes in brackets
-    dropped, "Xã / Phường" → "xa/phuong"."""
-    value = fold(str(text or ""))
-    value = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", value)
-    value = value.replace("_", " ").replace("\\", "/")
-    value = re.sub(r"\s*/\s*", "/", value)
-    value = value.strip(" :*.-–")
-    return " ".join(value.split())
-
-
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
@@ -197,41 +198,6 @@ def mapping_problems(headers: list[str], mapping: dict[str, str]) -> list[str]:
 
 
 # --- cells --------------------------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def cell_text(value) -> str:
-    """A cell as text: numbers without ".0", dates as dd/mm/yyyy, control
-    characters (NUL and the like, which PostgreSQL refuses) as spaces, the
-    quote that keeps text from being a formula taken away."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y") if value.time() == dt.time(0) else value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    # The quote our exports put in front of what would be a formula is read away.
-    text = text_restored(str(value))
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(" ", text)
-    return text.strip()
-
-
-def cell_stored(value):
-    """A cell as JSON keeps it, for the file of rejected rows."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else str(value)
-    return cell_text(value)
-
-
 # --- values -------------------------------------------------------------------------
 #: Words of official lists → ownership sector; the first rule a folded cell
 #: matches wins (so "ngoài nhà nước" is private, not state).
@@ -328,38 +294,10 @@ def parse_workforce(value) -> int:
     return number
 
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_YEAR_FIRST = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
 def parse_date(value, *, today: dt.date) -> dt.date:
     """dd/mm/yyyy (also with "-" or "."), ISO, an Excel date cell or an Excel
     day number; not in the future, not before 1900."""
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not (10_000 <= value < 2_958_466) or value != int(value):
-            raise ValueError(_("%(value)s is not a date: write it as dd/mm/yyyy.") % {"value": cell_text(value)})
-        day = _EXCEL_EPOCH + dt.timedelta(days=int(value))
-    else:
-        text = cell_text(value).split(" ")[0].split("T")[0]
-        day = None
-        match = _DAY_FIRST.match(text) or _YEAR_FIRST.match(text)
-        if match:
-            parts = [int(part) for part in match.groups()]
-            year, month, number = (parts[2], parts[1], parts[0]) if match.re is _DAY_FIRST else parts
-            try:
-                day = dt.date(year, month, number)
-            except ValueError:
-                day = None
-        if day is None:
-            if text.isdigit() and len(text) == 5:
-                return parse_date(int(text), today=today)
-            raise ValueError(_("“%(value)s” is not a date: write it as dd/mm/yyyy.") % {
-                "value": cell_text(value)[:60]})
+    day = workbooks.date_read(value)
     if day.year < 1900:
         raise ValueError(_("%(value)s is too long ago for a workforce figure.") % {"value": f"{day:%d/%m/%Y}"})
     if day > today:
@@ -396,12 +334,6 @@ class Sheet:
     delimiter: str = ","
 
 
-@dataclass(frozen=True)
-class RawRow:
-    number: int  # the row's number in the sheet (1-based, header included)
-    cells: tuple
-
-
 @dataclass
 class ParsedRow:
     number: int
@@ -419,21 +351,11 @@ class Defaults:
     source: str = ""
 
 
-def _is_blank(cells) -> bool:
-    for cell in cells:
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        if isinstance(cell, str) and not cell_text(cell):
-            continue
-        return False
-    return True
+_is_blank = workbooks.is_blank
 
 
 def _check_cells(number: int, cells) -> None:
-    for cell in cells:
-        if isinstance(cell, str) and len(cell) > MAX_CELL:
-            raise ImportFileError(_("Row %(row)d has a cell longer than %(limit)s characters: this is not a "
-                                    "registry list.") % {"row": number, "limit": f"{MAX_CELL:,}".replace(",", ".")})
+    workbooks.cells_check(number, cells, refusals=REFUSALS)
 
 
 def _looks_like_data(cells) -> bool:
@@ -471,58 +393,12 @@ def _has_rows(rows: Iterator[RawRow]) -> bool:
     return any(not _is_blank(row.cells) for row in rows)
 
 
-def _declares_entities(error: BaseException | None) -> bool:
-    """Whether openpyxl stopped because defusedxml refused XML entities
-    (a billion laughs, a file of the server): openpyxl wraps the refusal."""
-    while error is not None:
-        if isinstance(error, DefusedXmlException):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
-
-
-def _entities_refused() -> ImportFileError:
-    return ImportFileError(_("The spreadsheet defines XML entities, which we refuse for safety: open it in "
-                             "Excel, save it again as XLSX (or as CSV UTF-8) and upload that."))
-
-
 def _xlsx_book(content: bytes):
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise ImportFileError(_("The spreadsheet unpacks to more than %(size)d MB: split it into "
-                                        "smaller files.") % {"size": MAX_UNPACKED_BYTES // 2**20})
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except ImportFileError:
-        raise
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        if _declares_entities(error):
-            raise _entities_refused() from None
-        raise ImportFileError(_("The file is not a spreadsheet we can read: save it as XLSX, or as CSV UTF-8, "
-                                "and upload it again.")) from None
+    return workbooks.xlsx_open(content, refusals=REFUSALS)
 
 
-def _xlsx_rows(book, sheet: int, start: int = 1) -> Iterator[RawRow]:
-    """The sheet's rows from ``start``. openpyxl parses a sheet while it is
-    read, not when the file is opened: a damaged row (a shared string the
-    file lacks, text in a number cell, XML cut short or declaring entities)
-    fails here, and is refused like a file that cannot be opened."""
-    rows = book.worksheets[sheet].iter_rows(min_row=start, values_only=True)
-    number = start
-    while True:
-        try:
-            cells = next(rows, None)
-        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-            if _declares_entities(error):
-                raise _entities_refused() from None
-            raise ImportFileError(_("The spreadsheet is damaged: its rows cannot be read from row %(row)d on. "
-                                    "Open it in Excel, save it again as XLSX (or as CSV UTF-8) and upload "
-                                    "that.") % {"row": number}) from None
-        if cells is None:
-            return
-        _check_cells(number, cells)
-        yield RawRow(number, tuple(cells))
-        number += 1
+def _xlsx_rows(book, sheet: int, start: int = 1, width: int | None = None) -> Iterator[RawRow]:
+    return workbooks.xlsx_rows(book, sheet, start, refusals=REFUSALS, width=width)
 
 
 def _check_utf8(content: bytes) -> None:
@@ -651,7 +527,7 @@ def rows_read(content: bytes, sheet: Sheet) -> Iterator[RawRow]:
     width = len(sheet.headers)
     if sheet.file_format == "xlsx":
         book = _xlsx_book(content)
-        source = _xlsx_rows(book, sheet.sheet, sheet.header_row + 1)
+        source = _xlsx_rows(book, sheet.sheet, sheet.header_row + 1, width)
     else:
         book = None
         source = _csv_rows(content, sheet.delimiter, sheet.header_row + 1)

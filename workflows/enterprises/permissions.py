@@ -25,7 +25,10 @@ def can_edit(user, enterprise: Enterprise) -> bool:
 
 
 def can_register_in(user, unit: Unit) -> bool:
-    return scope_of(user).supervises(unit.path)
+    """Register enterprises under ``unit`` (or import a list into it): its
+    supervisors, while the unit is open (a closed unit's work went to its
+    successor)."""
+    return unit.is_active and scope_of(user).supervises(unit.path)
 
 
 def require(allowed: bool) -> None:

@@ -8,24 +8,17 @@ from dataclasses import dataclass, fields
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    DatabaseError,
-    IntegrityError,
-    OperationalError,
-    connection,
-    connections,
-    transaction,
-)
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from workflows.core import clock
-from workflows.core.errors import Conflict
+from workflows.core.errors import Conflict, DomainError
+from workflows.core.progress import LiveProgress
 from workflows.core.text import fold
 from workflows.organisation.models import Unit
-from workflows.organisation.permissions import scope_of
+from workflows.organisation.permissions import require_administer_unit, scope_of
 
 from . import figures, imports, permissions
 from .models import (
@@ -404,6 +397,9 @@ def import_commit(*, batch_id: int, actor, background: bool | None = None,
     with transaction.atomic():
         batch = _batch_locked(batch_id)
         permissions.require(permissions.can_work_import(actor, batch))
+        if not batch.unit.is_active:
+            raise DomainError(_("“%(unit)s” was closed after this list was uploaded: upload it again for the "
+                                "unit that took over its work.") % {"unit": batch.unit.name})
         if batch.status != ImportStatus.PREVIEWED:
             if batch.status == ImportStatus.COMMITTED:
                 raise Conflict(_("This import is already committed."))
@@ -421,38 +417,13 @@ def import_commit(*, batch_id: int, actor, background: bool | None = None,
     return ImportBatch.objects.defer("content").get(pk=batch_id)
 
 
-class _ProgressReport:
-    """Makes a long transaction's progress visible while it runs: through a
-    second connection (PostgreSQL; autocommit, a short lock timeout, best
-    effort), since the transaction's own writes show only when it commits.
-    SQLite has one writer at a time: there the bar shows no figure."""
+class _ProgressReport(LiveProgress):
+    """The commit's progress (its ``ImportProgress`` row), visible while its
+    one transaction runs (``workflows.core.progress``)."""
 
     def __init__(self, batch_id: int, total: int, *, live: bool, report: Callable[[int, int], None] | None):
-        self.batch_id, self.total, self.report, self.side = batch_id, total, report, None
-        if live and connection.vendor == "postgresql":
-            try:
-                self.side = connections.create_connection(DEFAULT_DB_ALIAS)
-                with self.side.cursor() as cursor:
-                    cursor.execute("SET lock_timeout = '500ms'")
-            except DatabaseError:
-                self.side = None
-
-    def __call__(self, done: int) -> None:
-        if self.report:
-            self.report(done, self.total)
-        if self.side is None:
-            return
-        try:
-            with self.side.cursor() as cursor:
-                cursor.execute(f"UPDATE {ImportProgress._meta.db_table} SET done = %s, updated_at = %s "
-                               f"WHERE batch_id = %s", [done, clock.now(), self.batch_id])
-        except DatabaseError:
-            self.close()
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-            self.side = None
+        super().__init__(table=ImportProgress._meta.db_table, key_column="batch_id", key=batch_id, total=total,
+                         live=live, report=report)
 
 
 _UPDATED_FIELDS = [*imports.IMPORT_FIELDS, "search_name", "updated_at"]
@@ -540,3 +511,48 @@ def _commit_rows(batch: ImportBatch, scope, progress: _ProgressReport) -> None:
         ImportRow.objects.bulk_update(revised, ["outcome", "messages", "changes", "enterprise"])
         done += len(rows)
         progress(done)
+
+
+# --- a unit's enterprises to another unit ------------------------------------------
+def units_lock_for_transfer(*, actor, from_unit_id: int, to_unit_id: int) -> tuple[Unit, Unit]:
+    """For a service that moves a unit's work to another unit: both units,
+    locked in id order against another closing or move of them (``no_key``:
+    work that merely refers to them goes on), once the actor is known to
+    administer both; the receiving unit must be open."""
+    if from_unit_id == to_unit_id:
+        raise ValidationError(_("Choose another unit to receive the work."))
+    units = {u.pk: u for u in Unit.objects.select_for_update(no_key=True).filter(pk__in=[from_unit_id, to_unit_id])
+             .order_by("pk")}
+    if len(units) != 2:
+        raise PermissionDenied
+    require_administer_unit(actor, units[from_unit_id])
+    require_administer_unit(actor, units[to_unit_id])
+    if not units[to_unit_id].is_active:
+        raise ValidationError(_("The unit “%(name)s” is closed: choose an open unit.") % {
+            "name": units[to_unit_id].name})
+    return units[from_unit_id], units[to_unit_id]
+
+
+@transaction.atomic
+def enterprises_transfer(*, from_unit_id: int, to_unit_id: int, actor, on: dt.date) -> int:
+    """Make ``to_unit`` responsible for every enterprise ``from_unit`` is
+    responsible for (a unit closing into its successor, on ``on``):
+    administrators of both units. The enterprises are locked in id order and
+    their summary rows (``EnterpriseBand``) move with them in the same
+    transaction; the registry keeps no history, so the enterprise figures of
+    any day are from then on counted at ``to_unit``. An editor's form opened
+    before is refused (``updated_at`` moves). Returns how many moved."""
+    from_unit, to_unit = units_lock_for_transfer(actor=actor, from_unit_id=from_unit_id, to_unit_id=to_unit_id)
+    # NO KEY UPDATE: no key changes, and a transaction under way whose rows refer to these enterprises
+    # (checked at its commit) must not wait for this one while this one waits for its rows.
+    rows = list(Enterprise.objects.select_for_update(of=("self",), no_key=True)
+                .filter(responsible_unit_id=from_unit.pk)
+                .order_by("pk").values_list("pk", "workforce", "workforce_source", "has_union"))
+    now = clock.now()
+    # by id, the rows locked and counted (not whatever the unit holds by the time of the update)
+    for ids in _chunks([pk for pk, *_facts in rows], CHUNK):
+        Enterprise.objects.filter(pk__in=ids).update(responsible_unit_id=to_unit.pk, updated_at=now)
+    figures.enterprises_transferred(
+        [figures.EnterpriseFacts(from_unit.pk, workforce, source == WorkforceSource.SOCIAL_INSURANCE, has_union)
+         for _pk, workforce, source, has_union in rows], to_unit_id=to_unit.pk)
+    return len(rows)

@@ -24,7 +24,6 @@ from workflows.campaigns import selectors as campaign_selectors
 from workflows.campaigns.models import CampaignEvent, Task, TaskStatus
 from workflows.core import clock
 from workflows.organisation.selectors import group_members
-from workflows.organisation.workdays import WorkingCalendar, calendar_from
 
 from . import services
 from .models import EmailStatus, Notification, NotificationKind, Reminder, ReminderKind
@@ -61,10 +60,18 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+#: How far around the day the reminder job reads the working calendars.
+_CALENDAR_BACK, _CALENDAR_AHEAD = dt.timedelta(days=120), dt.timedelta(days=80)
+
+
 def reminders_run(day=None, batch_size: int = BATCH) -> ReminderRun:
     """Decide and deliver the reminders and escalations of ``day`` (today
-    by default). On a day off: nothing. Otherwise, in batches of
-    ``batch_size`` rows, each batch its own transaction:
+    by default). Each part of the tree counts its own working days and
+    follows its own rule set (``campaign_selectors.reference_zones``: a
+    province's extra day off, its rule set): a part for which ``day`` is a
+    day off gets nothing; on a day off everywhere, nothing at all.
+    Otherwise, in batches of ``batch_size`` rows, each batch its own
+    transaction:
 
     1. decide: record a ``Reminder`` for every (task or campaign, kind,
        recipient) due today — duplicates of what an earlier run recorded are
@@ -77,15 +84,16 @@ def reminders_run(day=None, batch_size: int = BATCH) -> ReminderRun:
        delivered and did not e-mail (it died first).
     """
     day, started = _as_date(day), clock.now()
-    calendar = calendar_from(day - dt.timedelta(days=120), horizon_days=200)
-    if not calendar.is_working_day(day):
+    zones = campaign_selectors.reference_zones(on=day, start=day - _CALENDAR_BACK, end=day + _CALENDAR_AHEAD)
+    working = [zone for zone in zones if zone.calendar.is_working_day(day)]
+    if not working:
         return ReminderRun(day, working_day=False)
-    rules = campaign_selectors.reminder_rules(on=day)
-    _plan_due_tasks(day, calendar, rules.days_before, batch_size)
-    _plan_overdue_digests(day, batch_size)
-    if rules.escalate_after:
-        _plan_overdue_escalations(day, calendar, rules.escalate_after, batch_size)
-    _plan_stalled_escalations(day, calendar, batch_size)
+    # everywhere at work: no condition on the unit at all
+    where = None if len(working) == len(zones.zones) else zones.where(working, campaign_selectors.TASK_UNIT_PATH)
+    _plan_due_tasks(day, zones, working, batch_size)
+    _plan_overdue_digests(day, where, batch_size)
+    _plan_overdue_escalations(day, working, batch_size)
+    _plan_stalled_escalations(day, working, batch_size)
     delivered, notifications = _deliver(day, batch_size)
     _queue_emails(Notification.objects.filter(email_status=EmailStatus.PENDING, reminders__day=day,
                                               created_at__lt=started))
@@ -99,46 +107,62 @@ def _people_of(task, officers: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
     return officers.get(task.working_group_id, ())
 
 
-def _plan_due_tasks(day: dt.date, calendar: WorkingCalendar, days_before: int, batch_size: int) -> None:
+def _plan_due_tasks(day: dt.date, zones: campaign_selectors.Zones, working: list[campaign_selectors.Zone],
+                    batch_size: int) -> None:
     """Tasks due by the end of today's working day (a due date on the
     weekend that follows is reminded on the Friday), and tasks due exactly
-    ``days_before`` working days from today."""
-    today_until = calendar.add(day, 1)
-    ranges = [(day, today_until)]
-    if days_before:
-        ranges.append((calendar.add(day, days_before), calendar.add(day, days_before + 1)))
+    the rule set's ``days_before`` working days from today — each zone by
+    its own calendar and rule set."""
+    windows, today_until = [], {}
+    for zone in working:
+        calendar, days_before = zone.calendar, zone.reminder_rules_on(day).days_before
+        today_until[zone.path] = calendar.add(day, 1)
+        ranges = [(day, today_until[zone.path])]
+        if days_before:
+            ranges.append((calendar.add(day, days_before), calendar.add(day, days_before + 1)))
+        windows.append((zone, ranges))
     now, cursor = clock.now(), None
     while True:
-        batch = list(campaign_selectors.open_tasks_due_in(ranges, after=cursor, limit=batch_size))
+        batch = list(campaign_selectors.open_tasks_due_in(windows, after=cursor, limit=batch_size))
         if not batch:
             return
         cursor = (batch[-1].due_on, batch[-1].pk)
         officers = campaign_selectors.officers_by_group(
             {t.working_group_id for t in batch if t.assignee_id is None and t.working_group_id})
         services.reminders_plan(rows=[
-            Reminder(kind=ReminderKind.DUE_TODAY if task.due_on < today_until else ReminderKind.BEFORE_DUE,
+            Reminder(kind=ReminderKind.DUE_TODAY if task.due_on < today_until[zones.of(task.unit_path).path]
+                     else ReminderKind.BEFORE_DUE,
                      recipient_id=person, day=day, task_id=task.pk, campaign_id=task.campaign_id, created_at=now)
             for task in batch for person in _people_of(task, officers)])
         if len(batch) < batch_size:
             return
 
 
-def _plan_overdue_digests(day: dt.date, batch_size: int) -> None:
-    """One overdue digest a day for each person with an overdue task."""
+def _plan_overdue_digests(day: dt.date, where, batch_size: int) -> None:
+    """One overdue digest a day for each person with an overdue task (of
+    the parts of the tree at work today: ``where``)."""
     now = clock.now()
-    for people in _chunks(campaign_selectors.overdue_task_recipients(today=day), batch_size):
+    for people in _chunks(campaign_selectors.overdue_task_recipients(today=day, where=where), batch_size):
         services.reminders_plan(rows=[Reminder(kind=ReminderKind.OVERDUE_DIGEST, recipient_id=person, day=day,
                                                created_at=now) for person in people])
 
 
-def _plan_overdue_escalations(day: dt.date, calendar: WorkingCalendar, after_days: int, batch_size: int) -> None:
-    """Tasks that are ``after_days`` working days overdue today (not one
-    more: each task is escalated once), to the supervisors of the campaign's
-    unit and of the units above it."""
-    ranges = [(calendar.window_start(day, after_days), calendar.window_start(day, after_days - 1))]
+def _plan_overdue_escalations(day: dt.date, working: list[campaign_selectors.Zone], batch_size: int) -> None:
+    """Tasks that are the rule set's ``escalate_after`` working days overdue
+    today (not one more: each task is escalated once), to the supervisors of
+    the campaign's unit and of the units above it; each zone by its own
+    calendar and rule set (0: never)."""
+    windows = []
+    for zone in working:
+        after_days = zone.reminder_rules_on(day).escalate_after
+        if after_days:
+            windows.append((zone, [(zone.calendar.window_start(day, after_days),
+                                    zone.calendar.window_start(day, after_days - 1))]))
+    if not windows:
+        return
     now, cursor = clock.now(), None
     while True:
-        batch = list(campaign_selectors.open_tasks_due_in(ranges, after=cursor, limit=batch_size))
+        batch = list(campaign_selectors.open_tasks_due_in(windows, after=cursor, limit=batch_size))
         if not batch:
             return
         cursor = (batch[-1].due_on, batch[-1].pk)
@@ -151,15 +175,12 @@ def _plan_overdue_escalations(day: dt.date, calendar: WorkingCalendar, after_day
             return
 
 
-def _plan_stalled_escalations(day: dt.date, calendar: WorkingCalendar, batch_size: int) -> None:
+def _plan_stalled_escalations(day: dt.date, working: list[campaign_selectors.Zone], batch_size: int) -> None:
     """Campaigns that overran their stage's time limit today, to the
     supervisors of the campaign's unit and of the units above it."""
-    previous = day - dt.timedelta(days=1)
-    while not calendar.is_working_day(previous):
-        previous -= dt.timedelta(days=1)
     now, cursor = clock.now(), None
     while True:
-        batch = list(campaign_selectors.campaigns_newly_stalled(today=day, previous=previous, after=cursor,
+        batch = list(campaign_selectors.campaigns_newly_stalled(today=day, zones=working, after=cursor,
                                                                 limit=batch_size))
         if not batch:
             return
@@ -224,12 +245,18 @@ def notifications_email_sweep(older_than_minutes: int = 10) -> int:
 
 def digests_send(day=None, batch_size: int = BATCH) -> int:
     """The daily e-mail of each user who chose the digest, with their unread
-    notifications; not on days off. Returns how many e-mails were sent."""
+    notifications; not on days off (of the person's unit: ``Profile.unit``;
+    the national calendar for a person without one). Returns how many
+    e-mails were sent."""
     day = _as_date(day)
-    if not WorkingCalendar.load(day, day).is_working_day(day):
+    zones = campaign_selectors.reference_zones(on=day, start=day, end=day)
+    working = [zone for zone in zones if zone.calendar.is_working_day(day)]
+    if not working:
         return 0
     sent, cursor = 0, 0
     waiting = Notification.objects.filter(email_status=EmailStatus.DIGEST)
+    if len(working) < len(zones.zones):  # a day off in part of the tree: its people (by their unit) wait
+        waiting = waiting.filter(zones.where(working, "recipient__profile__unit__path"))
     with get_connection() as connection:
         while True:
             people = list(waiting.filter(recipient_id__gt=cursor).order_by("recipient_id")

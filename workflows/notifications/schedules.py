@@ -29,6 +29,8 @@ PLANS = (
     Plan("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", every_minutes=15),
     Plan("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", every_minutes=15),
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
+    Plan("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
+         at=dt.time(0, 30)),
 )
 
 

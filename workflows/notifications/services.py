@@ -31,9 +31,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
 from django_q.tasks import async_task
 
-from workflows.campaigns.selectors import overdue_tasks_of, reminder_rules, rules_in_force
+from workflows.campaigns.selectors import overdue_tasks_of, reference_zones
 from workflows.core import clock
-from workflows.organisation.workdays import calendar_from
 
 from .models import (
     EmailChoice,
@@ -295,15 +294,16 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
     delivered. A run killed before the commit leaves them undelivered."""
     reminders = list(Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(day=day, recipient_id__in=list(recipient_ids), delivered_at__isnull=True)
-                     .select_related("task__campaign__enterprise", "task__assignee", "task__working_group",
-                                     "campaign__enterprise")
+                     .select_related("task__campaign__enterprise", "task__campaign__responsible_unit",
+                                     "task__assignee", "task__working_group", "campaign__enterprise",
+                                     "campaign__responsible_unit")
                      .order_by("recipient_id", "kind", "task__due_on", "pk"))
     if not reminders:
         return Delivered(0, [])
     digest_recipients = {r.recipient_id for r in reminders if r.kind == ReminderKind.OVERDUE_DIGEST}
     digests = overdue_tasks_of(digest_recipients, today=day, listed=LISTED) if digest_recipients else {}
-    rules, escalate_after = rules_in_force(on=day), reminder_rules(on=day).escalate_after
-    calendar = calendar_from(day, horizon_days=90)
+    # each task and campaign counts by its unit's calendar and rule set (its zone's)
+    zones = reference_zones(on=day, start=day, end=day + dt.timedelta(days=90))
     drafts: list[Draft | None] = []
     covers: list[list[Reminder]] = []  # the reminders each draft delivers
     groups: dict[tuple[int, str], list[Reminder]] = {}
@@ -314,7 +314,7 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
         task = reminder.task
         params = {"task": _task_item(task), "day": day.isoformat()}
         if reminder.kind == ReminderKind.BEFORE_DUE:
-            params["days"] = calendar.between(day, task.due_on)
+            params["days"] = zones.of(task.campaign.responsible_unit.path).calendar.between(day, task.due_on)
         drafts.append(Draft(reminder.recipient_id, reminder.kind, params, _campaign_url(task.campaign_id),
                             task.campaign_id, task.pk))
         covers.append([reminder])
@@ -330,6 +330,9 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
                  "due_on": t.due_on.isoformat()} for t in overdue.tasks]}
             url = reverse("campaigns:my_tasks") + "?overdue=1"
         elif kind == ReminderKind.ESCALATION_OVERDUE:
+            # the tasks of zones with different rule sets: the fewest days overdue
+            escalate_after = min(zones.of(r.task.campaign.responsible_unit.path).reminder_rules_on(day).escalate_after
+                                 for r in rows)
             params = {"count": len(rows), "days": escalate_after,
                       "tasks": [_task_item(r.task, who=True) for r in rows[:LISTED]]}
             url = reverse("campaigns:list") + "?overdue=1"
@@ -337,7 +340,8 @@ def reminders_deliver(*, day: dt.date, recipient_ids: Sequence[int]) -> Delivere
             params = {"count": len(rows), "campaigns": [
                 {"id": r.campaign_id, "enterprise": r.campaign.enterprise.name, "stage": r.campaign.stage,
                  "since": timezone.localtime(r.campaign.stage_entered_at).date().isoformat(),
-                 "limit": rules.stage_limit(r.campaign.stage) or 0} for r in rows[:LISTED]]}
+                 "limit": zones.of(r.campaign.responsible_unit.path).rules_on(day).stage_limit(r.campaign.stage)
+                 or 0} for r in rows[:LISTED]]}
             url = reverse("campaigns:list") + "?stalled=1"
         drafts.append(Draft(recipient_id, kind, params, url))
         covers.append(rows)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import scope_of
+from .permissions import can_administer, scope_of
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,6 @@ def navigation(request):
         items.append(NavItem(reverse("organisation:groups"), _("Working groups"), "groups"))
     if scope.overseen:
         items.append(NavItem(reverse("statistics:home"), _("Overview"), "overview"))
+    if can_administer(user):  # administrators of a unit, and staff who keep reference data
+        items.append(NavItem(reverse("administration:home"), _("Administration"), "administration"))
     return {"nav_items": items, "user_scope": scope}

@@ -196,6 +196,8 @@ def can_administer_person(user, person) -> bool:
         return False
     if user.is_superuser:
         return True
+    if person.is_superuser:  # the technical account is kept by the technical accounts alone
+        return False
     profile = getattr(person, "profile", None)
     unit = profile.unit if profile is not None else None
     return unit is not None and scope_of(user).administers(unit.path)
@@ -220,7 +222,7 @@ def people_administered_by(user):
     if _signed_in(user) and user.is_superuser:
         return people
     scope = scope_of(user)
-    return people.filter(scope.subtree_q("profile__unit__path", scope.administered))
+    return people.filter(scope.subtree_q("profile__unit__path", scope.administered), is_superuser=False)
 
 
 def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:

@@ -156,7 +156,7 @@ def unit_move(*, unit_id: int, parent_id: int, actor) -> Unit:
         raise ValidationError(_("A unit cannot move under itself or under one of its own units."))
     if not parent.is_active or not unit.is_active:
         raise ValidationError(_("Closed units do not move."))
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     if old_parent is not None and old_parent.pk == parent.pk:
         return unit
     Unit.objects.move(unit, parent, pos="last-child")

@@ -16,7 +16,7 @@ from workflows.core.shortcuts import visible_or_404
 
 from .forms import BulkReassignForm
 from .permissions import can_administer, scope_of
-from .selectors import administration_for, group_members, groups_supervised_by, receivers_for
+from .selectors import group_members, groups_supervised_by, receivers_for
 
 
 def _require_supervisor(user) -> None:
@@ -65,9 +65,8 @@ def officer_tasks(request, user_pk: int):
 @login_required
 @require_GET
 def administration(request):
-    """The administrator's home: the reference data they keep, and the other
-    pages they may open (the menu's)."""
+    """The administrators' home moved to ``administration:home`` (which also
+    lists the Django admin reference data a staff account keeps)."""
     if not can_administer(request.user):
         raise PermissionDenied
-    return render(request, "organisation/administration.html", {
-        "nav_active": "administration", "administration": administration_for(request)})
+    return redirect("administration:home")

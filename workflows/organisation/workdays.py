@@ -41,14 +41,17 @@ def chain_paths(unit_path: str) -> list[str]:
     return [unit_path[:end] for end in range(step, len(unit_path) + 1, step)]
 
 
-def _exceptions(start: dt.date, end: dt.date, paths: Iterable[str]) -> list[tuple[str, dt.date, bool]]:
+def exceptions_between(start: dt.date, end: dt.date, paths: Iterable[str] | None = None
+                       ) -> list[tuple[str, dt.date, bool]]:
     """(unit path, "" for national; date; working day) of the exceptions
-    kept nationally or by the units at ``paths``, from ``start`` to ``end``:
-    one query."""
-    paths = sorted(set(paths))
-    scope = Q(unit__isnull=True) | Q(unit__path__in=paths) if paths else Q(unit__isnull=True)
-    return [(path or "", date, working) for path, date, working in CalendarDay.objects.filter(
-        scope, date__range=(start, end)).values_list("unit__path", "date", "is_working_day")]
+    kept nationally or by the units at ``paths`` (None: by every unit), from
+    ``start`` to ``end``: one query."""
+    days = CalendarDay.objects.filter(date__range=(start, end))
+    if paths is not None:
+        paths = sorted(set(paths))
+        days = days.filter(Q(unit__isnull=True) | Q(unit__path__in=paths) if paths else Q(unit__isnull=True))
+    return [(path or "", date, working)
+            for path, date, working in days.values_list("unit__path", "date", "is_working_day")]
 
 
 @dataclass
@@ -69,11 +72,15 @@ class WorkingCalendar:
         return calendar
 
     @classmethod
-    def load_many(cls, start: dt.date, end: dt.date, unit_paths: Iterable[str]) -> dict[str, WorkingCalendar]:
+    def load_many(cls, start: dt.date, end: dt.date, unit_paths: Iterable[str],
+                  rows: Iterable[tuple[str, dt.date, bool]] | None = None) -> dict[str, WorkingCalendar]:
         """The calendars of the units at ``unit_paths`` ("": national), by
-        path, from ``start`` to ``end``: one query for all of them."""
+        path, from ``start`` to ``end``: one query for all of them (none
+        when the caller read the exceptions, ``rows`` of ``exceptions_between``)."""
         unit_paths = set(unit_paths)
-        rows = _exceptions(start, end, {p for path in unit_paths for p in chain_paths(path)})
+        if rows is None:
+            rows = exceptions_between(start, end, {p for path in unit_paths for p in chain_paths(path)})
+        rows = list(rows)
         calendars = {}
         for path in unit_paths:
             calendar = calendars[path] = cls(start=start, end=end, unit_path=path)
@@ -81,7 +88,7 @@ class WorkingCalendar:
         return calendars
 
     def _load(self, start: dt.date, end: dt.date) -> None:
-        self._apply(start, end, _exceptions(start, end, chain_paths(self.unit_path)))
+        self._apply(start, end, exceptions_between(start, end, chain_paths(self.unit_path)))
 
     def _apply(self, start: dt.date, end: dt.date, rows: Iterable[tuple[str, dt.date, bool]]) -> None:
         days_off, make_up_days = set(), set()

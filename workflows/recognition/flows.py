@@ -106,7 +106,7 @@ class RecognitionFlow(Flow):
         due_on = activation.task.previous.get().data.get("due_on")
         if not due_on:
             return _NEVER
-        morning = add_working_days(dt.date.fromisoformat(due_on), 1)
+        morning = add_working_days(dt.date.fromisoformat(due_on), 1, _unit_of(activation))
         return timezone.make_aware(dt.datetime.combine(morning, ESCALATE_AT))
 
     def recognise_campaign(self, activation) -> None:
@@ -128,10 +128,17 @@ class RecognitionFlow(Flow):
 _NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
+def _unit_of(activation):
+    """The campaign's responsible unit: its rule set and its calendar time the review."""
+    return activation.process.dossier.campaign.responsible_unit
+
+
 def _stamp_due(activation, limit_field: str) -> None:
-    """Write on a new step its due day: the rule set's limit in working days
-    from today (none when the limit is 0)."""
-    limit = getattr(rules_in_force(on=clock.today()), limit_field)
+    """Write on a new step its due day: the limit of the rule set in force
+    for the campaign's unit, in the unit's working days from today (none
+    when the limit is 0)."""
+    unit = _unit_of(activation)
+    limit = getattr(rules_in_force(on=clock.today(), unit=unit), limit_field)
     task = activation.task
-    task.data["due_on"] = add_working_days(clock.today(), limit).isoformat() if limit else None
+    task.data["due_on"] = add_working_days(clock.today(), limit, unit).isoformat() if limit else None
     task.save(update_fields=["data"])

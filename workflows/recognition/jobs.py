@@ -9,8 +9,8 @@ from viewflow.workflow.timers import fire_due_timers
 
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign
+from workflows.campaigns.selectors import reference_zones
 from workflows.core import clock
-from workflows.organisation.workdays import is_working_day
 
 from .services import review_cancel
 
@@ -19,12 +19,15 @@ logger = logging.getLogger(__name__)
 
 def timers_fire(day: dt.date | str | None = None) -> int:
     """Fire the review's due timers (escalations of steps waiting too long).
-    Nothing is escalated on a weekend or a public holiday (``day``, today
-    unless given): a timer due then fires on the next working morning's run.
+    Nothing is escalated on a day off everywhere — a weekend, a public
+    holiday, a national extra day off (``day``, today unless given): a timer
+    due then fires on the next working morning's run. A unit's own days off
+    are already in its timers: each is due on the first working morning of
+    the campaign's unit after the step's due day (``flows.escalates_at``).
     Each timer fires once, under its process's lock, whichever worker runs
     this."""
     day = dt.date.fromisoformat(day) if isinstance(day, str) else (day or clock.today())
-    if not is_working_day(day):
+    if not any(zone.calendar.is_working_day(day) for zone in reference_zones(on=day, start=day, end=day)):
         return 0
     fired = fire_due_timers()
     if fired:

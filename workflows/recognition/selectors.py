@@ -37,8 +37,9 @@ from .permissions import (
 _CAMPAIGN = "process__recognitionprocess__dossier__campaign"
 
 
-def review_limits(day: dt.date) -> Rules:
-    return rules_in_force(on=day)
+def review_limits(day: dt.date, unit=None) -> Rules:
+    """The rule set in force on ``day`` for the campaigns of ``unit`` (the campaign's responsible unit)."""
+    return rules_in_force(on=day, unit=unit)
 
 
 def current_documents(dossier: Dossier | None) -> dict[str, DossierDocument]:
@@ -187,7 +188,7 @@ DECISION_DRAFTED = (DossierStatus.VERIFIED, DossierStatus.RECOGNISED)
 
 def dossier_page(user, campaign: Campaign, *, today: dt.date) -> DossierPage:
     dossier = dossier_of(campaign)
-    rules = review_limits(today)
+    rules = review_limits(today, campaign.responsible_unit)
     documents = current_documents(dossier)
     process = latest_process(dossier)
     step = waiting_step(process) if process and process.finished is None else None

@@ -25,6 +25,7 @@ from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
 from workflows.notifications.kinds import NotificationKind
 from workflows.notifications.services import notifications_close
+from workflows.organisation.permissions import require_administer_person
 
 from . import notices, permissions, selectors
 from .documents import check_upload
@@ -149,7 +150,8 @@ def dossier_submit(*, campaign_id: int, actor, expected_version: int | None = No
     _require_congress_held(campaign)
     if not dossier.is_editable:
         raise Conflict(_("The dossier was already submitted."))
-    missing = selectors.missing_documents(selectors.current_documents(dossier), selectors.review_limits(clock.today()))
+    rules = selectors.review_limits(clock.today(), campaign.responsible_unit)
+    missing = selectors.missing_documents(selectors.current_documents(dossier), rules)
     if missing:
         raise DomainError(_("The dossier cannot be submitted: missing %(documents)s.")
                           % {"documents": "; ".join(missing)})
@@ -341,3 +343,62 @@ def review_cancel(*, campaign: Campaign) -> None:
         if step is not None:
             notifications_close(step_key=notices.step_key(step))
     _touch(dossier, status=DossierStatus.CANCELLED)
+
+
+# --- a person who leaves (administration) -------------------------------------------
+@transaction.atomic
+def review_steps_release_of(*, person_id: int, actor, to_user_id: int | None) -> int:
+    """Hand every waiting review step given to ``person_id`` (a person who
+    leaves) to ``to_user_id``, who must be able to hold each of them
+    (``permissions.can_take_step``), or (None) back to its queue: a
+    verification or a decision to the unit's reviewers, who are told; a
+    correction to those who work the case, who resubmit it from the
+    dossier page (the supervisors are told). An administrator of the person;
+    ``actor`` None is the system (a collaborator's end date passed). All or
+    nothing. Returns how many steps were handed over."""
+    person = User.objects.get(pk=person_id)
+    if actor is not None:
+        require_administer_person(actor, person)
+    target = None
+    if to_user_id is not None:
+        target = User.objects.filter(pk=to_user_id, is_active=True).first()
+        if target is None or target.pk == person.pk:
+            raise ValidationError({"receiver": _("Choose an active person, other than %(name)s, to receive the "
+                                                 "review steps.") % {"name": notices.person_label(person)}})
+    rows = sorted(FlowTask.objects.filter(
+        owner_id=person.pk, status__in=permissions.WAITING, process__flow_class=RecognitionFlow,
+        flow_task__in=[getattr(RecognitionFlow, step) for step in permissions.HUMAN_STEPS],
+    ).values_list("process__recognitionprocess__dossier__campaign_id", "pk"))
+    handed = 0
+    for campaign_id, task_id in rows:  # campaigns in id order, as every campaign write locks them
+        campaign = _lock_campaign(campaign_id)
+        dossier = _dossier_locked(campaign, create=False)
+        task = FlowTask.objects.select_related("owner").get(pk=task_id)
+        if task.owner_id != person.pk or task.status not in permissions.WAITING:
+            continue
+        step = step_name(task)
+        if target is not None:
+            reviewers = reviewers_of(campaign) if step in (VERIFY, DECIDE) else None
+            if not permissions.can_take_step(target, step, campaign, reviewers=reviewers):
+                raise ValidationError({"receiver": _(
+                    "%(name)s may not take the step “%(step)s” of the dossier of %(enterprise)s; nothing was "
+                    "moved.") % {"name": notices.person_label(target), "step": task.flow_task.task_title,
+                                 "enterprise": campaign.enterprise.name}})
+        with _FlowLock(), task.activation() as activation:
+            task = activation.task
+            if target is None:
+                activation.unassign()
+            else:
+                activation.reassign(target)
+        _event(campaign, actor, EventKind.TASK_REASSIGNED, title=str(task.flow_task.task_title),
+               **{"from": notices.person_label(person), "to": notices.person_label(target) if target else ""})
+        _touch(dossier)
+        if target is not None:
+            notifications_close(step_key=notices.step_key(task), kind=NotificationKind.REVIEW_WAITING,
+                                keep_recipient_id=target.pk)
+            notices.step_notify(campaign, [target.pk], NotificationKind.REVIEW_WAITING,
+                                f"review:{task.pk}:{target.pk}", task=task, step=step, due_on=task.data.get("due_on"))
+        else:
+            _announce_waiting(campaign, selectors.active_process(dossier))
+        handed += 1
+    return handed

@@ -4,6 +4,10 @@
 Run nightly by the job worker (``jobs.reconcile_nightly``) and on demand by
 ``manage.py statistics_reconcile [--fix]``. The drift must be zero: any row
 reported here is a bug in a service that moved a figure.
+
+What happened is counted at the unit where it happened, the unit its event
+records (``CampaignEvent.unit``), so that a closed unit keeps its past; what
+is now (campaigns by stage, open tasks, the registry) at the objects' unit now.
 """
 from __future__ import annotations
 
@@ -57,26 +61,31 @@ def _grouped(rows, keys: tuple[str, ...], columns: dict[str, str]) -> Figures:
 
 
 def stage_cohorts() -> Figures:
+    """Campaigns now, at their responsible unit now."""
     rows = (Campaign.objects.annotate(entered_on=TruncDate("stage_entered_at"))
             .values("responsible_unit", "stage", "entered_on").annotate(n=Count("pk")).order_by())
     return _grouped(rows, ("responsible_unit", "stage", "entered_on"), {"campaigns": "n"})
 
 
 def stage_entries() -> Figures:
-    """The funnel: each campaign's first entry into each stage it reached."""
+    """The funnel: each campaign's first entry into each stage it reached,
+    at the unit responsible then (the event's)."""
     rows = (figures_of_campaigns.entries(CampaignEvent.objects.all())
             .annotate(month=TruncMonth("at", output_field=DateField()))
-            .values("campaign__responsible_unit", "month", "to_stage").annotate(n=Count("pk")).order_by())
-    return _grouped(rows, ("campaign__responsible_unit", "month", "to_stage"), {"campaigns": "n"})
+            .values("unit", "month", "to_stage").annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("unit", "month", "to_stage"), {"campaigns": "n"})
 
 
 def month_figures() -> Figures:
+    """Abandoned at the unit responsible then (the event's); members admitted
+    at the recognising unit (a recognised campaign never moves); movements
+    at the unit that reported them."""
     figures: Figures = defaultdict(lambda: defaultdict(int))
     abandoned = (CampaignEvent.objects.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
                  .annotate(month=TruncMonth("at", output_field=DateField()))
-                 .values("campaign__responsible_unit", "month").annotate(n=Count("pk")).order_by())
+                 .values("unit", "month").annotate(n=Count("pk")).order_by())
     for row in abandoned:
-        figures[(row["campaign__responsible_unit"], row["month"])]["abandoned"] += row["n"]
+        figures[(row["unit"], row["month"])]["abandoned"] += row["n"]
     admitted = (Campaign.objects.filter(stage=Stage.RECOGNISED, decision_date__isnull=False)
                 .annotate(month=TruncMonth("decision_date")).values("responsible_unit", "month")
                 .annotate(n=Sum("admitted_members")).order_by())
@@ -90,14 +99,17 @@ def month_figures() -> Figures:
 
 
 def stage_durations() -> Figures:
+    """Each stint in a working stage, at the unit responsible when it ended
+    (the event's)."""
     rows = (CampaignEvent.objects.filter(kind=EventKind.STAGE, from_stage__in=flows.WORKING_STAGES)
             .annotate(month=TruncMonth("at", output_field=DateField()),
                       days=Cast(KeyTextTransform("days_in_stage", "data"), IntegerField()))
-            .values("campaign__responsible_unit", "month", "from_stage", "days").annotate(n=Count("pk")).order_by())
-    return _grouped(rows, ("campaign__responsible_unit", "month", "from_stage", "days"), {"stints": "n"})
+            .values("unit", "month", "from_stage", "days").annotate(n=Count("pk")).order_by())
+    return _grouped(rows, ("unit", "month", "from_stage", "days"), {"stints": "n"})
 
 
 def task_due_counts() -> Figures:
+    """Open tasks now, at their campaign's unit now."""
     rows = (Task.objects.filter(status=TaskStatus.OPEN).values("campaign__responsible_unit", "due_on")
             .annotate(n=Count("pk")).order_by())
     return _grouped(rows, ("campaign__responsible_unit", "due_on"), {"open_tasks": "n"})

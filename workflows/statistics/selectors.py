@@ -34,7 +34,7 @@ from workflows.campaigns.models import (
     Task,
     TaskDueCount,
 )
-from workflows.campaigns.selectors import stalled_cutoffs
+from workflows.campaigns.selectors import stalled_cutoffs_by_unit
 from workflows.enterprises.models import WORKFORCE_FLOORS, EnterpriseBand
 from workflows.organisation.models import Unit
 
@@ -238,10 +238,8 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
     rows, length = _branches(unit)
     subtree = {"unit__path__startswith": unit.path}
     branch = _branch("unit__path", length)
-    cutoffs = {stage: timezone.localtime(moment).date() for stage, moment in stalled_cutoffs(today=today).items()}
-    stalled_filter = Q(pk__in=[])
-    for stage, cutoff in cutoffs.items():
-        stalled_filter |= Q(stage=stage, entered_on__lt=cutoff)
+    # each unit's time limits and calendar (its zone's: the nearest unit keeping its own reference data)
+    stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
     for row in (StageCohort.objects.filter(**subtree).exclude(campaigns=0).annotate(branch=branch)
                 .values("branch", "stage")
                 .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
@@ -271,41 +269,78 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
 
 
 # --- as of a past day, from the history --------------------------------------------------
+def _branches_on(unit: Unit, day: dt.date) -> tuple[dict[str, BranchFigures], int]:
+    """The unit's child units as they stood on ``day``: those closed since
+    (``Unit.closed_on`` after it) still have their row."""
+    children = list(Unit.objects.filter(Q(is_active=True) | Q(closed_on__gt=day), path__startswith=unit.path,
+                                        depth=unit.depth + 1, kind__is_grassroots=False).order_by("path"))
+    return {child.path: BranchFigures(child) for child in children}, len(unit.path) + Unit.steplen
+
+
+def _in_subtree_then(queryset: QuerySet, unit: Unit, end: dt.datetime, campaign: str = "") -> QuerySet:
+    """``queryset`` (of campaigns, or of rows of campaigns: ``campaign`` is
+    the path to the campaign, with its ``__``) cut to the campaigns whose
+    responsible unit at ``end`` was in ``unit``'s subtree, annotated with
+    that unit's path (``path_then``). A campaign changes unit only with an
+    event, ``TRANSFERRED``, written with the new unit: the unit then is the
+    one its last event before ``end`` records. The candidates are the
+    campaigns of the subtree now and those moved since (rare), so that the
+    subquery runs for few rows."""
+    reference = OuterRef(f"{campaign}pk" if campaign else "pk")
+    moved_since = Exists(CampaignEvent.objects.filter(campaign=reference, kind=EventKind.TRANSFERRED, at__gte=end))
+    path_then = Subquery(CampaignEvent.objects.filter(campaign=reference, at__lt=end).order_by("-at", "-pk")
+                         .values("unit__path")[:1])
+    return (queryset.filter(moved_since | Q(**{f"{campaign}responsible_unit__path__startswith": unit.path}))
+            .annotate(path_then=path_then).filter(path_then__startswith=unit.path))
+
+
 def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
     """The same figures as they stood at the end of ``day``, from the event
-    history and the base tables (the period is cut at ``day``)."""
+    history and the base tables (the period is cut at ``day``).
+
+    Each figure stays with the unit that was responsible then, whatever moved
+    since (a closed unit's work that went to its successor): what happened
+    is counted at the unit its event records; a campaign's stage and its
+    overdue tasks at the unit of its last event before the end of the day.
+    Members admitted are counted at the recognising unit (a recognised
+    campaign never moves); members recruited and lost at the unit that
+    reported them. A unit's rows are placed where the unit is in the tree
+    now: a grassroots union moved under a successor takes the movements
+    reported for it along. The registry keeps no history: the enterprise
+    figures (enterprises, workforce, coverage) are today's, at the
+    enterprises' responsible unit today."""
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     period = Period(period.start, min(period.end, day))
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
-    rows, length = _branches(unit)
-    campaigns = Campaign.objects.filter(responsible_unit__path__startswith=unit.path, opened_at__lt=end)
+    rows, length = _branches_on(unit, day)
+    campaigns = _in_subtree_then(Campaign.objects.filter(opened_at__lt=end), unit, end)
     last_stage = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind__in=[EventKind.OPENED, EventKind.STAGE],
                                               at__lt=end).order_by("-at", "-pk")
-    cutoffs = stalled_cutoffs(today=day)
+    # each campaign stalls by the rule set and calendar of its unit then
+    cutoffs = stalled_cutoffs_by_unit(today=day)
     staged = (campaigns.annotate(stage_then=Subquery(last_stage.values("to_stage")[:1]),
                                  entered_then=Subquery(last_stage.values("at")[:1]),
-                                 branch=_branch("responsible_unit__path", length))
-              .values_list("branch", "stage_then", "entered_then"))
-    for branch, stage, entered in staged:
+                                 branch=_branch("path_then", length))
+              .values_list("branch", "stage_then", "entered_then", "path_then"))
+    for branch, stage, entered, path in staged:
         target = _row(rows, unit, branch)
         target.stages[stage] = target.stages.get(stage, 0) + 1
-        if stage in cutoffs and entered < cutoffs[stage]:
+        cutoff = cutoffs.of(path).get(stage)
+        if cutoff is not None and entered < cutoff:
             target.stalled += 1
-    overdue = (Task.objects.filter(campaign__responsible_unit__path__startswith=unit.path, created_at__lt=end,
-                                   due_on__lt=day)
-               .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-               .annotate(branch=_branch("campaign__responsible_unit__path", length))
-               .values("branch").annotate(n=Count("pk")).order_by())
+    open_then = Task.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), created_at__lt=end,
+                                    due_on__lt=day)
+    overdue = (_in_subtree_then(open_then, unit, end, "campaign__")
+               .annotate(branch=_branch("path_then", length)).values("branch").annotate(n=Count("pk")).order_by())
     for row in overdue:
         _row(rows, unit, row["branch"]).overdue_tasks += row["n"]
-    events = CampaignEvent.objects.filter(campaign__responsible_unit__path__startswith=unit.path,
-                                          at__gte=start, at__lt=end)
-    for row in (figures.entries(events).annotate(branch=_branch("campaign__responsible_unit__path", length))
+    events = CampaignEvent.objects.filter(unit__path__startswith=unit.path, at__gte=start, at__lt=end)
+    for row in (figures.entries(events).annotate(branch=_branch("unit__path", length))
                 .values("branch", "to_stage").annotate(n=Count("pk")).order_by()):
         target = _row(rows, unit, row["branch"])
         target.entered[row["to_stage"]] = target.entered.get(row["to_stage"], 0) + row["n"]
     for row in (events.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
-                .annotate(branch=_branch("campaign__responsible_unit__path", length))
+                .annotate(branch=_branch("unit__path", length))
                 .values("branch").annotate(n=Count("pk")).order_by()):
         _row(rows, unit, row["branch"]).abandoned += row["n"]
     recognised = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind=EventKind.STAGE,
