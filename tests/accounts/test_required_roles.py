@@ -80,6 +80,17 @@ def test_htmx_requests_get_a_client_redirect(client, world):
 
 
 @REQUIRED
+def test_the_bell_polled_from_the_enrolment_page_does_not_reload_it(client, world):
+    # (a reload would wipe the code the person is typing)
+    client.force_login(world.supervisor)
+
+    response = client.get("/notifications/bell/", headers={"HX-Request": "true",
+                                                           "HX-Current-URL": f"http://testserver{ENROL}"})
+
+    assert (response.status_code, response.has_header("HX-Redirect")) == (204, False)
+
+
+@REQUIRED
 @pytest.mark.parametrize("url", [ENROL, "/accounts/security/", "/favicon.ico", "/static/css/app.css"])
 def test_the_accounts_pages_and_assets_stay_open(client, world, url):
     client.force_login(world.supervisor)

@@ -394,6 +394,20 @@ def regroup_campaigns(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def transfer_campaigns(world: World) -> tuple[Act, Then]:
+    """A unit closes: its open campaigns go to the successor (administrators
+    of both units, issue 14)."""
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def act(actor):
+        return services.campaigns_transfer(from_unit_id=world.district.pk, to_unit_id=world.other_district.pk,
+                                           actor=actor, on=clock.today())
+
+    def then(actor):
+        assert Campaign.objects.get(pk=campaign.pk).responsible_unit_id == world.other_district.pk
+    return act, then
+
+
 @dataclass(frozen=True)
 class Case:
     service: str
@@ -437,6 +451,7 @@ CASES = [
          (EventKind.TASK_REASSIGNED, EventKind.TASK_REASSIGNED)),
     Case("tasks_release_of", release_tasks, frozenset({"administrator"}), (EventKind.TASK_REASSIGNED,)),
     Case("campaigns_regroup", regroup_campaigns, frozenset({"supervisor", "administrator"}), (EventKind.ASSIGNED,)),
+    Case("campaigns_transfer", transfer_campaigns, frozenset({"administrator"}), (EventKind.TRANSFERRED,)),
 ]
 
 ALLOWED = [pytest.param(case, role, id=f"{case.name}-{role}") for case in CASES for role in ROLES
@@ -449,7 +464,7 @@ def _snapshot() -> dict:
     """Everything a campaign or task service could write."""
     return {
         "campaigns": list(Campaign.objects.order_by("pk").values_list(
-            "pk", "stage", "version", "working_group_id", "held_stage", "recognised_unit_id")),
+            "pk", "stage", "version", "working_group_id", "held_stage", "recognised_unit_id", "responsible_unit_id")),
         "events": dict(CampaignEvent.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")),
         "tasks by status": dict(Task.objects.values_list("status").annotate(n=Count("pk")).order_by("status")),
         "task assignments": list(Task.objects.order_by("pk").values_list("pk", "assignee_id", "working_group_id")),

@@ -9,24 +9,38 @@ someone teaches it how to fill the id.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from viewflow.workflow.models import Task as FlowTask
 
 from tests.conftest import ROLES, build_world, campaign_at
 from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
+from workflows.administration import reference
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, Task
+from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, RuleSet, StageTaskTemplate, Task
+from workflows.core import clock
 from workflows.enterprises.models import Enterprise
 from workflows.notifications.models import Notification, NotificationPreference
-from workflows.organisation.models import Unit, UnitUserObjectPermission, WorkingGroupUserObjectPermission
+from workflows.organisation.models import (
+    CalendarDay,
+    ChangeRecord,
+    Unit,
+    UnitUserObjectPermission,
+    WorkingGroupUserObjectPermission,
+)
 from workflows.recognition.models import Dossier, DossierDocument
 from workflows.statistics.models import MemberMovement, Target
 
 # Routes outside the matrix, and why.
 NOT_OBJECT_ROUTES = {"admin"}  # Django admin: staff only, reference data, its own permission checks
+# Links sent by e-mail: a signed token, not an object id; anyone may open them,
+# and a forged, used or expired token gets the page that says the link no longer
+# works (tests/accounts test them, and that they are not interchangeable).
+TOKEN_ROUTES = {"accounts:invitation", "accounts:password_reset_confirm"}
 
 
 @dataclass
@@ -109,6 +123,25 @@ def _organisation_import(o: Objects):
     return o.organisation_import
 
 
+def _reference(o: Objects):
+    """The reference data of the unit of ``o.campaign``, its own: a stage
+    task template, a rule set from next year, an extra day off next year
+    (made by the technical superuser, once per set of objects)."""
+    if getattr(o, "reference", None) is None:
+        superuser = get_user_model().objects.get(username="admin")
+        unit_id = o.campaign.responsible_unit_id
+        next_year = clock.today().year + 1
+        o.reference = (
+            reference.task_template_create(actor=superuser, unit_id=unit_id, values=reference.TemplateValues(
+                stage="surveyed", title="Khảo sát bổ sung")),
+            reference.rule_set_create(actor=superuser, unit_id=unit_id, values=reference.RuleSetValues(
+                name="Quy định của tỉnh", effective_from=dt.date(next_year, 1, 1))),
+            reference.calendar_day_create(actor=superuser, unit_id=unit_id, values=reference.DayValues(
+                date=dt.date(next_year, 3, 2), is_working_day=False, name="Nghỉ bù")),
+        )
+    return o.reference
+
+
 # url name → how to fill its kwargs from a set of objects.
 FILLERS = {
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
@@ -146,11 +179,22 @@ FILLERS = {
     "recognition:reassign": lambda o: {"task_pk": _review(o)[1].pk},
     **{f"administration:{name}": lambda o: {"pk": o.officer.pk} for name in (
         "person", "person_edit", "person_invite", "role_grant", "role_revoke", "person_deactivate",
-        "person_reactivate")},
+        "person_reactivate", "person_second_factor_reset")},
     **{f"administration:{name}": lambda o: {"pk": o.campaign.working_group_id} for name in (
         "group", "group_rename", "member_add", "member_remove", "group_leader", "group_close")},
     **{f"administration:{name}": lambda o: {"pk": o.campaign.responsible_unit_id} for name in (
         "unit", "unit_create", "unit_edit", "unit_move", "unit_close")},
+    **{f"administration:reference:{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id} for name in (
+        "unit", "template_add", "checklist_copy", "rule_set_add", "day_add")},
+    **{f"administration:reference:{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id,
+                                                      "pk": _reference(o)[0].pk}
+       for name in ("template_edit", "template_deactivate")},
+    **{f"administration:reference:{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id,
+                                                      "pk": _reference(o)[1].pk}
+       for name in ("rule_set_edit", "rule_set_withdraw")},
+    **{f"administration:reference:{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id,
+                                                      "pk": _reference(o)[2].pk}
+       for name in ("day_edit", "day_withdraw")},
     **{f"administration:{name}": lambda o: {"pk": _organisation_import(o).pk} for name in (
         "import_batch", "import_progress", "import_recheck", "import_confirm", "import_errors")},
 }
@@ -178,7 +222,7 @@ def routes(patterns=None, namespace=""):
             yield f"{namespace}{entry.name}", sorted(entry.pattern.converters)
 
 
-OBJECT_ROUTES = sorted((name, kwargs) for name, kwargs in routes() if kwargs)
+OBJECT_ROUTES = sorted((name, kwargs) for name, kwargs in routes() if kwargs and name not in TOKEN_ROUTES)
 
 
 def test_every_route_with_an_object_id_is_known_to_the_matrix():
@@ -199,6 +243,12 @@ def snapshot():
         sorted(Notification.objects.values_list("pk", "read_at")),
         sorted(Dossier.objects.values_list("pk", "status", "version")), DossierDocument.objects.count(),
         sorted(FlowTask.objects.values_list("pk", "status", "owner_id")),
+        ChangeRecord.objects.count(),
+        sorted(get_user_model().objects.values_list("pk", "is_active", "password", "email", "first_name")),
+        sorted(StageTaskTemplate.objects.values_list("pk", "unit_id", "title", "is_active")),
+        sorted(RuleSet.objects.values_list("pk", "unit_id", "effective_from", "min_committee")),
+        sorted(CalendarDay.objects.values_list("pk", "unit_id", "date", "is_working_day")),
+        sorted(Unit.objects.values_list("pk", "name", "path", "is_active")),
     )
 
 

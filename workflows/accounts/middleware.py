@@ -3,9 +3,11 @@ before any other page: to set up an app when they have none, to the code
 step when they have one (a session that signed in before it existed)."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -37,5 +39,17 @@ class SecondFactorMiddleware:
         if request.method == "GET" and not request.headers.get("HX-Request"):
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request"):
+            if self._on_accounts_page(request):
+                # a fragment the page polls (the bell) while the person sets up or types a code:
+                # sending the page to itself again would wipe what they are typing
+                return HttpResponse(status=204)
             return HttpResponseClientRedirect(target)
         return HttpResponseRedirect(target)
+
+    @staticmethod
+    def _on_accounts_page(request) -> bool:
+        current = request.headers.get("HX-Current-URL", "")
+        try:
+            return resolve(urlsplit(current).path).namespace == "accounts"
+        except Resolver404:
+            return False

@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from viewflow.workflow.models import Task as FlowTask
 
+from workflows.accounts.selectors import has_second_factor
 from workflows.campaigns.flows import OPEN_STAGES
 from workflows.campaigns.models import Campaign, Task, TaskStatus
 from workflows.campaigns.selectors import officers_by_group, supervisors_by_unit_path
@@ -332,6 +333,7 @@ class PersonPage:
     can_invite: bool
     can_deactivate: bool
     can_reactivate: bool
+    has_second_factor: bool  # an app or recovery codes: the administrator may remove them (a lost phone)
     grant_units: tuple[tuple[int, str], ...]
     grant_groups: tuple[tuple[int, str], ...]
 
@@ -356,6 +358,7 @@ def person_page(user, person) -> PersonPage:
         open_tasks=Task.objects.filter(assignee=person, status=TaskStatus.OPEN).count(),
         can_invite=active and bool(person.email), can_deactivate=active and person.pk != user.pk,
         can_reactivate=not active,
+        has_second_factor=has_second_factor(person) and person.pk != user.pk,
         grant_units=tuple(units_to_choose(user)) if active else (),
         grant_groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups),
     )

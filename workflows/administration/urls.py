@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/<int:pk>/roles/revoke/", views.role_revoke, name="role_revoke"),
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
+    path("people/<int:pk>/two-step/remove/", views.person_second_factor_reset, name="person_second_factor_reset"),
     # working groups
     path("groups/", views.groups, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),

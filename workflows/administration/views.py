@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from workflows.accounts.services import second_factor_reset
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
@@ -147,6 +148,17 @@ def person_invite(request, pk: int):
     person = _person_or_404(request, pk)
     services.person_invite(person_id=person.pk, actor=request.user, base_url=_base_url(request))
     messages.success(request, _("The invitation was sent to %(email)s.") % {"email": person.email})
+    return redirect("administration:person", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_second_factor_reset(request, pk: int):
+    """A lost phone: the person's app and recovery codes go; they enrol again."""
+    person = _person_or_404(request, pk)
+    second_factor_reset(person_id=person.pk, actor=request.user)
+    messages.success(request, _("The two-step sign-in of %(name)s was removed: they set it up again at their next "
+                                "sign-in.") % {"name": person.get_full_name() or person.get_username()})
     return redirect("administration:person", pk=person.pk)
 
 
