@@ -279,7 +279,7 @@ def test_the_close_page_offers_the_units_other_groups(scene, group_work, client)
                            {"to_group": str(world.other_group.pk)})
 
     assert page.context["form"].fields["to_group"].choices == [
-        (str(world.other_group.pk), "Tổ công tác số 2"), ("none", "No working group (the unit's supervisors "
-                                                                   "assign them)")]
+        (str(world.other_group.pk), "Tổ công tác số 2"), ("none", "Không tổ công tác nào (giám sát của đơn vị sẽ "
+                                                                   "giao lại)")]
     assert response.status_code == 302
     assert not WorkingGroup.objects.get(pk=world.group.pk).is_active

@@ -380,7 +380,7 @@ def test_the_grant_form_shows_the_services_refusal_on_the_person_page(scene, cli
                            {"role": Role.SUPERVISOR.value})
 
     assert response.status_code == 400
-    assert response.context["grant_form"].errors == {"unit": ["Choose the unit."]}
+    assert response.context["grant_form"].errors == {"unit": ["Hãy chọn đơn vị."]}
 
 
 def test_people_without_a_password_yet_are_found_by_their_status(scene, client):

@@ -209,7 +209,7 @@ def test_the_unit_page_lists_its_groups_people_and_roles(scene, client):
     assert [g.name for g in response.context["groups"]] == ["Tổ công tác số 1", "Tổ công tác số 2"]
     assert response.context["people_count"] == 3
     assert [(r.person, r.role) for r in response.context["roles"]] == [(world.supervisor.get_full_name(),
-                                                                         "supervisor")]
+                                                                         "giám sát")]
     assert (response.context["can_move"], response.context["can_close"]) == (True, True)
 
 

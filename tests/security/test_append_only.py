@@ -16,12 +16,13 @@ from workflows.audit.models import AuditEntry, AuditKind
 from workflows.audit.services import audit_record
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent
+from workflows.organisation.models import ChangeRecord
 
-APPEND_ONLY = ("audit_auditentry", "campaigns_campaignevent")
+APPEND_ONLY = ("audit_auditentry", "campaigns_campaignevent", "organisation_changerecord")
 
 
-def counts() -> tuple[int, int]:
-    return AuditEntry.objects.count(), CampaignEvent.objects.count()
+def counts() -> tuple[int, int, int]:
+    return AuditEntry.objects.count(), CampaignEvent.objects.count(), ChangeRecord.objects.count()
 
 
 @pytest.mark.postgres
@@ -36,6 +37,8 @@ def test_the_append_only_tables_are_known_by_their_triggers(db):
     "TRUNCATE audit_auditentry",
     "TRUNCATE auth_user CASCADE",
     "TRUNCATE audit_auditentry, campaigns_campaignevent RESTART IDENTITY",
+    "TRUNCATE organisation_changerecord",
+    "TRUNCATE organisation_unit CASCADE",
 ])
 def test_postgresql_refuses_to_truncate_the_history_and_the_audit_log(world, statement):
     # given a history and an audit log, and a session as the tables' owner
@@ -123,13 +126,15 @@ def test_the_app_role_sql_can_be_printed_for_an_administrator(db, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith(f'CREATE ROLE "{ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
     assert "PASSWORD" not in printed
-    assert printed.count("REVOKE UPDATE, DELETE, TRUNCATE ON") == 2
+    assert printed.count("REVOKE UPDATE, DELETE, TRUNCATE ON") == 3
 PASSWORD = "mật-khẩu-của-vai-trò-ứng-dụng"
 INSERTS = {
     "campaigns_campaignevent": ("INSERT INTO campaigns_campaignevent (campaign_id, kind, at, from_stage, to_stage, "
                                 "note, data) VALUES (%s, 'note', now(), '', '', 'ghi chú', '{}')"),
     "audit_auditentry": ("INSERT INTO audit_auditentry (at, kind, username, method, path, detail) "
                          "VALUES (now(), 'sign_in_failed', 'canbo', 'POST', '/', '')"),
+    "organisation_changerecord": ("INSERT INTO organisation_changerecord (at, action, summary, before, after) "
+                                  "VALUES (now(), 'unit_renamed', 'tên mới', '{}', '{}')"),
 }
 REFUSED = [
     ("UPDATE", "UPDATE {table} SET at = now()"),
@@ -168,8 +173,8 @@ def test_the_app_role_may_not_rewrite_or_wipe_the_append_only_tables(app_role, r
     with connect_as(app_role) as app, app.cursor() as cursor:
         for table in APPEND_ONLY:
             cursor.execute(f"SELECT count(*) FROM {table}")
-            assert cursor.fetchone()[0] == {"audit_auditentry": before[0],
-                                            "campaigns_campaignevent": before[1]}[table]
+            assert cursor.fetchone()[0] == {"audit_auditentry": before[0], "campaigns_campaignevent": before[1],
+                                            "organisation_changerecord": before[2]}[table]
             cursor.execute(INSERTS[table], [campaign.pk] if table == "campaigns_campaignevent" else [])
             written.append(table)
             for label, statement in REFUSED:
@@ -190,7 +195,7 @@ def test_the_app_role_may_not_rewrite_or_wipe_the_append_only_tables(app_role, r
     # then every UPDATE, DELETE and TRUNCATE was refused, and every INSERT and SELECT worked
     assert refused == [(table, label) for table in APPEND_ONLY for label, _ in REFUSED]
     assert written == list(APPEND_ONLY)
-    assert counts() == (before[0] + 1, before[1] + 1)
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
     # and the role owns nothing and may not make roles or databases
     assert owned == 0
     assert attributes == (False, False, False)
@@ -207,3 +212,17 @@ def test_the_app_role_command_runs_again_without_harm(app_role):
                        "has_table_privilege(%s, 'audit_auditentry', 'UPDATE'), "
                        "has_table_privilege(%s, 'campaigns_campaign', 'UPDATE')", [app_role] * 3)
         assert cursor.fetchone() == (True, False, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("statement", [
+    "UPDATE organisation_changerecord SET summary = 'sửa lịch sử' WHERE id = %s",
+    "DELETE FROM organisation_changerecord WHERE id = %s",
+])
+def test_postgresql_refuses_to_rewrite_the_organisation_history(world, statement):
+    record = ChangeRecord.objects.filter(unit=world.district).earliest("pk")
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [record.pk])
+
+    assert ChangeRecord.objects.get(pk=record.pk).summary == record.summary
