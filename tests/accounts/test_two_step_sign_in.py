@@ -150,3 +150,11 @@ def test_a_next_address_of_another_site_is_not_followed(client, world, enrolled_
     response = client.post(VERIFY, {"code": code_of(enrolled_supervisor.device, steps_ahead=1)})
 
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("next_url", ["surveyed", "yes", "javascript:alert(1)", "//evil.example/", "https://evil.example/"])
+def test_a_next_that_is_not_a_path_of_this_site_leads_home(client, world, next_url):
+    response = client.post(reverse("login"), {"username": "officer", "password": "mật-khẩu-thử-nghiệm",
+                                              "next": next_url})
+
+    assert (response.status_code, response["Location"]) == (302, "/")

@@ -74,6 +74,7 @@ CAMPAIGNS_SEEN = {
     "other_supervisor": {"other_district"},
     "supervisor": {"in_group", "in_other_group", "grassroots"},
     "manager": {"in_group", "in_other_group", "grassroots", "other_district"},
+    "administrator": set(),  # keeps the organisation; works and reads no campaign by that role
 }
 
 ENTERPRISES_SEEN = {
@@ -84,6 +85,7 @@ ENTERPRISES_SEEN = {
     "other_supervisor": {"other_district"},
     "supervisor": {"in_group", "in_other_group", "grassroots"},
     "manager": {"in_group", "in_other_group", "grassroots", "other_district", "province"},
+    "administrator": set(),
 }
 
 
@@ -208,6 +210,7 @@ CAN_FOR_50 = {
     "other_supervisor": (1, 0, 0),
     "supervisor": (1, 50, 50),
     "manager": (1, 50, 0),
+    "administrator": (1, 0, 0),
 }
 
 

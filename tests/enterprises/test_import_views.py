@@ -3,6 +3,7 @@ progress bar of a job, commit, the rejected rows; who sees them."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -161,6 +162,8 @@ def test_the_rejected_rows_download(supervisor, world):
     response = supervisor.get(reverse("enterprises:import_rejected", args=[batch.pk]))
 
     assert response.status_code == 200 and response["Content-Type"] == XLSX
+    # the file is named in the user's language
+    assert quote("các dòng bị loại") in response["Content-Disposition"]
     rows = xlsx_rows(b"".join(response.streaming_content))
     assert [row[2] for row in rows[1:]] == [bad]
     assert rows[1][11] == ("Tên doanh nghiệp: The enterprise name is missing. Số lao động: “x” is not a number of "

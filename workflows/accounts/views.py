@@ -22,7 +22,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -34,6 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from workflows.audit.models import AuditKind
 from workflows.audit.services import audit_record
 from workflows.core.forms import errors_on
+from workflows.core.redirects import is_same_site_path
 
 from . import services
 from .forms import AppCodeForm, CodeForm
@@ -50,8 +51,8 @@ _NEW_CODES = "accounts_new_recovery_codes"
 
 
 def _safe_next(request, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    """``candidate`` when it is a path of this site (``core.redirects``), else the home page."""
+    if candidate and is_same_site_path(candidate, request=request):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

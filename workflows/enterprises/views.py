@@ -197,8 +197,9 @@ def import_commit(request, pk: int):
 def import_rejected(request, pk: int):
     batch = _batch_or_404(request, pk)
     stem = PurePath(batch.file_name).stem[:80] or "registry"
+    rejected = _("rejected rows")  # outside the f-string, where makemessages finds it
     return FileResponse(exports.rejected_rows_workbook(batch), as_attachment=True,
-                        filename=f"{stem} - {_('rejected rows')}.xlsx", content_type=_XLSX)
+                        filename=f"{stem} - {rejected}.xlsx", content_type=_XLSX)
 
 
 @login_required
