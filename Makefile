@@ -51,8 +51,12 @@ lint: install-dev
 	@echo "== lint-imports"
 	@$(VENV)/bin/lint-imports || { echo "!! lint-imports failed: an import breaks the apps' layers (README, Layers)" >&2; exit 1; }
 
+## Every test: in parallel (pytest.ini), then alone the few that stop a shared
+## service (the PostgreSQL drills), so that they cut no other test's connection.
+## Exit status 5 is pytest's "no test selected" (a PYTEST_ARGS="-k …" that picks none of them).
 test: install-dev lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not solo" $(PYTEST_ARGS)
+	$(PY) -m pytest -m solo -n 0 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 messages: install
 	$(PY) manage.py makemessages -l vi --no-location --ignore=.venv --ignore=node_modules

@@ -32,7 +32,8 @@ from django.db import connection, connections
 from bench import drillkit
 from workflows.campaigns.models import Campaign
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# solo: the drills stop PostgreSQL and load the machine; they run alone, after the parallel run (Makefile)
+pytestmark = [pytest.mark.postgres, pytest.mark.solo, pytest.mark.django_db(transaction=True)]
 
 PORT = 18150
 
