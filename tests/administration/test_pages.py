@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.administration.staff import ROLES, build_scene, snapshot
+from tests.pages import links_of
 from workflows.administration import services
 from workflows.core import clock
 from workflows.organisation.models import UnitKind, UnitUserObjectPermission
@@ -24,31 +25,6 @@ GROUP_MANAGERS = {"administrator", "supervisor"}
 @pytest.fixture
 def scene(world):
     return build_scene(world)
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.menu: list[str] = []
-        self._in_nav = 0
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag == "nav":
-            self._in_nav += 1
-        if tag == "a" and values.get("href", "").startswith("/"):
-            (self.menu if self._in_nav else self.links).append(values["href"])
-
-    def handle_endtag(self, tag):
-        if tag == "nav":
-            self._in_nav -= 1
-
-
-def links_of(response) -> _Links:
-    parser = _Links()
-    parser.feed(response.content.decode())
-    return parser
 
 
 # --- who opens which page --------------------------------------------------------------------

@@ -3,7 +3,6 @@ page of the reference data they keep, every link of which opens for them;
 the menu leads there; a user with no role at all is told so."""
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,35 +11,9 @@ from django.urls import reverse
 
 from tests.conftest import ROLES
 from tests.factories import UserFactory
+from tests.pages import links_of
 
 ADMINISTRATION = reverse("administration:home")
-
-
-class _Links(HTMLParser):
-    """Same-site links of a page, the menu's apart."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.menu: list[str] = []
-        self._in_nav = 0
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag == "nav":
-            self._in_nav += 1
-        if tag == "a" and values.get("href", "").startswith("/"):
-            (self.menu if self._in_nav else self.links).append(values["href"])
-
-    def handle_endtag(self, tag):
-        if tag == "nav":
-            self._in_nav -= 1
-
-
-def links_of(response) -> _Links:
-    parser = _Links()
-    parser.feed(response.content.decode())
-    return parser
 
 
 def staff(username: str, *codenames: str):
