@@ -82,8 +82,11 @@ def campaign_moved(*, unit_id: int, from_stage: str, entered_on: dt.date, to_sta
                      {(unit_id, month_of(on), from_stage, working_days): {"stints": 1}})
 
 
-def members_admitted(*, unit_id: int, on: dt.date, members: int) -> None:
-    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"members_admitted": members}})
+def union_founded(*, unit_id: int, on: dt.date, members: int) -> None:
+    """A campaign recognised by a decision dated ``on``: a grassroots union
+    founded, with its ``members`` admitted."""
+    counters.add(MonthFigures, ("unit", "month"), {(unit_id, month_of(on)): {"unions_founded": 1,
+                                                                              "members_admitted": members}})
 
 
 def members_moved(*, unit_id: int, month: dt.date, recruited: int = 0, lost: int = 0) -> None:

@@ -383,11 +383,14 @@ class StageCohort(models.Model):
 
 class MonthFigures(models.Model):
     """What happened in a unit in a month besides the funnel (``StageEntries``):
-    campaigns abandoned, and members admitted, recruited and lost."""
+    campaigns abandoned, grassroots unions founded and their members admitted
+    (by the month of the recognition decision: the day it happened, which may
+    be before the day it was entered), members recruited and lost."""
 
     unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     abandoned = models.IntegerField(default=0, db_default=0)
+    unions_founded = models.IntegerField(default=0, db_default=0)
     members_admitted = models.IntegerField(default=0, db_default=0)
     members_recruited = models.IntegerField(default=0, db_default=0)
     members_lost = models.IntegerField(default=0, db_default=0)

@@ -656,8 +656,8 @@ def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[]
 
     def after() -> None:
         enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
-        figures.members_admitted(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
-                                  members=campaign.admitted_members)
+        figures.union_founded(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
+                              members=campaign.admitted_members)
     return {"unit_id": campaign.recognised_unit.pk}, after
 
 

@@ -15,6 +15,11 @@ from workflows.core import counters
 
 from .models import WORKFORCE_FLOORS, EnterpriseBand, WorkforceSource
 
+#: The summary's key: an enterprise's unit, workforce band, union status and
+#: the dimensions figures and targets are asked by (ownership sector, workforce
+#: known from social insurance — taken as paying it —, industrial zone).
+KEY = ("unit", "band", "has_union", "sector", "social_insurance", "zone")
+
 
 def band_of(workforce: int) -> int:
     return max(floor for floor in WORKFORCE_FLOORS if floor <= max(workforce, 0))
@@ -28,11 +33,22 @@ class EnterpriseFacts:
     workforce: int
     from_social_insurance: bool
     has_union: bool
+    sector: str = ""
+    zone: str = ""
 
     @classmethod
     def of(cls, enterprise) -> EnterpriseFacts:
         return cls(enterprise.responsible_unit_id, enterprise.workforce,
-                   enterprise.workforce_source == WorkforceSource.SOCIAL_INSURANCE, enterprise.has_union)
+                   enterprise.workforce_source == WorkforceSource.SOCIAL_INSURANCE, enterprise.has_union,
+                   enterprise.ownership_sector, enterprise.industrial_zone)
+
+    @classmethod
+    def of_values(cls, unit_id: int, workforce: int, source: str, has_union: bool, sector: str,
+                  zone: str) -> EnterpriseFacts:
+        return cls(unit_id, workforce, source == WorkforceSource.SOCIAL_INSURANCE, has_union, sector, zone)
+
+    #: The enterprise fields ``of_values`` takes after the unit, for ``values_list``.
+    FIELDS = ("workforce", "workforce_source", "has_union", "ownership_sector", "industrial_zone")
 
 
 def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, EnterpriseFacts | None]]) -> None:
@@ -42,11 +58,12 @@ def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, Enterpri
         for facts, sign in ((before, -1), (after, +1)):
             if facts is None:
                 continue
-            row = deltas[(facts.unit_id, band_of(facts.workforce), facts.has_union)]
+            row = deltas[(facts.unit_id, band_of(facts.workforce), facts.has_union, facts.sector,
+                          facts.from_social_insurance, facts.zone)]
             row["enterprises"] += sign
             row["workforce"] += sign * facts.workforce
             row["workforce_social_insurance"] += sign * facts.workforce * facts.from_social_insurance
-    counters.add(EnterpriseBand, ("unit", "band", "has_union"), deltas)
+    counters.add(EnterpriseBand, KEY, deltas)
 
 
 def enterprises_transferred(facts: Iterable[EnterpriseFacts], *, to_unit_id: int) -> None:

@@ -198,13 +198,18 @@ class EnterpriseBand(models.Model):
     unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
     band = models.IntegerField(help_text="the largest WORKFORCE_FLOORS value not above the workforce")
     has_union = models.BooleanField()
+    sector = models.CharField(max_length=20, default="", db_default="")
+    social_insurance = models.BooleanField(default=False, db_default=False,
+                                           help_text="the workforce is known from social insurance (pays it)")
+    zone = models.CharField(max_length=120, default="", db_default="")
     enterprises = models.IntegerField(default=0, db_default=0)
     workforce = models.BigIntegerField(default=0, db_default=0)
     workforce_social_insurance = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "statistics_enterpriseband"
-        constraints = [models.UniqueConstraint(fields=["unit", "band", "has_union"], name="enterprise_band_key")]
+        constraints = [models.UniqueConstraint(
+            fields=["unit", "band", "has_union", "sector", "social_insurance", "zone"], name="enterprise_band_key")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.band}+ {'union' if self.has_union else 'no union'}: {self.enterprises}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -132,8 +132,7 @@ def enterprise_mark_unionised(*, enterprise: Enterprise, union_unit: Unit) -> No
     before = figures.EnterpriseFacts.of(enterprise)
     Enterprise.objects.filter(pk=enterprise.pk).update(has_union=True, union_unit=union_unit,
                                                        updated_at=clock.now())
-    figures.enterprises_changed([(before, figures.EnterpriseFacts(
-        before.unit_id, before.workforce, before.from_social_insurance, True))])
+    figures.enterprises_changed([(before, replace(before, has_union=True))])
 
 
 # --- registry import --------------------------------------------------------------------
@@ -547,12 +546,11 @@ def enterprises_transfer(*, from_unit_id: int, to_unit_id: int, actor, on: dt.da
     # (checked at its commit) must not wait for this one while this one waits for its rows.
     rows = list(Enterprise.objects.select_for_update(of=("self",), no_key=True)
                 .filter(responsible_unit_id=from_unit.pk)
-                .order_by("pk").values_list("pk", "workforce", "workforce_source", "has_union"))
+                .order_by("pk").values_list("pk", *figures.EnterpriseFacts.FIELDS))
     now = clock.now()
     # by id, the rows locked and counted (not whatever the unit holds by the time of the update)
     for ids in _chunks([pk for pk, *_facts in rows], CHUNK):
         Enterprise.objects.filter(pk__in=ids).update(responsible_unit_id=to_unit.pk, updated_at=now)
     figures.enterprises_transferred(
-        [figures.EnterpriseFacts(from_unit.pk, workforce, source == WorkforceSource.SOCIAL_INSURANCE, has_union)
-         for _pk, workforce, source, has_union in rows], to_unit_id=to_unit.pk)
+        [figures.EnterpriseFacts.of_values(from_unit.pk, *facts) for _pk, *facts in rows], to_unit_id=to_unit.pk)
     return len(rows)

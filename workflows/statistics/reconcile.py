@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, IntegerField, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, IntegerField, Q, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate, TruncMonth
 
@@ -88,9 +88,10 @@ def month_figures() -> Figures:
         figures[(row["unit"], row["month"])]["abandoned"] += row["n"]
     admitted = (Campaign.objects.filter(stage=Stage.RECOGNISED, decision_date__isnull=False)
                 .annotate(month=TruncMonth("decision_date")).values("responsible_unit", "month")
-                .annotate(n=Sum("admitted_members")).order_by())
+                .annotate(n=Sum("admitted_members"), unions=Count("pk")).order_by())
     for row in admitted:
         figures[(row["responsible_unit"], row["month"])]["members_admitted"] += row["n"] or 0
+        figures[(row["responsible_unit"], row["month"])]["unions_founded"] += row["unions"]
     movements = MemberMovement.objects.values("unit", "month", "kind").annotate(n=Sum("members")).order_by()
     for row in movements:
         column = "members_recruited" if row["kind"] == MovementKind.RECRUITED else "members_lost"
@@ -118,22 +119,26 @@ def task_due_counts() -> Figures:
 def enterprise_bands() -> Figures:
     band = Case(*[When(workforce__gte=floor, then=Value(floor)) for floor in sorted(WORKFORCE_FLOORS, reverse=True)],
                 default=Value(0), output_field=IntegerField())
-    rows = (Enterprise.objects.annotate(band=band).values("responsible_unit", "band", "has_union")
+    social_insurance = Case(When(workforce_source=WorkforceSource.SOCIAL_INSURANCE, then=Value(True)),
+                            default=Value(False), output_field=BooleanField())
+    keys = ("responsible_unit", "band", "has_union", "ownership_sector", "social_insurance", "industrial_zone")
+    rows = (Enterprise.objects.annotate(band=band, social_insurance=social_insurance).values(*keys)
             .annotate(n=Count("pk"), workforce_sum=Sum("workforce"),
                       si=Sum("workforce", filter=Q(workforce_source=WorkforceSource.SOCIAL_INSURANCE)))
             .order_by())
-    return _grouped(rows, ("responsible_unit", "band", "has_union"),
-                    {"enterprises": "n", "workforce": "workforce_sum", "workforce_social_insurance": "si"})
+    return _grouped(rows, keys, {"enterprises": "n", "workforce": "workforce_sum", "workforce_social_insurance": "si"})
 
 
 TABLES = [
     (StageCohort, ("unit_id", "stage", "entered_on"), ("campaigns",), stage_cohorts),
     (StageEntries, ("unit_id", "month", "stage"), ("campaigns",), stage_entries),
-    (MonthFigures, ("unit_id", "month"), ("abandoned", "members_admitted", "members_recruited", "members_lost"),
+    (MonthFigures, ("unit_id", "month"), ("abandoned", "unions_founded", "members_admitted", "members_recruited",
+                                          "members_lost"),
      month_figures),
     (StageDuration, ("unit_id", "month", "stage", "working_days"), ("stints",), stage_durations),
     (TaskDueCount, ("unit_id", "due_on"), ("open_tasks",), task_due_counts),
-    (EnterpriseBand, ("unit_id", "band", "has_union"), ("enterprises", "workforce", "workforce_social_insurance"),
+    (EnterpriseBand, ("unit_id", "band", "has_union", "sector", "social_insurance", "zone"),
+     ("enterprises", "workforce", "workforce_social_insurance"),
      enterprise_bands),
 ]
 

@@ -1,0 +1,696 @@
+"""The figures of a unit's subtree over a period, split by its child units
+("branches"): what the dashboard, every report and export read, through the
+indicators of ``indicators.REGISTRY``.
+
+Three ways to the same figures:
+- ``dashboard_for``: now, from the summary tables (one grouped query per
+  table, whatever the number of campaigns), for whole months;
+- ``dashboard_as_of``: as they stood at the end of a past day, from the event
+  history and the base tables;
+- ``figures_for``: any period of days, counted by the day things happened
+  (a recognition by its decision's date, a movement by its day), with an
+  optional "entered by" cut-off and filters on the enterprises (ownership
+  sector, workforce floor, social insurance, industrial zone). For whole
+  months without cut-off nor filter it is ``dashboard_for``.
+
+Stocks (members of grassroots unions, the workforce not yet unionised,
+estimates) are taken at the period's end (``_Stocks``).
+
+A subtree's figures are split by the unit's children: a row's branch is the
+first ``len(unit.path) + steplen`` characters of its unit's path; rows of the
+unit itself have the unit's own path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.campaigns import figures, flows
+from workflows.campaigns.flows import Stage
+from workflows.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    EventKind,
+    MonthFigures,
+    StageCohort,
+    StageDuration,
+    StageEntries,
+    Task,
+    TaskDueCount,
+)
+from workflows.campaigns.selectors import stalled_cutoffs_by_unit
+from workflows.enterprises.models import WORKFORCE_FLOORS, Enterprise, EnterpriseBand, WorkforceSource
+from workflows.organisation.models import Unit
+
+from .models import Estimate, MemberCensus, MemberMovement, MovementKind
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which enterprises a figure or a target counts (all by default)."""
+
+    sector: str = ""
+    min_workforce: int = 0
+    social_insurance_only: bool = False
+    industrial_zone: str = ""
+
+    @classmethod
+    def of(cls, target) -> Filters:
+        return cls(target.sector, target.min_workforce, target.social_insurance_only, target.industrial_zone)
+
+    @property
+    def any(self) -> bool:
+        return self != NO_FILTERS
+
+    def enterprise_q(self, prefix: str = "") -> Q:
+        """The filter on an enterprise (``prefix`` leads from the queried model to it)."""
+        q = Q()
+        if self.sector:
+            q &= Q(**{f"{prefix}ownership_sector": self.sector})
+        if self.min_workforce:
+            q &= Q(**{f"{prefix}workforce__gte": self.min_workforce})
+        if self.social_insurance_only:
+            q &= Q(**{f"{prefix}workforce_source": WorkforceSource.SOCIAL_INSURANCE})
+        if self.industrial_zone:
+            q &= Q(**{f"{prefix}industrial_zone": self.industrial_zone})
+        return q
+
+    def band_q(self) -> Q:
+        """The same filter on the registry's summary (``EnterpriseBand``)."""
+        q = Q()
+        if self.sector:
+            q &= Q(sector=self.sector)
+        if self.min_workforce:
+            q &= Q(band__gte=max(f for f in WORKFORCE_FLOORS if f <= self.min_workforce))
+        if self.social_insurance_only:
+            q &= Q(social_insurance=True)
+        if self.industrial_zone:
+            q &= Q(zone=self.industrial_zone)
+        return q
+
+    @property
+    def label(self) -> str:
+        from workflows.enterprises.models import OwnershipSector
+
+        parts = []
+        if self.sector:
+            parts.append(str(OwnershipSector(self.sector).label) if self.sector in OwnershipSector.values
+                         else self.sector)
+        if self.min_workforce:
+            parts.append(_("%(n)s workers and more") % {"n": self.min_workforce})
+        if self.social_insurance_only:
+            parts.append(_("paying social insurance"))
+        if self.industrial_zone:
+            parts.append(self.industrial_zone)
+        return ", ".join(parts)
+
+
+NO_FILTERS = Filters()
+
+#: The figures of a row the total row adds up.
+ADDED_UP = ("stalled", "overdue_tasks", "abandoned", "unions_founded", "members_admitted", "members_recruited",
+            "members_lost", "enterprises", "workforce", "workforce_social_insurance", "workforce_in_unions",
+            "not_unionised")
+
+#: The stages a pipeline shows, in order.
+STAGES = flows.PIPELINE + (Stage.ON_HOLD, Stage.ABANDONED)
+
+
+def percent_cut(part: int | Decimal, whole: int | Decimal) -> Decimal:
+    """``part`` of ``whole`` in percent, cut (not rounded) to two decimals,
+    and 0 when the part is negative — as the official reports print it."""
+    if not whole or part <= 0:
+        return Decimal("0.00")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def percentile(histogram: dict[int, int], fraction: float) -> float | None:
+    """The ``fraction`` percentile (0.5: median) of values given as value →
+    count, by the nearest-rank method."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, -(-int(fraction * total * 1000) // 1000))  # ceil(fraction * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None
+
+
+@dataclass
+class BranchFigures:
+    """One row of a dashboard or report: a child unit (or the unit itself)."""
+
+    unit: Unit
+    own: bool = False  # the unit's own campaigns, not a child's
+    stages: dict[str, int] = field(default_factory=dict)
+    stalled: int = 0
+    overdue_tasks: int = 0
+    entered: dict[str, int] = field(default_factory=dict)
+    abandoned: int = 0
+    members_admitted: int = 0
+    members_recruited: int = 0
+    members_lost: int = 0
+    enterprises: int = 0
+    workforce: int = 0
+    workforce_social_insurance: int = 0
+    coverage: dict[int, tuple[int, int]] = field(default_factory=dict)  # floor → (with union, all)
+    unions_founded: int = 0  # recognised, by the decision's date
+    # at the period's end (``stocks``): members of grassroots unions, the
+    # workforce not yet unionised, estimates; each with where it comes from
+    union_members: int = 0
+    members_source: str = ""
+    workforce_in_unions: int = 0  # the workforce of the enterprises that have a grassroots union
+    not_unionised: int = 0
+    workforce_source: str = ""
+    estimates: dict[str, int] = field(default_factory=dict)  # estimate kind → value
+    estimates_source: str = ""
+    targets: dict = field(default_factory=dict)  # targets.TargetKey → targets.TargetValue
+
+    @property
+    def new_members(self) -> int:
+        return self.members_admitted + self.members_recruited
+
+    @property
+    def net_members(self) -> int:
+        return self.new_members - self.members_lost
+
+    @property
+    def campaigns(self) -> int:
+        return sum(self.stages.values())
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    period: Period
+    as_of: dt.date | None
+    rows: list[BranchFigures]
+    total: BranchFigures
+    durations: dict[str, dict[int, int]]  # stage → working days → stints
+
+    def median_days(self, stage: str):
+        return percentile(self.durations.get(stage, {}), 0.5)
+
+    def p90_days(self, stage: str):
+        return percentile(self.durations.get(stage, {}), 0.9)
+
+    @property
+    def funnel(self) -> list[tuple[str, str, int, Decimal | None]]:
+        """(stage, label, campaigns that entered it in the period, % of the previous stage)."""
+        steps, previous = [], None
+        for stage in flows.PIPELINE:
+            n = self.total.entered.get(stage, 0)
+            steps.append((stage, str(Stage(stage).label), n, percent_cut(n, previous) if previous else None))
+            previous = n
+        return steps
+
+
+# --- shared ---------------------------------------------------------------------------
+def _branches(unit: Unit) -> tuple[dict[str, BranchFigures], int]:
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True,
+                                        kind__is_grassroots=False).order_by("path"))
+    rows = {child.path: BranchFigures(child) for child in children}
+    return rows, len(unit.path) + Unit.steplen
+
+
+def _row(rows: dict[str, BranchFigures], unit: Unit, branch: str) -> BranchFigures:
+    if branch not in rows:
+        # The unit's own figures, or those of a child shown apart (a grassroots union
+        # directly under it, or an inactive child).
+        child = Unit.objects.filter(path=branch).first() if branch != unit.path else None
+        rows[branch] = BranchFigures(child or unit, own=child is None)
+    return rows[branch]
+
+
+def _enterprise_figures(rows: dict[str, BranchFigures], unit: Unit, length: int,
+                        filters: Filters = NO_FILTERS) -> None:
+    """Enterprises, workforce and coverage per branch (one query)."""
+    for row in (EnterpriseBand.objects.filter(filters.band_q(), unit__path__startswith=unit.path)
+                .annotate(branch=_branch("unit__path", length)).values("branch", "band", "has_union")
+                .annotate(n=Sum("enterprises"), w=Sum("workforce"), si=Sum("workforce_social_insurance"))
+                .order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.enterprises += row["n"] or 0
+        target.workforce += row["w"] or 0
+        target.workforce_social_insurance += row["si"] or 0
+        _coverage(target, row["band"], row["has_union"], row["n"] or 0)
+
+
+def _branch(field_path: str, length: int):
+    return Substr(field_path, 1, length)
+
+
+def _coverage(row: BranchFigures, band: int, has_union: bool, enterprises: int) -> None:
+    for floor in WORKFORCE_FLOORS:
+        if band >= floor:
+            with_union, everyone = row.coverage.get(floor, (0, 0))
+            row.coverage[floor] = (with_union + (enterprises if has_union else 0), everyone + enterprises)
+
+
+def _total(unit: Unit, rows: list[BranchFigures]) -> BranchFigures:
+    """The total row: the rows added up (the stocks are set by ``_stocks``
+    for the unit itself: a count of members it reports is its own figure)."""
+    total = BranchFigures(unit)
+    for row in rows:
+        for stage, n in row.stages.items():
+            total.stages[stage] = total.stages.get(stage, 0) + n
+        for stage, n in row.entered.items():
+            total.entered[stage] = total.entered.get(stage, 0) + n
+        for floor, (a, b) in row.coverage.items():
+            x, y = total.coverage.get(floor, (0, 0))
+            total.coverage[floor] = (x + a, y + b)
+        for name in ADDED_UP:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for kind, n in row.estimates.items():
+            total.estimates[kind] = total.estimates.get(kind, 0) + n
+    return total
+
+
+def _finish(unit, period, as_of, rows: dict[str, BranchFigures], durations, length, *,
+            filters: Filters = NO_FILTERS, cut: dt.datetime | None = None) -> Dashboard:
+    stocks = _Stocks(unit, length, day=period.end, cut=cut, filters=filters)
+    stocks.rows(rows)
+    ordered = sorted(rows.values(), key=lambda r: (not r.own, r.unit.path))
+    total = _total(unit, ordered)
+    stocks.total(total)
+    return Dashboard(unit, period, as_of, ordered, total, durations)
+
+
+# --- now, from the summary tables ---------------------------------------------------------
+def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
+    """The figures of ``unit``'s subtree now (pipeline, stalled, overdue) and
+    over ``period`` (funnel, durations, members), from the summary tables."""
+    rows, length = _branches(unit)
+    subtree = {"unit__path__startswith": unit.path}
+    branch = _branch("unit__path", length)
+    # each unit's time limits and calendar (its zone's: the nearest unit keeping its own reference data)
+    stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
+    for row in (StageCohort.objects.filter(**subtree).exclude(campaigns=0).annotate(branch=branch)
+                .values("branch", "stage")
+                .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.stages[row["stage"]] = target.stages.get(row["stage"], 0) + row["n"]
+        target.stalled += row["late"] or 0
+    for row in (TaskDueCount.objects.filter(**subtree, due_on__lt=today).annotate(branch=branch)
+                .values("branch").annotate(n=Sum("open_tasks")).order_by()):
+        _row(rows, unit, row["branch"]).overdue_tasks += row["n"] or 0
+    first, last = period.months
+    for row in (StageEntries.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
+                .values("branch", "stage").annotate(n=Sum("campaigns")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.entered[row["stage"]] = target.entered.get(row["stage"], 0) + (row["n"] or 0)
+    columns = ["abandoned", "unions_founded", "members_admitted", "members_recruited", "members_lost"]
+    for row in (MonthFigures.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
+                .values("branch").annotate(**{c: Sum(c) for c in columns}).order_by()):
+        target = _row(rows, unit, row["branch"])
+        for name in columns:
+            setattr(target, name, getattr(target, name) + (row[name] or 0))
+    _enterprise_figures(rows, unit, length)
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (StageDuration.objects.filter(**subtree, month__range=(first, last))
+                .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
+        durations[row["stage"]][row["working_days"]] = row["n"]
+    return _finish(unit, period, None, rows, dict(durations), length)
+
+
+# --- as of a past day, from the history --------------------------------------------------
+def _branches_on(unit: Unit, day: dt.date) -> tuple[dict[str, BranchFigures], int]:
+    """The unit's child units as they stood on ``day``: those closed since
+    (``Unit.closed_on`` after it) still have their row."""
+    children = list(Unit.objects.filter(Q(is_active=True) | Q(closed_on__gt=day), path__startswith=unit.path,
+                                        depth=unit.depth + 1, kind__is_grassroots=False).order_by("path"))
+    return {child.path: BranchFigures(child) for child in children}, len(unit.path) + Unit.steplen
+
+
+def _in_subtree_then(queryset: QuerySet, unit: Unit, end: dt.datetime, campaign: str = "") -> QuerySet:
+    """``queryset`` (of campaigns, or of rows of campaigns: ``campaign`` is
+    the path to the campaign, with its ``__``) cut to the campaigns whose
+    responsible unit at ``end`` was in ``unit``'s subtree, annotated with
+    that unit's path (``path_then``). A campaign changes unit only with an
+    event, ``TRANSFERRED``, written with the new unit: the unit then is the
+    one its last event before ``end`` records. The candidates are the
+    campaigns of the subtree now and those moved since (rare), so that the
+    subquery runs for few rows."""
+    reference = OuterRef(f"{campaign}pk" if campaign else "pk")
+    moved_since = Exists(CampaignEvent.objects.filter(campaign=reference, kind=EventKind.TRANSFERRED, at__gte=end))
+    path_then = Subquery(CampaignEvent.objects.filter(campaign=reference, at__lt=end).order_by("-at", "-pk")
+                         .values("unit__path")[:1])
+    return (queryset.filter(moved_since | Q(**{f"{campaign}responsible_unit__path__startswith": unit.path}))
+            .annotate(path_then=path_then).filter(path_then__startswith=unit.path))
+
+
+def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
+    """The same figures as they stood at the end of ``day``, from the event
+    history and the base tables (the period is cut at ``day``).
+
+    Each figure stays with the unit that was responsible then, whatever moved
+    since (a closed unit's work that went to its successor): what happened
+    is counted at the unit its event records; a campaign's stage and its
+    overdue tasks at the unit of its last event before the end of the day.
+    Members admitted are counted at the recognising unit (a recognised
+    campaign never moves); members recruited and lost at the unit that
+    reported them. A unit's rows are placed where the unit is in the tree
+    now: a grassroots union moved under a successor takes the movements
+    reported for it along. The registry keeps no history: the enterprise
+    figures (enterprises, workforce, coverage) are today's, at the
+    enterprises' responsible unit today."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    period = Period(period.start, min(period.end, day))
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    rows, length = _branches_on(unit, day)
+    campaigns = _in_subtree_then(Campaign.objects.filter(opened_at__lt=end), unit, end)
+    last_stage = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind__in=[EventKind.OPENED, EventKind.STAGE],
+                                              at__lt=end).order_by("-at", "-pk")
+    # each campaign stalls by the rule set and calendar of its unit then
+    cutoffs = stalled_cutoffs_by_unit(today=day)
+    staged = (campaigns.annotate(stage_then=Subquery(last_stage.values("to_stage")[:1]),
+                                 entered_then=Subquery(last_stage.values("at")[:1]),
+                                 branch=_branch("path_then", length))
+              .values_list("branch", "stage_then", "entered_then", "path_then"))
+    for branch, stage, entered, path in staged:
+        target = _row(rows, unit, branch)
+        target.stages[stage] = target.stages.get(stage, 0) + 1
+        cutoff = cutoffs.of(path).get(stage)
+        if cutoff is not None and entered < cutoff:
+            target.stalled += 1
+    open_then = Task.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), created_at__lt=end,
+                                    due_on__lt=day)
+    overdue = (_in_subtree_then(open_then, unit, end, "campaign__")
+               .annotate(branch=_branch("path_then", length)).values("branch").annotate(n=Count("pk")).order_by())
+    for row in overdue:
+        _row(rows, unit, row["branch"]).overdue_tasks += row["n"]
+    events = CampaignEvent.objects.filter(unit__path__startswith=unit.path, at__gte=start, at__lt=end)
+    for row in (figures.entries(events).annotate(branch=_branch("unit__path", length))
+                .values("branch", "to_stage").annotate(n=Count("pk")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.entered[row["to_stage"]] = target.entered.get(row["to_stage"], 0) + row["n"]
+    for row in (events.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
+                .annotate(branch=_branch("unit__path", length))
+                .values("branch").annotate(n=Count("pk")).order_by()):
+        _row(rows, unit, row["branch"]).abandoned += row["n"]
+    recognised = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind=EventKind.STAGE,
+                                              to_stage=Stage.RECOGNISED, at__lt=end)
+    first, last = period.months
+    for row in (Campaign.objects.filter(responsible_unit__path__startswith=unit.path,
+                                        decision_date__range=(first, period.end))
+                .filter(Exists(recognised))
+                .annotate(branch=_branch("responsible_unit__path", length))
+                .values("branch").annotate(n=Sum("admitted_members"), unions=Count("pk")).order_by()):
+        _row(rows, unit, row["branch"]).members_admitted += row["n"] or 0
+        _row(rows, unit, row["branch"]).unions_founded += row["unions"]
+    for row in (MemberMovement.objects.filter(unit__path__startswith=unit.path, month__range=(first, last),
+                                              entered_at__lt=end)
+                .annotate(branch=_branch("unit__path", length)).values("branch", "kind")
+                .annotate(n=Sum("members")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        if row["kind"] == MovementKind.RECRUITED:
+            target.members_recruited += row["n"] or 0
+        else:
+            target.members_lost += row["n"] or 0
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (events.filter(kind=EventKind.STAGE, from_stage__in=flows.WORKING_STAGES)
+                .annotate(days=Cast(KeyTextTransform("days_in_stage", "data"), IntegerField()))
+                .values("from_stage", "days").annotate(n=Count("pk")).order_by()):
+        durations[row["from_stage"]][row["days"]] = durations[row["from_stage"]].get(row["days"], 0) + row["n"]
+    _enterprise_figures(rows, unit, length)  # the registry has no history: today's figures
+    return _finish(unit, period, day, rows, dict(durations), length, cut=end)
+
+
+
+
+# --- any period, from the base tables -----------------------------------------------------
+def figures_for(unit: Unit, period: Period, *, today: dt.date, filters: Filters = NO_FILTERS,
+                from_base: bool = False) -> Dashboard:
+    """The figures of ``unit``'s subtree over ``period``: what happened in
+    it, counted by the day it happened (and, with ``period.entered_by``, only
+    what was entered by then); the campaigns' stages, stalled and overdue
+    now, or at the period's end when it is past or cut; the stocks at its end.
+    Whole months without a cut-off nor filters come from the summary tables
+    (``from_base`` forces the base tables: the tests compare both)."""
+    if not from_base and period.whole_months and period.entered_by is None and not filters.any:
+        return dashboard_for(unit, period, today=today)
+    cut = period.entered_before()
+    rows, length = _branches(unit)
+    start, end = period.start, period.end
+    # what happened
+    recognised = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind=EventKind.STAGE,
+                                              to_stage=Stage.RECOGNISED)
+    if cut:
+        recognised = recognised.filter(at__lt=cut)
+    for row in (Campaign.objects.filter(filters.enterprise_q("enterprise__"), Exists(recognised),
+                                        responsible_unit__path__startswith=unit.path,
+                                        decision_date__range=(start, end))
+                .annotate(branch=_branch("responsible_unit__path", length))
+                .values("branch").annotate(n=Sum("admitted_members"), unions=Count("pk")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.members_admitted += row["n"] or 0
+        target.unions_founded += row["unions"]
+    for row in (_movements(unit, filters, cut).filter(on__range=(start, end))
+                .annotate(branch=_branch("unit__path", length)).values("branch", "kind")
+                .annotate(n=Sum("members")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        if row["kind"] == MovementKind.RECRUITED:
+            target.members_recruited += row["n"] or 0
+        else:
+            target.members_lost += row["n"] or 0
+    start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    end_at = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    events = CampaignEvent.objects.filter(filters.enterprise_q("campaign__enterprise__"),
+                                          unit__path__startswith=unit.path, at__gte=start_at,
+                                          at__lt=min(end_at, cut) if cut else end_at)
+    for row in (figures.entries(events).annotate(branch=_branch("unit__path", length))
+                .values("branch", "to_stage").annotate(n=Count("pk")).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.entered[row["to_stage"]] = target.entered.get(row["to_stage"], 0) + row["n"]
+    for row in (events.filter(kind=EventKind.STAGE, to_stage=Stage.ABANDONED)
+                .annotate(branch=_branch("unit__path", length)).values("branch").annotate(n=Count("pk"))
+                .order_by()):
+        _row(rows, unit, row["branch"]).abandoned += row["n"]
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (events.filter(kind=EventKind.STAGE, from_stage__in=flows.WORKING_STAGES)
+                .annotate(days=Cast(KeyTextTransform("days_in_stage", "data"), IntegerField()))
+                .values("from_stage", "days").annotate(n=Count("pk")).order_by()):
+        durations[row["from_stage"]][row["days"]] = durations[row["from_stage"]].get(row["days"], 0) + row["n"]
+    # what is: now, or at the period's end (or its cut-off) when that is past
+    day = min(end, period.entered_by) if period.entered_by else end
+    if day >= today and not filters.any:
+        _states_now(rows, unit, length, today=today)
+    else:
+        _states_then(rows, unit, length, day=min(day, today), filters=filters)
+    _enterprise_figures(rows, unit, length, filters)
+    return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut)
+
+
+def _movements(unit: Unit, filters: Filters, cut: dt.datetime | None) -> QuerySet[MemberMovement]:
+    """Movements reported in the subtree (entered before ``cut``). With
+    filters, only those of grassroots unions whose enterprise matches: a
+    movement reported by an upper-level unit names no enterprise."""
+    movements = MemberMovement.objects.filter(unit__path__startswith=unit.path)
+    if cut:
+        movements = movements.filter(entered_at__lt=cut)
+    if filters.any:
+        movements = movements.filter(Exists(Enterprise.objects.filter(filters.enterprise_q(),
+                                                                      union_unit=OuterRef("unit"))))
+    return movements
+
+
+def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
+    """Campaigns per stage, stalled and overdue tasks now (summary tables)."""
+    branch = _branch("unit__path", length)
+    stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
+    for row in (StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0)
+                .annotate(branch=branch).values("branch", "stage")
+                .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.stages[row["stage"]] = target.stages.get(row["stage"], 0) + row["n"]
+        target.stalled += row["late"] or 0
+    for row in (TaskDueCount.objects.filter(unit__path__startswith=unit.path, due_on__lt=today).annotate(branch=branch)
+                .values("branch").annotate(n=Sum("open_tasks")).order_by()):
+        _row(rows, unit, row["branch"]).overdue_tasks += row["n"] or 0
+
+
+def _states_then(rows, unit: Unit, length: int, *, day: dt.date, filters: Filters = NO_FILTERS) -> None:
+    """Campaigns per stage, stalled and overdue tasks at the end of ``day``
+    (from the history), each at the unit responsible then."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    campaigns = _in_subtree_then(Campaign.objects.filter(filters.enterprise_q("enterprise__"), opened_at__lt=end),
+                                 unit, end)
+    last_stage = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind__in=[EventKind.OPENED, EventKind.STAGE],
+                                              at__lt=end).order_by("-at", "-pk")
+    cutoffs = stalled_cutoffs_by_unit(today=day)
+    staged = (campaigns.annotate(stage_then=Subquery(last_stage.values("to_stage")[:1]),
+                                 entered_then=Subquery(last_stage.values("at")[:1]),
+                                 branch=_branch("path_then", length))
+              .values_list("branch", "stage_then", "entered_then", "path_then"))
+    for branch, stage, entered, path in staged:
+        target = _row(rows, unit, branch)
+        target.stages[stage] = target.stages.get(stage, 0) + 1
+        cutoff = cutoffs.of(path).get(stage)
+        if cutoff is not None and entered < cutoff:
+            target.stalled += 1
+    open_then = Task.objects.filter(filters.enterprise_q("campaign__enterprise__"),
+                                    Q(closed_at__isnull=True) | Q(closed_at__gte=end), created_at__lt=end,
+                                    due_on__lt=day)
+    for row in (_in_subtree_then(open_then, unit, end, "campaign__")
+                .annotate(branch=_branch("path_then", length)).values("branch").annotate(n=Count("pk")).order_by()):
+        _row(rows, unit, row["branch"]).overdue_tasks += row["n"]
+
+
+# --- stocks at a day: members, workforce not yet unionised, estimates ---------------------------
+@dataclass
+class _Members:
+    """The members of a unit on a day and where the figure comes from."""
+    members: int = 0
+    census: tuple[dt.date, str] | None = None  # the count it starts from (date, source)
+    counts_below: int = 0  # counts of units below that it adds up
+    latest_below: dt.date | None = None
+
+
+class _Stocks:
+    """Members of grassroots unions, the workforce not yet unionised and the
+    estimates of a subtree at the end of ``day`` (entered before ``cut``),
+    in a fixed number of queries.
+
+    The members of a unit on a day: its latest count (``MemberCensus``) on
+    or before the day, plus what was admitted at recognitions, recruited and
+    lost in its subtree after that count; without a count, for a grassroots
+    union the members admitted when it was recognised plus its movements,
+    for an upper-level unit the movements it reported plus its child units'
+    members. The workforce not yet unionised: the workforce of enterprises
+    without a grassroots union, plus for each that has one its workforce
+    less the union's members (not below 0). With filters, only grassroots
+    unions of matching enterprises count (an upper unit's count or movement
+    names no enterprise)."""
+
+    def __init__(self, unit: Unit, length: int, *, day: dt.date, cut: dt.datetime | None,
+                 filters: Filters = NO_FILTERS) -> None:
+        self.unit, self.length, self.day, self.cut, self.filters = unit, length, day, cut, filters
+        subtree = {"unit__path__startswith": unit.path}
+        cut_q = Q(entered_at__lt=cut) if cut else Q()
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for path in Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("path", flat=True):
+            if path != unit.path:
+                self.children[path[:-Unit.steplen]].append(path)
+        allowed = None
+        if filters.any:
+            allowed = set(Enterprise.objects.filter(filters.enterprise_q(), union_unit__path__startswith=unit.path)
+                          .values_list("union_unit__path", flat=True))
+        self.census: dict[str, tuple[dt.date, int, str]] = {}
+        for path, as_of, members, source in (MemberCensus.objects.filter(cut_q, **subtree, as_of__lte=day)
+                                             .order_by("unit__path", "as_of")
+                                             .values_list("unit__path", "as_of", "members", "source")):
+            if allowed is None or path in allowed:
+                self.census[path] = (as_of, members, source)  # the latest wins
+        self.flows: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
+        recognised = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind=EventKind.STAGE,
+                                                  to_stage=Stage.RECOGNISED)
+        if cut:
+            recognised = recognised.filter(at__lt=cut)
+        for path, on, admitted in (Campaign.objects.filter(filters.enterprise_q("enterprise__"), Exists(recognised),
+                                                           recognised_unit__path__startswith=unit.path,
+                                                           decision_date__lte=day)
+                                   .values_list("recognised_unit__path", "decision_date", "admitted_members")):
+            self.flows[path].append((on, admitted))
+        for row in (_movements(unit, filters, cut).filter(on__lte=day).values("unit__path", "on", "kind")
+                    .annotate(n=Sum("members")).order_by()):
+            sign = 1 if row["kind"] == MovementKind.RECRUITED else -1
+            self.flows[row["unit__path"]].append((row["on"], sign * (row["n"] or 0)))
+        self._memo: dict[str, _Members] = {}
+        # enterprises that have their union: workforce against the union's members
+        enterprises = Enterprise.objects.filter(filters.enterprise_q(), responsible_unit__path__startswith=unit.path)
+        self.unionised = list(enterprises.filter(has_union=True)
+                              .values_list("responsible_unit__path", "workforce", "union_unit__path"))
+        self.as_of = dict(enterprises
+                          .annotate(branch=_branch("responsible_unit__path", length)).values("branch")
+                          .annotate(latest=Max("workforce_as_of")).order_by().values_list("branch", "latest"))
+        self.estimates: dict[str, dict[str, tuple[int, str, dt.date]]] = defaultdict(dict)
+        for path, kind, value, source, as_of in (Estimate.objects.filter(cut_q, **subtree, year=day.year + 1)
+                                                 .values_list("unit__path", "kind", "value", "source", "as_of")):
+            self.estimates[path][kind] = (value, source, as_of)
+
+    def members_of(self, path: str) -> _Members:
+        if path in self._memo:
+            return self._memo[path]
+        census = self.census.get(path)
+        if census:
+            as_of, members, source = census
+            total = members + sum(n for p, moves in self.flows.items() if p.startswith(path)
+                                  for on, n in moves if on > as_of)
+            found = _Members(total, (as_of, source))
+        else:
+            found = _Members(sum(n for _on, n in self.flows.get(path, ())))
+            for child in self.children.get(path, ()):
+                below = self.members_of(child)
+                found.members += below.members
+                found.counts_below += below.counts_below + (1 if below.census else 0)
+                dates = [d for d in (below.latest_below, below.census[0] if below.census else None) if d]
+                if dates:
+                    found.latest_below = max([*dates, *([found.latest_below] if found.latest_below else [])])
+        self._memo[path] = found
+        return found
+
+    def _source(self, found: _Members) -> str:
+        if found.census:
+            return _("%(source)s, %(day)s") % {"source": found.census[1], "day": found.census[0].strftime("%d/%m/%Y")}
+        if found.counts_below:
+            return _("counts of %(n)s units up to %(day)s, then recognitions and movements") % {
+                "n": found.counts_below, "day": found.latest_below.strftime("%d/%m/%Y")}
+        return _("recognitions and movements entered")
+
+    def _fill(self, row: BranchFigures, key: str, *, own: bool, whole: bool = False) -> None:
+        """Set a row's stocks: ``key`` is its branch (the unit's own path for
+        its own row, ``own``; ``whole``: the total row, the whole subtree)."""
+        found = self._own_members(key) if own else self.members_of(key)
+        row.union_members = found.members
+        row.members_source = self._source(found)
+        in_unions, not_unionised = 0, 0
+        for unit_path, workforce, union_path in self.unionised:
+            if (unit_path == key) if own else unit_path.startswith(key):
+                members = max(0, self.members_of(union_path).members) if union_path else 0
+                in_unions += workforce
+                not_unionised += max(0, workforce - members)
+        row.workforce_in_unions = in_unions
+        row.not_unionised = not_unionised + max(0, row.workforce - in_unions)
+        latest = max(self.as_of.values(), default=None) if whole else self.as_of.get(key)
+        share = (row.workforce_social_insurance * 100 // row.workforce) if row.workforce else 0
+        row.workforce_source = (_("social insurance %(share)s%%, as of %(day)s") % {
+            "share": share, "day": latest.strftime("%d/%m/%Y")}) if latest else ""
+        estimates = self.estimates.get(key, {}) if own else self._estimates_of(key)
+        row.estimates = {kind: value for kind, (value, _source, _as_of) in estimates.items()}
+        row.estimates_source = "; ".join(sorted({f"{source}, {as_of:%d/%m/%Y}"
+                                                 for _value, source, as_of in estimates.values()}))
+
+    def _own_members(self, path: str) -> _Members:
+        """The unit's own row: what it reported itself (its count aside)."""
+        return _Members(sum(n for _on, n in self.flows.get(path, ())))
+
+    def _estimates_of(self, path: str) -> dict[str, tuple[int, str, dt.date]]:
+        """A unit's estimate, or the sum of the nearest estimates below it."""
+        own = dict(self.estimates.get(path, {}))
+        below: dict[str, list] = defaultdict(list)
+        for child in self.children.get(path, ()):
+            for kind, item in self._estimates_of(child).items():
+                if kind not in own:
+                    below[kind].append(item)
+        for kind, items in below.items():
+            own[kind] = (sum(i[0] for i in items), "; ".join(sorted({i[1] for i in items})), max(i[2] for i in items))
+        return own
+
+    def rows(self, rows: dict[str, BranchFigures]) -> None:
+        for key, row in rows.items():
+            self._fill(row, key, own=row.own)
+
+    def total(self, total: BranchFigures) -> None:
+        self._fill(total, self.unit.path, own=False, whole=True)
