@@ -31,7 +31,7 @@ from workflows.enterprises.models import Enterprise
 from workflows.organisation import services as org
 from workflows.organisation.models import ChangeAction, ChangeRecord, Unit, WorkingGroup
 from workflows.organisation.permissions import Role
-from workflows.statistics import reconcile, reports, selectors, services as statistics_services
+from workflows.statistics import indicators, reconcile, selectors, services as statistics_services
 from workflows.statistics.models import MovementKind
 
 DAY_ONE = dt.date(2026, 3, 2)
@@ -107,7 +107,11 @@ def build_history(world) -> History:
 
 
 # --- what the figures should keep ------------------------------------------------------
-REGISTRY = {"enterprises": 0, "workforce": 0, "workforce_social_insurance": 0, "coverage": {}}
+REGISTRY = {"enterprises": 0, "workforce": 0, "workforce_social_insurance": 0, "coverage": {},
+            # the stocks at the day's end are read over today's tree: a grassroots union moved under the
+            # successor takes its members along, an enterprise its workforce (``engine._Stocks``)
+            "union_members": 0, "members_source": "", "workforce_in_unions": 0, "not_unionised": 0,
+            "workforce_source": ""}
 
 
 def without_registry(board: selectors.Dashboard) -> selectors.Dashboard:
@@ -122,8 +126,11 @@ def registry(board: selectors.Dashboard) -> list[tuple]:
             for r in [*board.rows, board.total]]
 
 
-def report_without_registry(board: selectors.Dashboard) -> list[reports.ReportRow]:
-    return [dataclasses.replace(row, workforce=0, workforce_social_insurance=0) for row in reports.report_rows(board)]
+def report_without_registry(board: selectors.Dashboard) -> list[tuple]:
+    """Every indicator a report prints, per row (those read off the registry or today's tree aside)."""
+    board = without_registry(board)
+    return [(r.unit.pk, r.own, {code: indicators.value(code, r) for code in indicators.REGISTRY})
+            for r in [*board.rows, board.total]]
 
 
 def what_happened(board: selectors.Dashboard) -> tuple:
@@ -177,6 +184,10 @@ def test_figures_of_the_days_before_the_closing_are_unchanged(world, province_ad
     assert [(r.unit, r.enterprises) for r in after["province"].rows] == [(world.district, 0),
                                                                          (world.other_district, 6)]
     assert after["province"].total.workforce == before["province"].total.workforce == 250 + 40 + 600 + 30 + 120 + 15
+    # the members of the province's grassroots unions on the day are the same, only placed at B now
+    assert after["province"].total.union_members == before["province"].total.union_members == 45
+    assert [(r.unit, r.union_members) for r in after["province"].rows] == [(world.district, 40),
+                                                                           (world.other_district, 5)]
     # the live figures of the months before the closing did not move either
     assert what_happened(after["live"]) == what_happened(before["live"])
     # and the summary tables equal a recomputation from the base tables

@@ -28,7 +28,19 @@ from workflows.demo.builder import DEMO_PASSWORD, LOGINS, PROVINCE_CODE
 from workflows.enterprises.models import Enterprise
 from workflows.enterprises.validation import validate_tax_code
 from workflows.organisation.models import Profile, Unit, WorkingGroup
-from workflows.statistics.models import Metric, Target, TargetSource
+from workflows.statistics.models import (
+    Estimate,
+    EstimateKind,
+    MemberCensus,
+    MemberMovement,
+    Metric,
+    Milestone,
+    MovementKind,
+    Programme,
+    ProgrammeBasis,
+    Target,
+    TargetSource,
+)
 
 User = get_user_model()
 
@@ -150,19 +162,89 @@ def test_tasks_some_done_some_claimed_some_overdue(demo_output):
     assert open_tasks.filter(due_on__lt=TODAY).count() == 89
 
 
-def test_targets_allocated_beyond_what_the_province_received(province):
-    received = {t.metric: t.value for t in Target.objects.filter(unit=province, year=2026,
-                                                                   source=TargetSource.RECEIVED)}
-    allocated = Target.objects.filter(unit__in=Unit.objects.get_children(province), year=2026,
-                                      source=TargetSource.ALLOCATED)
+def test_the_province_has_four_programmes(province):
+    programmes = Programme.objects.filter(unit=province)
+
+    assert Programme.objects.count() == 4
+    assert sorted((p.basis_kind, p.start, p.end) for p in programmes) == [
+        (ProgrammeBasis.CONGRESS_RESOLUTION, dt.date(2023, 1, 1), dt.date(2028, 12, 31)),
+        (ProgrammeBasis.RESOLUTION_PLAN, dt.date(2024, 1, 1), dt.date(2033, 12, 31)),
+        (ProgrammeBasis.YEAR_PLAN, dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+        (ProgrammeBasis.YEAR_PLAN, dt.date(2027, 1, 1), dt.date(2027, 12, 31)),
+    ]
+    assert programmes.exclude(basis="").count() == 4
+    assert list(Milestone.objects.values_list("programme__basis_kind", "on")) == [
+        (ProgrammeBasis.RESOLUTION_PLAN, dt.date(2028, 12, 31))]
+    # received by the province (5 per plan, 2 for the congress term, 4 for the resolution)
+    # and allocated to the 15 child units (8 per plan of this year, 2 of next year, 2 of the term)
+    assert Target.objects.count() == 116
+    assert Counter(Target.objects.values_list("source", flat=True)) == {"received": 11, "allocated": 105}
+
+
+def test_this_years_plan_allocates_beyond_what_the_province_received(province, demo_output):
+    plan = Programme.objects.get(basis_kind=ProgrammeBasis.YEAR_PLAN, start=dt.date(2026, 1, 1))
+    received = {t.metric: t.value for t in plan.targets.filter(unit=province, source=TargetSource.RECEIVED)}
+    allocated = plan.targets.filter(unit__in=Unit.objects.get_children(province), source=TargetSource.ALLOCATED)
 
     assert received == {Metric.NEW_MEMBERS: 6500, Metric.NEW_UNIONS: 40, Metric.COVERAGE: 100}
-    assert Target.objects.get(unit=province, metric=Metric.COVERAGE).min_workforce == 25
+    assert plan.targets.get(unit=province, metric=Metric.COVERAGE).min_workforce == 25
+    assert set(plan.targets.values_list("due_on", flat=True)) == {dt.date(2026, 12, 31)}
     assert allocated.count() == 45
     new_members = allocated.filter(metric=Metric.NEW_MEMBERS).aggregate(total=Sum("value"))["total"]
     new_unions = allocated.filter(metric=Metric.NEW_UNIONS).aggregate(total=Sum("value"))["total"]
     assert new_members == 7200 > received[Metric.NEW_MEMBERS]
     assert new_unions == 44 > received[Metric.NEW_UNIONS]
+    assert ("Targets 2026: received 6.500 new members and 40 new grassroots unions; allocated 7.200 new members "
+            "to the child units.") in demo_output
+
+
+def test_next_years_plan_and_the_congress_term_are_allocated(province):
+    following = Programme.objects.get(basis_kind=ProgrammeBasis.YEAR_PLAN, start=dt.date(2027, 1, 1))
+    congress = Programme.objects.get(basis_kind=ProgrammeBasis.CONGRESS_RESOLUTION)
+
+    def split(programme):
+        return {(t["metric"], t["source"]): t["total"] for t in programme.targets.values("metric", "source")
+                .annotate(total=Sum("value")).order_by()}
+
+    assert split(following) == {
+        (Metric.NEW_MEMBERS, TargetSource.RECEIVED): 7000, (Metric.NEW_MEMBERS, TargetSource.ALLOCATED): 8000,
+        (Metric.NEW_UNIONS, TargetSource.RECEIVED): 45, (Metric.NEW_UNIONS, TargetSource.ALLOCATED): 50}
+    assert split(congress) == {
+        (Metric.NET_MEMBERS, TargetSource.RECEIVED): 28000, (Metric.NET_MEMBERS, TargetSource.ALLOCATED): 28800,
+        (Metric.NEW_UNIONS, TargetSource.RECEIVED): 180, (Metric.NEW_UNIONS, TargetSource.ALLOCATED): 176}
+
+
+def test_the_resolution_sets_goals_for_2028_and_2033(province):
+    resolution = Programme.objects.get(basis_kind=ProgrammeBasis.RESOLUTION_PLAN)
+    targets = resolution.targets.filter(unit=province, source=TargetSource.RECEIVED)
+
+    assert sorted((t.due_on, t.metric, t.value, t.value_max, t.min_workforce, t.social_insurance_only)
+                  for t in targets) == [
+        (dt.date(2028, 12, 31), Metric.COVERAGE, 100, None, 25, True),
+        (dt.date(2028, 12, 31), Metric.UNION_MEMBERS, 115000, 120000, 0, False),
+        (dt.date(2033, 12, 31), Metric.COVERAGE, 100, None, 25, True),
+        (dt.date(2033, 12, 31), Metric.UNION_MEMBERS, 135000, 140000, 0, False),
+    ]
+    assert resolution.targets.count() == 4
+
+
+def test_member_counts_estimates_and_movements(province):
+    children = Unit.objects.get_children(province)
+    counts = MemberCensus.objects.filter(unit__in=children)
+
+    assert counts.count() == 15
+    assert set(MemberCensus.objects.values_list("as_of", "source")) == {
+        (dt.date(2025, 12, 31), "Báo cáo tổng hợp công đoàn cơ sở")}
+    assert counts.aggregate(total=Sum("members"))["total"] == 101968
+    # the grassroots unions of earlier years report theirs too
+    assert MemberCensus.objects.filter(unit__kind__code="grassroots").count() == 50
+    estimates = Estimate.objects.filter(unit__in=children, year=2027, kind=EstimateKind.WORKFORCE_INCREASE)
+    assert estimates.count() == Estimate.objects.count() == 15
+    assert estimates.aggregate(total=Sum("value"))["total"] == 11570
+    movements = MemberMovement.objects.all()
+    assert Counter(movements.values_list("kind", flat=True)) == {MovementKind.RECRUITED: 6, MovementKind.LOST: 2}
+    assert all(13 <= m.on.day <= 18 and m.month == m.on.replace(day=1) and m.on < TODAY for m in movements)
+    assert movements.aggregate(total=Sum("members"))["total"] == 529
 
 
 def test_the_logins_are_printed_with_their_password(demo_output):

@@ -33,7 +33,7 @@ from workflows.organisation.models import (
     WorkingGroupUserObjectPermission,
 )
 from workflows.recognition.models import Dossier, DossierDocument
-from workflows.statistics.models import MemberMovement, Target
+from workflows.statistics.models import Estimate, MemberCensus, MemberMovement, Milestone, Programme, Target
 
 # Routes outside the matrix, and why.
 NOT_OBJECT_ROUTES = {"admin"}  # Django admin: staff only, reference data, its own permission checks
@@ -143,7 +143,26 @@ def _reference(o: Objects):
 
 
 # url name → how to fill its kwargs from a set of objects.
+def _programme(o: Objects):
+    """A programme of the unit of ``o.campaign``, created by a supervisor of
+    it (made once per set of objects)."""
+    if getattr(o, "programme", None) is None:
+        from workflows.statistics.models import ProgrammeBasis
+        from workflows.statistics.services import programme_create
+
+        unit_obj = o.campaign.responsible_unit
+        paths = [unit_obj.path[:end] for end in range(Unit.steplen, len(unit_obj.path) + 1, Unit.steplen)]
+        supervisor = (UnitUserObjectPermission.objects.filter(permission__codename="supervise_unit",
+                                                              content_object__path__in=paths)
+                      .select_related("user").first().user)
+        o.programme = programme_create(unit_id=unit_obj.pk, name="Kế hoạch năm", basis_kind=ProgrammeBasis.YEAR_PLAN,
+                                       start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), actor=supervisor)
+    return o.programme
+
+
 FILLERS = {
+    "statistics:programme": lambda o: {"pk": _programme(o).pk},
+    "statistics:programme_edit": lambda o: {"pk": _programme(o).pk},
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
     "campaigns:transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
     "campaigns:move_refused": lambda o: {"pk": o.campaign.pk},
@@ -237,7 +256,10 @@ def snapshot():
         sorted(Campaign.objects.values_list("pk", "stage", "version", "working_group_id")),
         sorted(Enterprise.objects.values_list("pk", "name", "updated_at", "has_union")),
         UnitUserObjectPermission.objects.count(), WorkingGroupUserObjectPermission.objects.count(),
-        sorted(Target.objects.values_list("unit_id", "year", "horizon", "metric", "source", "value")),
+        sorted(Target.objects.values_list("unit_id", "programme_id", "due_on", "metric", "source", "value",
+                                          "value_max", "sector", "min_workforce")),
+        sorted(Programme.objects.values_list("pk", "name", "basis_kind", "start", "end")),
+        Milestone.objects.count(), MemberCensus.objects.count(), Estimate.objects.count(),
         MemberMovement.objects.count(),
         sorted(NotificationPreference.objects.values_list("user_id", "email")),
         sorted(Notification.objects.values_list("pk", "read_at")),

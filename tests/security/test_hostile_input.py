@@ -37,7 +37,8 @@ from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceS
 from workflows.notifications.models import EmailChoice
 from workflows.organisation.models import Unit, WorkingGroup
 from workflows.organisation.selectors import units_overseen_by
-from workflows.statistics.models import Metric, MovementKind, TargetHorizon
+from workflows.statistics import services as statistics_services
+from workflows.statistics.models import Metric, MovementKind, Programme, ProgrammeBasis
 
 HOSTILE = settings(max_examples=25, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -285,6 +286,23 @@ def _tax_code() -> st.SearchStrategy[str]:
                                       wide, arabic, f"{code}\n", "0" * 10, "-" * 14]), any_text())
 
 
+def _programme(s: Scene) -> Programme:
+    """The district's year plan, with a milestone, that target posts save into."""
+    found = Programme.objects.filter(unit=s.world.district).first()
+    if found is None:
+        year = clock.today().year
+        found = statistics_services.programme_create(
+            unit_id=s.world.district.pk, name="Kế hoạch năm", basis_kind=ProgrammeBasis.YEAR_PLAN,
+            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), actor=s.world.supervisor,
+            milestones=[(dt.date(year, 6, 30), "Sáu tháng")])
+    return found
+
+
+def _due_days(s: Scene) -> list[dt.date]:
+    programme = _programme(s)
+    return [programme.end, *programme.milestones.values_list("on", flat=True)]
+
+
 def _edit_stamp(s: Scene) -> st.SearchStrategy[str]:
     seen = s.world.enterprise.updated_at
     return st.one_of(st.just(seen.isoformat()), st.sampled_from([
@@ -340,15 +358,17 @@ FORM_CASES = {
         ("supervisor",)),
     "statistics:targets": FormCase(
         lambda s, c: reverse("statistics:targets"),
-        lambda s, c: {"unit": number(s.world.district.pk, s.world.province.pk), "year": number(2026, 1999, 2101),
-                      "horizon": choice(TargetHorizon.values), "metric": choice(Metric.values),
-                      "min_workforce": number(25, 10, 7),
+        lambda s, c: {"unit": number(s.world.district.pk, s.world.province.pk),
+                      "programme": number(_programme(s).pk, 0), "metric": choice(Metric.values),
+                      "due_on": st.one_of(st.sampled_from([f"{d:%d/%m/%Y}" for d in _due_days(s)]), date()),
+                      "sector": choice([*OwnershipSector.values, ""]), "min_workforce": number(25, 0, 10, 7),
+                      "social_insurance_only": choice(["on", "", "1"]), "industrial_zone": any_text(),
                       f"value-{s.world.district.pk}": st.one_of(st.just("1.500"), number(6500, 10**7)),
                       f"value-{s.world.other_district.pk}": number(100)},
         ("supervisor",)),
     "statistics:movements": FormCase(
         lambda s, c: reverse("statistics:movements"),
-        lambda s, c: {"unit": number(s.world.district.pk, s.world.province.pk), "month": date(),
+        lambda s, c: {"unit": number(s.world.district.pk, s.world.province.pk), "on": date(),
                       "kind": choice(MovementKind.values), "members": number(12, 10**6), "note": any_text()},
         ("supervisor",)),
     "notifications:preferences": FormCase(

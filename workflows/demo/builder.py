@@ -1,11 +1,12 @@
 """The demo province: a provincial federation, its fifteen child units, their
 working groups and officers, 300 enterprises, 150 campaigns with a history
-spread over this year, and this year's targets.
+spread over this year, and its planning: programmes with their targets,
+member counts, estimates and member movements.
 
 Everything is written through the services, as the demo users, on the day
-it happened (``clock.travel_to``): the campaigns' stages, events and tasks are
-what the product itself would have recorded. Only the targets, which have no
-service yet, are written with ``update_or_create``.
+it happened (``clock.travel_to``): the campaigns' stages, events and tasks,
+the programmes and their targets are what the product itself would have
+recorded.
 
 Same data on every run: one ``random.Random(SEED)`` drives every choice, in a
 fixed order, and no choice depends on the order in which the database returns
@@ -38,7 +39,9 @@ from workflows.enterprises.validation import make_tax_code, tax_code_check_digit
 from workflows.organisation import services as org
 from workflows.organisation.models import Unit, UnitKind, WorkingGroup
 from workflows.organisation.permissions import Role
-from workflows.statistics.models import Metric, Target, TargetSource
+from workflows.statistics import services as stats
+from workflows.statistics.engine import NO_FILTERS, Filters
+from workflows.statistics.models import EstimateKind, Metric, MovementKind, ProgrammeBasis
 
 from . import vocabulary as words
 from .vocabulary import CHILD_UNITS, ChildUnit
@@ -73,9 +76,28 @@ ABANDON_REASONS = {
     AbandonReason.MERGED: 2,
     AbandonReason.OTHER: 3,
 }
-#: This year's targets the province received from the confederation.
-RECEIVED = {Metric.NEW_MEMBERS: 6500, Metric.NEW_UNIONS: 40, Metric.COVERAGE: 100}
 COVERAGE_MIN_WORKFORCE = 25
+#: This year's plan: the targets the province received from the confederation
+#: (its coverage target counts enterprises of 25 workers and more).
+RECEIVED = {Metric.NEW_MEMBERS: 6500, Metric.NEW_UNIONS: 40, Metric.COVERAGE: 100}
+YEAR_COVERAGE = Filters(min_workforce=COVERAGE_MIN_WORKFORCE)
+NEXT_YEAR_RECEIVED = {Metric.NEW_MEMBERS: 7000, Metric.NEW_UNIONS: 45}
+#: The congress term and its targets for the whole term.
+CONGRESS_TERM = (dt.date(2023, 1, 1), dt.date(2028, 12, 31))
+CONGRESS_RECEIVED = {Metric.NET_MEMBERS: 28000, Metric.NEW_UNIONS: 180}
+#: The resolution's programme: members of grassroots unions (a range, from the
+#: about 102.000 counted at the end of 2025) and full
+#: coverage of the enterprises of 25 workers and more paying social insurance,
+#: by its 2028 milestone and by its end.
+RESOLUTION_PERIOD = (dt.date(2024, 1, 1), dt.date(2033, 12, 31))
+RESOLUTION_MILESTONE = dt.date(2028, 12, 31)
+RESOLUTION_MEMBERS = {RESOLUTION_MILESTONE: (115000, 120000), RESOLUTION_PERIOD[1]: (135000, 140000)}
+RESOLUTION_COVERAGE = Filters(min_workforce=COVERAGE_MIN_WORKFORCE, social_insurance_only=True)
+#: Members of grassroots unions outside the registry (public agencies, schools,
+#: hospitals), in tens, by the child unit's profile.
+_MEMBERS_OUTSIDE_REGISTRY = {"kcn": (20, 60), "district": (60, 180), "health": (250, 400), "education": (350, 500),
+                             "corporate": (80, 150)}
+MOVEMENTS = 8
 
 _DAY = dt.timedelta(days=1)
 
@@ -239,7 +261,7 @@ class _Builder:
         self._enterprises()
         self._campaigns()
         self._dossiers()
-        self._targets()
+        self._planning()
         self._summary()
 
     # --- people ---------------------------------------------------------------------------
@@ -803,25 +825,139 @@ class _Builder:
             campaign_id=campaign_id, actor=officer, members=members, formed_on=moment.date(),
             note="Ban vận động thành lập công đoàn cơ sở."))
 
-    # --- targets ------------------------------------------------------------------------
-    def _targets(self) -> None:
-        def target(unit, metric, source, value, min_workforce=None):
-            Target.objects.update_or_create(
-                unit=unit, year=self.year, metric=metric, source=source,
-                defaults={"value": value, "min_workforce": min_workforce})
+    # --- planning: programmes, targets, member counts, estimates, movements ------------------
+    def _planning(self) -> None:
+        """The province's programmes, entered by its supervisor through the
+        statistics services: the congress term, the resolution's programme
+        with its 2028 milestone, this year's plan (allocated beyond what was
+        received) and next year's; the member counts of the child units at the
+        end of last year, their estimates for next year and a few movements."""
+        planner = self.users["giamsat"]
+        province = self.province
+        year = self.year
+        # The province enters its plans and last year's counts early in the year.
+        entry_day = min(self._fwd(dt.date(year, 1, 15)), self.last)
+        self.targets_made = 0
+        with clock.travel_to(self._morning(entry_day)):
+            congress = stats.programme_create(
+                unit_id=province.pk, name=words.CONGRESS_NAME, basis_kind=ProgrammeBasis.CONGRESS_RESOLUTION,
+                basis=words.CONGRESS_BASIS, start=CONGRESS_TERM[0], end=CONGRESS_TERM[1], actor=planner)
+            self._plan_targets(congress, planner, Metric.NET_MEMBERS, CONGRESS_RECEIVED[Metric.NET_MEMBERS],
+                               {spec: spec.members_target * 4 for spec in CHILD_UNITS})
+            self._plan_targets(congress, planner, Metric.NEW_UNIONS, CONGRESS_RECEIVED[Metric.NEW_UNIONS],
+                               {spec: spec.unions_target * 4 for spec in CHILD_UNITS})
 
-        for metric, value in RECEIVED.items():
-            target(self.province, metric, TargetSource.RECEIVED, value,
-                   COVERAGE_MIN_WORKFORCE if metric == Metric.COVERAGE else None)
-        for spec in CHILD_UNITS:
-            unit = self.units[spec.code]
-            target(unit, Metric.NEW_MEMBERS, TargetSource.ALLOCATED, spec.members_target)
-            target(unit, Metric.NEW_UNIONS, TargetSource.ALLOCATED, spec.unions_target)
-            target(unit, Metric.COVERAGE, TargetSource.ALLOCATED, 100, COVERAGE_MIN_WORKFORCE)
+            resolution = stats.programme_create(
+                unit_id=province.pk, name=words.RESOLUTION_NAME, basis_kind=ProgrammeBasis.RESOLUTION_PLAN,
+                basis=words.RESOLUTION_BASIS, start=RESOLUTION_PERIOD[0], end=RESOLUTION_PERIOD[1], actor=planner,
+                milestones=[(RESOLUTION_MILESTONE, words.RESOLUTION_MILESTONE)])
+            for due_on, (low, high) in RESOLUTION_MEMBERS.items():
+                stats.target_set_received(programme_id=resolution.pk, unit_id=province.pk,
+                                          metric=Metric.UNION_MEMBERS, value=low, value_max=high, due_on=due_on,
+                                          actor=planner)
+                stats.target_set_received(programme_id=resolution.pk, unit_id=province.pk, metric=Metric.COVERAGE,
+                                          value=100, filters=RESOLUTION_COVERAGE, due_on=due_on, actor=planner)
+                self.targets_made += 2
+
+            plan = self._year_plan(year, entry_day, "05", planner)
+            self._plan_targets(plan, planner, Metric.NEW_MEMBERS, RECEIVED[Metric.NEW_MEMBERS],
+                               {spec: spec.members_target for spec in CHILD_UNITS})
+            self._plan_targets(plan, planner, Metric.NEW_UNIONS, RECEIVED[Metric.NEW_UNIONS],
+                               {spec: spec.unions_target for spec in CHILD_UNITS})
+            self._plan_targets(plan, planner, Metric.COVERAGE, RECEIVED[Metric.COVERAGE],
+                               dict.fromkeys(CHILD_UNITS, 100), filters=YEAR_COVERAGE)
+            members = self._member_counts(planner, min(dt.date(year - 1, 12, 31), entry_day))
+        self._movements(planner)
+        # Next year's plan and the estimates it rests on are drafted in the autumn.
+        draft_day = self._back(min(dt.date(year, 11, 5), self.last))
+        with clock.travel_to(self._morning(draft_day)):
+            following = self._year_plan(year + 1, draft_day, "", planner)
+            self._plan_targets(following, planner, Metric.NEW_MEMBERS, NEXT_YEAR_RECEIVED[Metric.NEW_MEMBERS],
+                               {spec: round(spec.members_target * 1.1 / 50) * 50 for spec in CHILD_UNITS})
+            # one union more next year where there are three or more this year
+            unions = {spec: spec.unions_target + (1 if spec.unions_target >= 3 else 0) for spec in CHILD_UNITS}
+            self._plan_targets(following, planner, Metric.NEW_UNIONS, NEXT_YEAR_RECEIVED[Metric.NEW_UNIONS], unions)
+            increase = self._estimates(planner, year + 1, draft_day)
         allocated = sum(spec.members_target for spec in CHILD_UNITS)
-        self.log(f"Targets {self.year}: received {RECEIVED[Metric.NEW_MEMBERS]:,} new members and "
-                 f"{RECEIVED[Metric.NEW_UNIONS]} new grassroots unions; allocated {allocated:,} new members "
-                 f"to the child units.".replace(",", "."))
+        self.log(f"Programmes: 4 (congress term {CONGRESS_TERM[0].year}–{CONGRESS_TERM[1].year}, resolution "
+                 f"{RESOLUTION_PERIOD[0].year}–{RESOLUTION_PERIOD[1].year}, plans {year} and {year + 1}); "
+                 f"{self.targets_made} targets.")
+        self.log(_dots(f"Targets {year}: received {RECEIVED[Metric.NEW_MEMBERS]:,} new members and "
+                       f"{RECEIVED[Metric.NEW_UNIONS]} new grassroots unions; allocated {allocated:,} new members "
+                       f"to the child units."))
+        self.log(_dots(f"Member counts at 31/12/{year - 1}: {members:,} members in {len(CHILD_UNITS)} child units "
+                       f"({UNIONISED_BEFORE} grassroots unions counted); "
+                       f"expected workforce increase in {year + 1}: {increase:,}; "
+                       f"member movements: {self.movements_made}."))
+
+    def _year_plan(self, year: int, day: dt.date, number: str, planner):
+        basis = (words.YEAR_PLAN_BASIS.format(number=number, day=f"{day:%d/%m/%Y}") if number
+                 else words.NEXT_YEAR_PLAN_BASIS.format(year=year, day=f"{day:%d/%m/%Y}"))
+        return stats.programme_create(unit_id=self.province.pk, name=words.YEAR_PLAN_NAME.format(year=year),
+                                      basis_kind=ProgrammeBasis.YEAR_PLAN, basis=basis, start=dt.date(year, 1, 1),
+                                      end=dt.date(year, 12, 31), actor=planner)
+
+    def _plan_targets(self, programme, planner, metric: str, received: int, allocations: dict[ChildUnit, int],
+                      filters: Filters = NO_FILTERS) -> None:
+        """What the province received in ``programme`` and its split over the child units."""
+        stats.targets_set(programme_id=programme.pk, unit_id=self.province.pk, metric=metric, received=received,
+                          allocations={self.units[spec.code].pk: value for spec, value in allocations.items()},
+                          filters=filters, actor=planner)
+        self.targets_made += 1 + len(allocations)
+
+    def _member_counts(self, planner, as_of: dt.date) -> int:
+        """The members at the end of last year: each grassroots union of the
+        registry's enterprises reports its own, each child unit the summary
+        of its unions' reports, which also counts the unions outside the
+        registry (public agencies, schools, hospitals)."""
+        in_registry = Counter()
+        for unit_code, union_id, workforce in (Enterprise.objects.filter(pk__in=self.unionised).order_by("pk")
+                                               .values_list("responsible_unit__code", "union_unit_id", "workforce")):
+            members = round(workforce * self.rng.uniform(0.75, 0.95))
+            stats.member_count_record(unit_id=union_id, as_of=as_of, members=members, source=words.CENSUS_SOURCE,
+                                      actor=planner)
+            in_registry[unit_code] += members
+        total = 0
+        for spec in CHILD_UNITS:
+            members = in_registry[spec.code] + self.rng.randint(*_MEMBERS_OUTSIDE_REGISTRY[spec.profile]) * 10
+            stats.member_count_record(unit_id=self.units[spec.code].pk, as_of=as_of, members=members,
+                                      source=words.CENSUS_SOURCE, actor=planner)
+            total += members
+        return total
+
+    def _estimates(self, planner, year: int, as_of: dt.date) -> int:
+        """Each child unit's expected workforce increase next year: a few per
+        cent of its enterprises' workforce."""
+        workforce = Counter()
+        for _pk, staff, spec, _zone in self.enterprises:
+            workforce[spec.code] += staff
+        total = 0
+        for spec in CHILD_UNITS:
+            value = int(round(workforce[spec.code] * self.rng.uniform(0.03, 0.08), -1))
+            stats.estimate_record(unit_id=self.units[spec.code].pk, kind=EstimateKind.WORKFORCE_INCREASE, year=year,
+                                  value=value, source=words.ESTIMATE_SOURCE[spec.profile], as_of=as_of, actor=planner)
+            total += value
+        return total
+
+    def _movements(self, planner) -> None:
+        """Members recruited in, or lost by, grassroots unions of earlier years,
+        on days in the middle of past months, entered a few days later."""
+        unions = list(Unit.objects.filter(pk__in=Enterprise.objects.filter(pk__in=self.unionised)
+                                          .values("union_unit_id")).order_by("code"))
+        months = [dt.date(self.start.year + (self.start.month + n - 1) // 12, (self.start.month + n - 1) % 12 + 1, 1)
+                  for n in range(12)]
+        months = [m for m in months if self._back(m.replace(day=20)) + dt.timedelta(days=7) <= self.last]
+        self.movements_made = 0
+        for n in range(MOVEMENTS):
+            kind = MovementKind.LOST if n % 4 == 3 else MovementKind.RECRUITED
+            union = self.rng.choice(unions)
+            month = months[n * len(months) // MOVEMENTS]
+            on = self._back(month.replace(day=self.rng.randint(13, 18)))
+            members = self.rng.randint(10, 60) if kind == MovementKind.LOST else self.rng.randint(15, 120)
+            with clock.travel_to(self._moment(self._fwd(on + dt.timedelta(days=self.rng.randint(2, 6))))):
+                stats.movement_record(unit_id=union.pk, kind=kind, members=members, on=on, actor=planner,
+                                      note=self.rng.choice(words.MOVEMENT_NOTES[kind]))
+            self.movements_made += 1
 
     # --- recognition dossiers -------------------------------------------------------------
     #: What the demo's dossiers show, in the order the campaigns at the
@@ -880,6 +1016,11 @@ class _Builder:
                                          campaign__responsible_unit__path__startswith=self.province.path)
         self.log(f"Open tasks: {open_tasks.count()}, of which overdue: "
                  f"{open_tasks.filter(due_on__lt=self.today).count()}")
+
+
+def _dots(text: str) -> str:
+    """Thousands separated the Vietnamese way (6.500)."""
+    return text.replace(",", ".")
 
 
 _FORWARD_COUNT = {Stage.SURVEYED: 0, Stage.EMPLOYER_CONTACTED: 1, Stage.MOBILISING_COMMITTEE: 2,

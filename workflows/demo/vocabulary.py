@@ -385,3 +385,29 @@ REVIEW_COMMENTS = (
     "Danh sách Ban Chấp hành lâm thời chưa ghi rõ chức danh.",
     "Thiếu đơn xin gia nhập của 3 người có tên trong danh sách đoàn viên.",
 )
+
+
+# --- planning: programmes, counts, estimates ------------------------------------------------
+CONGRESS_NAME = "Nghị quyết Đại hội Công đoàn tỉnh Bắc Ninh lần thứ XX, nhiệm kỳ 2023–2028"
+CONGRESS_BASIS = ("Nghị quyết Đại hội đại biểu Công đoàn tỉnh Bắc Ninh lần thứ XX, nhiệm kỳ 2023–2028 "
+                  "(ngày 16/8/2023)")
+RESOLUTION_NAME = "Chương trình phát triển đoàn viên, thành lập công đoàn cơ sở giai đoạn 2024–2033"
+RESOLUTION_BASIS = ("Kế hoạch số 68/KH-LĐLĐ ngày 20/3/2024 của Ban Thường vụ Liên đoàn Lao động tỉnh thực hiện "
+                    "Nghị quyết của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam về phát triển đoàn viên")
+RESOLUTION_MILESTONE = "Mục tiêu đến năm 2028"
+YEAR_PLAN_NAME = "Kế hoạch phát triển đoàn viên, thành lập công đoàn cơ sở năm {year}"
+YEAR_PLAN_BASIS = ("Kế hoạch số {number}/KH-LĐLĐ ngày {day} của Liên đoàn Lao động tỉnh, theo chỉ tiêu "
+                   "Tổng Liên đoàn Lao động Việt Nam giao")
+NEXT_YEAR_PLAN_BASIS = "Dự thảo kế hoạch năm {year} trình Ban Thường vụ Liên đoàn Lao động tỉnh ngày {day}"
+CENSUS_SOURCE = "Báo cáo tổng hợp công đoàn cơ sở"
+ESTIMATE_SOURCE = {
+    "kcn": "Báo cáo dự báo nhu cầu lao động của Ban Quản lý các khu công nghiệp tỉnh",
+    "district": "Số liệu dự báo lao động của Phòng Kinh tế khu vực",
+    "health": "Kế hoạch tuyển dụng của Sở Y tế",
+    "education": "Kế hoạch tuyển dụng của Sở Giáo dục và Đào tạo",
+    "corporate": "Kế hoạch lao động của Tổng công ty",
+}
+MOVEMENT_NOTES = {
+    "recruited": ("Kết nạp đoàn viên mới tại công đoàn cơ sở.", "Công đoàn cơ sở kết nạp công nhân mới tuyển dụng."),
+    "lost": ("Người lao động nghỉ việc, chuyển công tác.", "Doanh nghiệp cắt giảm lao động."),
+}

@@ -663,7 +663,8 @@ class _Stocks:
                 not_unionised += max(0, workforce - members)
         row.workforce_in_unions = in_unions
         row.not_unionised = not_unionised + max(0, row.workforce - in_unions)
-        latest = max(self.as_of.values(), default=None) if whole else self.as_of.get(key)
+        latest = (max((d for d in self.as_of.values() if d), default=None) if whole  # an enterprise may have no date
+                  else self.as_of.get(key))
         share = (row.workforce_social_insurance * 100 // row.workforce) if row.workforce else 0
         row.workforce_source = (_("social insurance %(share)s%%, as of %(day)s") % {
             "share": share, "day": latest.strftime("%d/%m/%Y")}) if latest else ""

@@ -208,7 +208,3 @@ class Estimate(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} {self.year}: {self.value}"
 
-
-class TargetHorizon(models.TextChoices):  # TEMPORARY: removed when the report and targets pages move to programmes
-    YEAR = "year", "Year"
-    TERM = "term", "Term"

@@ -1,90 +1,172 @@
-"""The official report: one row per child unit and a total row, in the
-form managers send to the level above (XLSX and CSV, Vietnamese headers)."""
+"""The official report: a ``layouts.Table`` printed as the federations send
+it to the level above — on screen, in XLSX, CSV and PDF — under the official
+heading block (the issuing unit on the left; the nation's name and motto,
+the number and the place and date on the right), with a signature block.
+
+The heading's texts are those of Vietnamese administrative documents and are
+not translated.
+"""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
 
 from workflows.core import spreadsheets
 
-from .models import Metric, TargetHorizon, TargetSource
-from .selectors import BranchFigures, Dashboard, percent_cut
+from .indicators import TargetValue
+from .layouts import Format, Table, percent_of
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BLANK_NUMBER = "   /BC-"
+PREPARED_BY = "NGƯỜI LẬP BIỂU"
+ON_BEHALF = "TM. BAN THƯỜNG VỤ"
+SIGNATURE_NOTE = "(Ký, ghi rõ họ tên)"
+SEAL_NOTE = "(Ký tên, đóng dấu)"
 
 
 @dataclass(frozen=True)
-class ReportRow:
-    name: str
-    term_members: int | None
-    term_unions: int | None
-    new_members: int
-    members_lost: int
-    net_members: int
-    percent_of_term: Decimal
-    unions_founded: int
-    year_allocation: int | None
-    workforce: int
-    workforce_social_insurance: int
+class Heading:
+    upper_unit: str
+    unit: str
+    number: str  # "Số: 12/BC-LĐLĐ"
+    place_date: str  # "Bắc Ninh, ngày 20 tháng 11 năm 2026"
 
 
-def _row(name: str, figures: BranchFigures, source: str) -> ReportRow:
-    term_members = figures.targets.get((TargetHorizon.TERM, Metric.NEW_MEMBERS, source))
-    return ReportRow(
-        name=name,
-        term_members=term_members,
-        term_unions=figures.targets.get((TargetHorizon.TERM, Metric.NEW_UNIONS, source)),
-        new_members=figures.new_members, members_lost=figures.members_lost, net_members=figures.net_members,
-        percent_of_term=percent_cut(figures.net_members, term_members or 0),
-        unions_founded=figures.unions_founded,
-        year_allocation=figures.targets.get((TargetHorizon.YEAR, Metric.NEW_MEMBERS, source)),
-        workforce=figures.workforce, workforce_social_insurance=figures.workforce_social_insurance,
-    )
+def heading(table: Table, *, number: str, place: str, day: dt.date) -> Heading:
+    dated = f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    return Heading(table.upper_unit_name.upper(), table.unit_name.upper(), f"Số: {number or BLANK_NUMBER}",
+                   f"{place}, {dated}" if place else dated.capitalize())
 
 
-def report_rows(dashboard: Dashboard) -> list[ReportRow]:
-    """Child units' rows (their allocations as targets), then the total row
-    (the targets the unit received)."""
-    rows = [_row(f.unit.name + (" " + _("(own)") if f.own else ""), f, TargetSource.ALLOCATED)
-            for f in dashboard.rows]
-    rows.append(_row(_("Total"), dashboard.total, TargetSource.RECEIVED))
-    return rows
+# --- cells ------------------------------------------------------------------------------------
+def cell_text(value, fmt: str) -> str:
+    """A cell as the screen and the PDF print it (6.500; 55,45%; 6.000–7.000)."""
+    if value is None:
+        return ""
+    if isinstance(value, TargetValue):
+        return str(value)
+    if fmt == Format.PERCENT:
+        return spreadsheets.csv_cell(percent_of(value), spreadsheets.PERCENT)
+    if fmt in (Format.INTEGER, Format.TARGET):
+        return spreadsheets.csv_cell(value, spreadsheets.INTEGER)
+    return str(value)
 
 
-def headers() -> list[str]:
-    return [
-        _("Unit"), _("Term target: members"), _("Term target: grassroots unions"),
-        _("New members in the period"), _("Members lost"), _("Net increase"),
-        # xgettext:no-python-format
-        _("% of the term target"),
-        _("Grassroots unions founded"), _("Year allocation: members"), _("Workforce of the enterprises"),
-        _("of which known from social insurance"),
-    ]
+def _stored(value, fmt: str):
+    """A cell as the spreadsheets hold it: a percentage as a fraction, a
+    single target as a number, a range as its text."""
+    if isinstance(value, TargetValue):
+        return str(value) if value.is_range else value.low
+    if fmt == Format.PERCENT:
+        return percent_of(value)
+    return value
 
 
-def _values(row: ReportRow) -> list:
-    """A row's cells; the percentage as a fraction (0,5545 shows as 55,45%)."""
-    return [row.name, row.term_members, row.term_unions, row.new_members, row.members_lost, row.net_members,
-            row.percent_of_term / 100, row.unions_founded, row.year_allocation, row.workforce,
-            row.workforce_social_insurance]
+_NUMBER_FORMATS = {Format.INTEGER: spreadsheets.INTEGER, Format.TARGET: spreadsheets.INTEGER,
+                   Format.PERCENT: spreadsheets.PERCENT}
 
 
-#: The number format of each column (the first holds names).
-FORMATS = (None, *[spreadsheets.INTEGER] * 5, spreadsheets.PERCENT, *[spreadsheets.INTEGER] * 4)
+def _formats(table: Table) -> tuple[str | None, ...]:
+    return tuple(_NUMBER_FORMATS.get(fmt) for fmt in table.formats)
 
 
-def report_csv(dashboard: Dashboard, title: str) -> str:
-    """CSV as the officers read it: dot thousands, comma decimals, UTF-8 with BOM for Excel."""
-    return spreadsheets.csv_text([[title], headers(), *(_values(row) for row in report_rows(dashboard))],
-                                 formats=FORMATS)
+def _header_lines(table: Table) -> list[list[str]]:
+    """The two header rows as a grid: a group's name over its first column."""
+    top, bottom = [], []
+    cells = iter(table.header_rows[1])
+    for cell in table.header_rows[0]:
+        if cell.rowspan == 2:
+            top.append(cell.text)
+            bottom.append("")
+        else:
+            top.extend([cell.text] + [""] * (cell.colspan - 1))
+            bottom.extend(next(cells).text for _i in range(cell.colspan))
+    return [top, bottom]
 
 
-def report_xlsx(dashboard: Dashboard, title: str) -> bytes:
+def body_text(table: Table) -> list[list[str]]:
+    """The body rows and the total row as text (screen, PDF)."""
+    return [[cell_text(value, fmt) for value, fmt in zip(row, table.formats, strict=True)]
+            for row in (*table.rows, table.total)]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+def report_csv(table: Table) -> str:
+    """CSV as the officers read it: semicolons, dot thousands, comma
+    decimals, UTF-8 with a BOM for Excel."""
+    formats = _formats(table)
+    rows = [[table.title], [table.period], *_header_lines(table),
+            *([_stored(v, f) for v, f in zip(row, table.formats, strict=True)] for row in (*table.rows, table.total))]
+    return spreadsheets.csv_text(rows, formats=formats)
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+_CENTRE = Alignment(horizontal="centerContinuous", vertical="center", wrap_text=False)
+_HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _styled(sheet: spreadsheets.Sheet, cells: list[tuple[str, bool, bool]], width: int) -> None:
+    """A heading row: text cells, each (text, bold, italic), centred across
+    the empty cells after it (no merged cells in a streamed sheet)."""
+    row = []
+    for text, bold, italic in cells:
+        cell = WriteOnlyCell(sheet._sheet, value=spreadsheets.text_neutralised(text) if text else None)
+        cell.font = Font(bold=bold, italic=italic)
+        cell.alignment = _CENTRE
+        row.append(cell)
+    sheet._sheet.append(row[:width])
+
+
+def report_xlsx(table: Table, head: Heading) -> bytes:
     book = spreadsheets.Spreadsheet()
-    sheet = book.sheet(_("Report"), widths=(42, *[15] * 10))
-    sheet.append([title], bold=True, size=13)
-    sheet.append(headers(), bold=True, wrap=True)
-    rows = report_rows(dashboard)
-    for index, row in enumerate(rows, start=1):
-        sheet.append(_values(row), bold=index == len(rows), formats=FORMATS)
+    width = table.width
+    widths = [6 if fmt == Format.INTEGER and i == 0 else (36 if i == 1 else 14)
+              for i, fmt in enumerate(table.formats)]
+    sheet = book.sheet(_("Report"), widths=widths)
+    left = max(2, width // 2 - 1)  # the issuing unit's columns; the motto takes the rest
+    right = width - left
+
+    def split(a: tuple[str, bool, bool], b: tuple[str, bool, bool]) -> list[tuple[str, bool, bool]]:
+        return [a, *[("", a[1], a[2])] * (left - 1), b, *[("", b[1], b[2])] * (right - 1)]
+
+    _styled(sheet, split((head.upper_unit, False, False), (NATION, True, False)), width)
+    _styled(sheet, split((head.unit, True, False), (MOTTO, True, False)), width)
+    _styled(sheet, split((head.number, False, False), (head.place_date, False, True)), width)
+    _styled(sheet, [("", False, False)], width)
+    _styled(sheet, [(table.title.upper(), True, False), *[("", True, False)] * (width - 1)], width)
+    _styled(sheet, [(table.period, False, True), *[("", False, True)] * (width - 1)], width)
+    for line in _header_lines(table):
+        sheet._sheet.append([_header_cell(sheet, text) for text in line])
+    formats = _formats(table)
+    for row in table.rows:
+        sheet.append([_stored(v, f) for v, f in zip(row, table.formats, strict=True)], formats=formats)
+    sheet.append([_stored(v, f) for v, f in zip(table.total, table.formats, strict=True)], bold=True,
+                 formats=formats)
     return book.content()
+
+
+def _header_cell(sheet: spreadsheets.Sheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet._sheet, value=spreadsheets.text_neutralised(text) if text else None)
+    cell.font = Font(bold=True)
+    cell.alignment = _HEADER
+    return cell
+
+
+# --- PDF --------------------------------------------------------------------------------------
+def report_html(table: Table, head: Heading, *, template: str = "statistics/report_pdf.html") -> str:
+    return render_to_string(template, {
+        "table": table, "head": head, "body": body_text(table), "nation": NATION, "motto": MOTTO,
+        "prepared_by": PREPARED_BY, "on_behalf": ON_BEHALF, "signature_note": SIGNATURE_NOTE,
+        "seal_note": SEAL_NOTE})
+
+
+def report_pdf(table: Table, head: Heading) -> bytes:
+    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+
+    return HTML(string=report_html(table, head)).write_pdf()

@@ -1,5 +1,6 @@
-"""Managers' and supervisors' figures: the dashboard of a unit subtree, the
-official report, target allocation and member movements."""
+"""Managers' and supervisors' figures: the dashboard of a unit subtree and
+the planning pages — programmes, targets, member counts, estimates and
+member movements."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,9 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,9 +21,9 @@ from workflows.core.params import param_choice, param_int
 from workflows.organisation.models import Unit
 from workflows.organisation.selectors import units_overseen_by
 
-from . import permissions, reports, selectors, services
-from .forms import AllocationForm, MovementForm, TargetChoiceForm
-from .models import Metric
+from . import permissions, planning, selectors, services
+from .forms import AllocationForm, EstimateForm, MemberCountForm, MovementForm, ProgrammeForm, TargetChoiceForm
+from .models import EstimateKind, Programme
 
 
 def _chosen_unit(request) -> tuple[Unit, list[Unit]]:
@@ -59,85 +61,195 @@ def home(request):
     today = clock.today()
     unit, units = _chosen_unit(request)
     span, year = _period(request, today)
+    month, months = _overview_months(request)
     page = selectors.overview_page(request.user, unit, units, span=span, year=year, as_of=_as_of(request, today),
-                                   today=today)
+                                   today=today, month=month, months=months)
     return render(request, "statistics/home.html", context_of(page, nav_active="overview",
                                                               query=request.GET.urlencode()))
 
 
+def _overview_months(request) -> tuple[int | None, int | None]:
+    """The month of ``span=month`` and the number of months of ``span=first_months`` (1–12; else None)."""
+    month, months = param_int(request.GET, "month"), param_int(request.GET, "months")
+    return (month if month and month <= 12 else None), (months if months and months <= 12 else None)
+
+
+
+
+def _subnav(name: str, can_plan: bool) -> dict:
+    return {"nav_active": "overview", "subnav": name, "can_plan": can_plan}
+
+
+def _planned_units(request) -> tuple[Unit, list[Unit]]:
+    """The chosen unit and the units the user may plan (none: 404)."""
+    unit, units = _chosen_unit(request)
+    plannable = [u for u in units if permissions.can_plan(request.user, u)]
+    permissions.require(bool(plannable))
+    return unit, plannable
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+# --- programmes ----------------------------------------------------------------------------
 @login_required
 @require_GET
-def report(request, fmt: str):
-    today = clock.today()
-    unit, _units = _chosen_unit(request)
-    span, year = _period(request, today)
-    as_of = _as_of(request, today)
-    board = selectors.dashboard(unit, span, year, as_of=as_of, today=today)
-    period_label = {"year": _("year %(year)s"), "h1": _("first half of %(year)s"),
-                    "h2": _("second half of %(year)s")}[span] % {"year": year}
-    title = _("Results of founding grassroots unions and developing members — %(unit)s, %(period)s") % {
-        "unit": unit.name, "period": period_label}
-    if as_of:
-        title += " " + _("(as of %(day)s)") % {"day": as_of.strftime("%d/%m/%Y")}
-    name = f"bao-cao-{unit.code}-{year}-{span}"
-    if fmt == "csv":
-        response = HttpResponse(reports.report_csv(board, title), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    response = HttpResponse(reports.report_xlsx(board, title),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+def programmes(request):
+    """The programmes that apply to the chosen unit, with their milestones."""
+    unit, units = _chosen_unit(request)
+    permissions.require(permissions.can_read(request.user, unit))
+    page = planning.programmes_page(request.user, unit, units)
+    return render(request, "statistics/programmes.html", context_of(page, **_subnav("programmes", page.can_plan)))
+
+
+@login_required
+def programme_create(request):
+    unit, units = _chosen_unit(request)
+    permissions.require(permissions.can_plan(request.user, unit))
+    form = ProgrammeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form):
+            programme = services.programme_create(unit_id=unit.pk, milestones=form.milestones, actor=request.user,
+                                                  **form.values)
+            messages.success(request, _("Programme created."))
+            return redirect(f"{reverse('statistics:programme', args=[programme.pk])}?unit={unit.pk}")
+    return render(request, "statistics/programme_form.html", {
+        **_subnav("programmes", True), "form": form, "unit": unit, "programme": None,
+        "units": [u for u in units if permissions.can_plan(request.user, u)]},
+        status=400 if form.errors else 200)
+
+
+def _programme_unit(request, programme: Programme) -> tuple[Unit, list[Unit]]:
+    """The unit whose targets a programme's page sums up: one the user
+    oversees and the programme covers (none: 404)."""
+    covered = [u for u in units_overseen_by(request.user) if u.path.startswith(programme.unit.path)]
+    unit_id = param_int(request.GET, "unit")
+    unit = next((u for u in covered if u.pk == unit_id), None) if unit_id else (covered[0] if covered else None)
+    permissions.require(unit is not None)
+    return unit, covered
+
+
+@login_required
+@require_GET
+def programme_detail(request, pk: int):
+    programme = get_object_or_404(Programme.objects.select_related("unit"), pk=pk)
+    unit, units = _programme_unit(request, programme)
+    page = planning.programme_page(request.user, programme, unit, units)
+    return render(request, "statistics/programme.html", context_of(page, **_subnav("programmes", page.can_plan)))
+
+
+@login_required
+def programme_edit(request, pk: int):
+    """The programme's name, basis and dates (``programme_update``), and
+    milestones to add (``milestone_add``), all or nothing."""
+    programme = get_object_or_404(Programme.objects.select_related("unit"), pk=pk)
+    permissions.require(permissions.can_plan(request.user, programme.unit))
+    form = ProgrammeForm(_posted(request), initial={
+        "name": programme.name, "basis_kind": programme.basis_kind, "basis": programme.basis,
+        "start": programme.start, "end": programme.end})
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form), transaction.atomic():
+            services.programme_update(programme_id=programme.pk, actor=request.user, **form.values)
+            for on, label in form.milestones:
+                services.milestone_add(programme_id=programme.pk, on=on, label=label, actor=request.user)
+            messages.success(request, _("Programme saved."))
+            return redirect("statistics:programme", pk=programme.pk)
+    return render(request, "statistics/programme_form.html", {
+        **_subnav("programmes", True), "form": form, "unit": programme.unit, "programme": programme,
+        "milestones": list(programme.milestones.order_by("on")), "units": []},
+        status=400 if form.errors else 200)
 
 
 # --- targets ------------------------------------------------------------------------
 @login_required
 def targets(request):
-    """One screen: the target the unit received and its split over the
-    child units, with the sum against the received target."""
+    """One screen: the target the unit received in a programme (by a due
+    date, for an indicator and filters) and its split over the child units,
+    with the sum against the received target."""
     unit, units = _chosen_unit(request)
     permissions.require(permissions.can_plan(request.user, unit))
+    programme_list = planning.targets_programmes(unit)
+    children = planning.targets_children(unit)
     # What to show comes from the query (garbage means the defaults); a POST
     # must say exactly what it saves.
-    shown = TargetChoiceForm.shown(request.GET, today=clock.today())
-    posted = request.POST if request.method == "POST" else None
-    choice = TargetChoiceForm(posted, initial=vars(shown))
-    children = selectors.units_allocated_to(unit)
+    shown = TargetChoiceForm.shown(request.GET, programme_list)
+    posted = _posted(request)
+    choice = TargetChoiceForm(posted, programmes=programme_list)
     values = AllocationForm(posted, unit=unit, children=children)
     if posted is not None and choice.is_valid():
-        shown = choice.chosen()
+        shown = choice.chosen(programme_list)
         if values.is_valid():
             with errors_on(choice):
-                _targets_save(request.user, unit, shown, values)
+                services.targets_set(
+                    programme_id=shown.programme.pk, unit_id=unit.pk, metric=shown.metric, due_on=shown.due_on,
+                    filters=shown.filters, received=values.received, allocations=values.allocations,
+                    actor=request.user)
                 messages.success(request, _("Targets saved."))
-                return redirect(f"{request.path}?{request.GET.urlencode() or ''}&unit={unit.pk}&year={shown.year}"
-                                f"&horizon={shown.horizon}&metric={shown.metric}")
-    page = selectors.targets_page(request.user, unit, units, children, shown)
+                return redirect(planning.targets_url(unit, shown.programme, shown.due_on, shown.metric,
+                                                     shown.filters))
+    page = planning.targets_page(request.user, unit, units, programme_list, children, shown)
+    typed = (lambda u, value: posted.get(f"value-{u.pk}", "")) if posted is not None else (
+        lambda u, value: str(value) if value else "")
+    errors = [*values.non_field_errors(), *choice.non_field_errors(),
+              *(f"{choice[name].label}: {error}" for name, errors in choice.errors.items() if name != "__all__"
+                for error in errors)]
     return render(request, "statistics/targets.html", context_of(
-        page, nav_active="overview", choice=choice, errors=[*values.non_field_errors(), *choice.non_field_errors()]),
+        page, **_subnav("targets", True), choice=choice, errors=errors,
+        received_typed=typed(unit, page.received),
+        inputs=[(child, typed(child, value)) for child, value in page.allocated]),
         status=400 if values.errors or choice.errors else 200)
 
 
-def _targets_save(actor, unit: Unit, chosen: selectors.TargetChoice, values: AllocationForm) -> None:
-    services.targets_set(unit_id=unit.pk, year=chosen.year, metric=chosen.metric, horizon=chosen.horizon,
-                         received=values.received, allocations=values.allocations, actor=actor,
-                         min_workforce=chosen.min_workforce if chosen.metric == Metric.COVERAGE else None)
-
-
-# --- member movements -----------------------------------------------------------------
+# --- member counts, estimates, movements -----------------------------------------------------
 @login_required
-def movements(request):
-    unit, units = _chosen_unit(request)
-    plannable = [u for u in units if permissions.can_plan(request.user, u)]
-    permissions.require(bool(plannable))
-    form = MovementForm(request.POST or None, units=plannable, initial={"unit": unit.pk})
+def member_counts(request):
+    """Counts of members as of a day, with their source (``member_count_record``)."""
+    unit, plannable = _planned_units(request)
+    form = MemberCountForm(_posted(request), units=plannable, initial={"unit": unit.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_on(form):
-            services.movement_record(unit_id=data["unit"], month=data["month"], kind=data["kind"],
+            services.member_count_record(unit_id=data["unit"], as_of=data["as_of"], members=data["members"],
+                                         source=data["source"], actor=request.user)
+            messages.success(request, _("Member count recorded."))
+            return redirect(f"{reverse('statistics:member_counts')}?unit={unit.pk}")
+    page = planning.member_counts_page(unit, plannable)
+    return render(request, "statistics/member_counts.html", context_of(page, **_subnav("counts", True), form=form),
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def estimates(request):
+    """The workforce increase a unit expects in a year (``estimate_record``)."""
+    unit, plannable = _planned_units(request)
+    form = EstimateForm(_posted(request), units=plannable,
+                        initial={"unit": unit.pk, "year": clock.today().year + 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.estimate_record(unit_id=data["unit"], kind=EstimateKind.WORKFORCE_INCREASE, year=data["year"],
+                                     value=data["value"], source=data["source"], as_of=data["as_of"],
+                                     actor=request.user)
+            messages.success(request, _("Estimate recorded."))
+            return redirect(f"{reverse('statistics:estimates')}?unit={unit.pk}")
+    page = planning.estimates_page(unit, plannable)
+    return render(request, "statistics/estimates.html", context_of(page, **_subnav("estimates", True), form=form),
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def movements(request):
+    """Members recruited in existing grassroots unions, or lost, on a day."""
+    unit, plannable = _planned_units(request)
+    form = MovementForm(_posted(request), units=plannable, initial={"unit": unit.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            services.movement_record(unit_id=data["unit"], on=data["on"], kind=data["kind"],
                                      members=data["members"], note=data["note"], actor=request.user)
             messages.success(request, _("Movement recorded."))
-            return redirect("statistics:movements")
-    return render(request, "statistics/movements.html", {
-        "nav_active": "overview", "form": form, "recent": selectors.movements_recent(unit), "unit": unit},
-        status=400 if form.errors else 200)
+            return redirect(f"{reverse('statistics:movements')}?unit={unit.pk}")
+    page = planning.movements_page(unit, plannable)
+    return render(request, "statistics/movements.html", context_of(page, **_subnav("movements", True), form=form),
+                  status=400 if form.errors else 200)

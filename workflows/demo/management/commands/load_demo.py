@@ -12,7 +12,8 @@ from workflows.demo.builder import DemoError, build_demo, logins_table
 
 class Command(BaseCommand):
     help = ("Load a demo province (Liên đoàn Lao động tỉnh Bắc Ninh) with units, officers, enterprises, "
-            "campaigns and targets, and print the demo logins. Does nothing if the demo is already loaded.")
+            "campaigns, programmes with their targets, member counts and estimates, and print the demo logins. "
+            "Does nothing if the demo is already loaded.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
