@@ -144,7 +144,7 @@ def test_members_of_a_grassroots_union_from_a_census_plus_later_movements(world)
     assert board.total.union_members == 40 + 3 - 1
     assert row_of(board, world.district).union_members == 42
     assert row_of(board, world.district).members_source == (
-        "counts of 1 units up to 01/06/2026, then recognitions and movements")
+        "số liệu của 1 đơn vị đến 01/06/2026, cộng công nhận và biến động sau đó")
     assert before.total.union_members == 25  # before the census: recognition plus movements
 
 

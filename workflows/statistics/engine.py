@@ -154,6 +154,7 @@ class BranchFigures:
 
     unit: Unit
     own: bool = False  # the unit's own campaigns, not a child's
+    apart: bool = False  # a child shown apart (a grassroots union, a closed unit): no overview of its own
     stages: dict[str, int] = field(default_factory=dict)
     stalled: int = 0
     overdue_tasks: int = 0
@@ -230,7 +231,7 @@ def _row(rows: dict[str, BranchFigures], unit: Unit, branch: str) -> BranchFigur
         # The unit's own figures, or those of a child shown apart (a grassroots union
         # directly under it, or an inactive child).
         child = Unit.objects.filter(path=branch).first() if branch != unit.path else None
-        rows[branch] = BranchFigures(child or unit, own=child is None)
+        rows[branch] = BranchFigures(child or unit, own=child is None, apart=child is not None)
     return rows[branch]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -264,3 +265,15 @@ def movements_page(unit: Unit, units) -> EntriesPage:
     recent = (MemberMovement.objects.filter(targets_of.in_subtree(unit)).select_related("unit", "entered_by")
               .order_by("-on", "-entered_at")[:RECENT])
     return EntriesPage(unit=unit, units=tuple(units), recent=tuple(recent))
+
+
+def programme_get(pk: int) -> Programme:
+    """A programme with its unit (none: 404)."""
+    programme = Programme.objects.select_related("unit").filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def milestones_of(programme: Programme) -> list:
+    return list(programme.milestones.order_by("on"))

@@ -61,7 +61,9 @@ def programme_create(*, unit_id: int, name: str, basis_kind: str, start: dt.date
 
 @transaction.atomic
 def programme_update(*, programme_id: int, name: str, basis_kind: str, basis: str, start: dt.date, end: dt.date,
-                     actor) -> Programme:
+                     actor, milestones: list[tuple[dt.date, str]] = ()) -> Programme:
+    """Change a programme's name, basis and dates, and add ``milestones``
+    (date, label): all or nothing."""
     programme = Programme.objects.select_for_update().get(pk=programme_id)
     permissions.require(permissions.can_plan(actor, programme.unit))
     _check_programme(name, basis_kind, start, end)
@@ -72,6 +74,8 @@ def programme_update(*, programme_id: int, name: str, basis_kind: str, basis: st
     programme.name, programme.basis_kind, programme.basis = name.strip()[:200], basis_kind, basis.strip()[:300]
     programme.start, programme.end = start, end
     programme.save()
+    for on, label in milestones:
+        milestone_add(programme_id=programme.pk, on=on, label=label, actor=actor)
     return programme
 
 

@@ -8,8 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -133,7 +132,7 @@ def _programme_unit(request, programme: Programme) -> tuple[Unit, list[Unit]]:
 @login_required
 @require_GET
 def programme_detail(request, pk: int):
-    programme = get_object_or_404(Programme.objects.select_related("unit"), pk=pk)
+    programme = planning.programme_get(pk)
     unit, units = _programme_unit(request, programme)
     page = planning.programme_page(request.user, programme, unit, units)
     return render(request, "statistics/programme.html", context_of(page, **_subnav("programmes", page.can_plan)))
@@ -143,21 +142,20 @@ def programme_detail(request, pk: int):
 def programme_edit(request, pk: int):
     """The programme's name, basis and dates (``programme_update``), and
     milestones to add (``milestone_add``), all or nothing."""
-    programme = get_object_or_404(Programme.objects.select_related("unit"), pk=pk)
+    programme = planning.programme_get(pk)
     permissions.require(permissions.can_plan(request.user, programme.unit))
     form = ProgrammeForm(_posted(request), initial={
         "name": programme.name, "basis_kind": programme.basis_kind, "basis": programme.basis,
         "start": programme.start, "end": programme.end})
     if request.method == "POST" and form.is_valid():
-        with errors_on(form), transaction.atomic():
-            services.programme_update(programme_id=programme.pk, actor=request.user, **form.values)
-            for on, label in form.milestones:
-                services.milestone_add(programme_id=programme.pk, on=on, label=label, actor=request.user)
+        with errors_on(form):
+            services.programme_update(programme_id=programme.pk, actor=request.user, milestones=form.milestones,
+                                      **form.values)
             messages.success(request, _("Programme saved."))
             return redirect("statistics:programme", pk=programme.pk)
     return render(request, "statistics/programme_form.html", {
         **_subnav("programmes", True), "form": form, "unit": programme.unit, "programme": programme,
-        "milestones": list(programme.milestones.order_by("on")), "units": []},
+        "milestones": planning.milestones_of(programme), "units": []},
         status=400 if form.errors else 200)
 
 
