@@ -1,6 +1,7 @@
 """Parsing query parameters without trusting them: garbage means "not given"."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 _MAX_INT = 2**31 - 1
@@ -27,3 +28,14 @@ def param_choice(params, name: str, choices: Iterable[str]) -> str:
 
 def param_bool(params, name: str) -> bool:
     return (params.get(name) or "") in {"1", "on", "true", "yes"}
+
+
+def param_date(params, name: str) -> dt.date | None:
+    """A day written dd/mm/yyyy (as people type it) or yyyy-mm-dd (as a date input sends it)."""
+    value = (params.get(name) or "").strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None

@@ -119,6 +119,19 @@ class Sheet:
             row.append(value)
         self._sheet.append(row)
 
+    def append_text(self, cells: Iterable[tuple[str, Font | None]], *, alignment: Alignment | None = None) -> None:
+        """A row of text cells, each with its own font and all aligned alike
+        (a heading block, a table's header rows)."""
+        row = []
+        for text, font in cells:
+            cell = WriteOnlyCell(self._sheet, value=text_neutralised(text) if text else None)
+            if font is not None:
+                cell.font = font
+            if alignment is not None:
+                cell.alignment = alignment
+            row.append(cell)
+        self._sheet.append(row)
+
     def _cell(self, value, number_format: str | None, font: Font | None, wrap: bool) -> WriteOnlyCell:
         cell = WriteOnlyCell(self._sheet, value=value)
         if number_format:

@@ -47,7 +47,13 @@ from workflows.campaigns.models import (
     TaskDueCount,
 )
 from workflows.campaigns.selectors import stalled_cutoffs_by_unit
-from workflows.enterprises.models import WORKFORCE_FLOORS, Enterprise, EnterpriseBand, WorkforceSource
+from workflows.enterprises.models import (
+    WORKFORCE_FLOORS,
+    Enterprise,
+    EnterpriseBand,
+    OwnershipSector,
+    WorkforceSource,
+)
 from workflows.organisation.models import Unit
 
 from .models import Estimate, MemberCensus, MemberMovement, MovementKind
@@ -99,8 +105,6 @@ class Filters:
 
     @property
     def label(self) -> str:
-        from workflows.enterprises.models import OwnershipSector
-
         parts = []
         if self.sector:
             parts.append(str(OwnershipSector(self.sector).label) if self.sector in OwnershipSector.values
@@ -219,18 +223,30 @@ class Dashboard:
 
 
 # --- shared ---------------------------------------------------------------------------
+class _Rows(dict):
+    """A board's rows by branch; the unit's other direct children (shown
+    apart when they have figures) are read once, at the first one needed."""
+
+    apart: dict[str, Unit] | None = None
+
+
 def _branches(unit: Unit) -> tuple[dict[str, BranchFigures], int]:
     children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True,
                                         kind__is_grassroots=False).order_by("path"))
-    rows = {child.path: BranchFigures(child) for child in children}
+    rows = _Rows((child.path, BranchFigures(child)) for child in children)
     return rows, len(unit.path) + Unit.steplen
 
 
-def _row(rows: dict[str, BranchFigures], unit: Unit, branch: str) -> BranchFigures:
+def _row(rows: _Rows, unit: Unit, branch: str) -> BranchFigures:
     if branch not in rows:
         # The unit's own figures, or those of a child shown apart (a grassroots union
         # directly under it, or an inactive child).
-        child = Unit.objects.filter(path=branch).first() if branch != unit.path else None
+        child = None
+        if branch != unit.path:
+            if rows.apart is None:
+                rows.apart = {u.path: u for u in Unit.objects.filter(path__startswith=unit.path,
+                                                                     depth=unit.depth + 1)}
+            child = rows.apart.get(branch)
         rows[branch] = BranchFigures(child or unit, own=child is None, apart=child is not None)
     return rows[branch]
 
@@ -296,17 +312,7 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
     rows, length = _branches(unit)
     subtree = {"unit__path__startswith": unit.path}
     branch = _branch("unit__path", length)
-    # each unit's time limits and calendar (its zone's: the nearest unit keeping its own reference data)
-    stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
-    for row in (StageCohort.objects.filter(**subtree).exclude(campaigns=0).annotate(branch=branch)
-                .values("branch", "stage")
-                .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
-        target = _row(rows, unit, row["branch"])
-        target.stages[row["stage"]] = target.stages.get(row["stage"], 0) + row["n"]
-        target.stalled += row["late"] or 0
-    for row in (TaskDueCount.objects.filter(**subtree, due_on__lt=today).annotate(branch=branch)
-                .values("branch").annotate(n=Sum("open_tasks")).order_by()):
-        _row(rows, unit, row["branch"]).overdue_tasks += row["n"] or 0
+    _states_now(rows, unit, length, today=today)
     first, last = period.months
     for row in (StageEntries.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
                 .values("branch", "stage").annotate(n=Sum("campaigns")).order_by()):
@@ -332,7 +338,7 @@ def _branches_on(unit: Unit, day: dt.date) -> tuple[dict[str, BranchFigures], in
     (``Unit.closed_on`` after it) still have their row."""
     children = list(Unit.objects.filter(Q(is_active=True) | Q(closed_on__gt=day), path__startswith=unit.path,
                                         depth=unit.depth + 1, kind__is_grassroots=False).order_by("path"))
-    return {child.path: BranchFigures(child) for child in children}, len(unit.path) + Unit.steplen
+    return _Rows((child.path, BranchFigures(child)) for child in children), len(unit.path) + Unit.steplen
 
 
 def _in_subtree_then(queryset: QuerySet, unit: Unit, end: dt.datetime, campaign: str = "") -> QuerySet:
@@ -371,27 +377,7 @@ def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
     period = Period(period.start, min(period.end, day))
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     rows, length = _branches_on(unit, day)
-    campaigns = _in_subtree_then(Campaign.objects.filter(opened_at__lt=end), unit, end)
-    last_stage = CampaignEvent.objects.filter(campaign=OuterRef("pk"), kind__in=[EventKind.OPENED, EventKind.STAGE],
-                                              at__lt=end).order_by("-at", "-pk")
-    # each campaign stalls by the rule set and calendar of its unit then
-    cutoffs = stalled_cutoffs_by_unit(today=day)
-    staged = (campaigns.annotate(stage_then=Subquery(last_stage.values("to_stage")[:1]),
-                                 entered_then=Subquery(last_stage.values("at")[:1]),
-                                 branch=_branch("path_then", length))
-              .values_list("branch", "stage_then", "entered_then", "path_then"))
-    for branch, stage, entered, path in staged:
-        target = _row(rows, unit, branch)
-        target.stages[stage] = target.stages.get(stage, 0) + 1
-        cutoff = cutoffs.of(path).get(stage)
-        if cutoff is not None and entered < cutoff:
-            target.stalled += 1
-    open_then = Task.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end), created_at__lt=end,
-                                    due_on__lt=day)
-    overdue = (_in_subtree_then(open_then, unit, end, "campaign__")
-               .annotate(branch=_branch("path_then", length)).values("branch").annotate(n=Count("pk")).order_by())
-    for row in overdue:
-        _row(rows, unit, row["branch"]).overdue_tasks += row["n"]
+    _states_then(rows, unit, length, day=day)  # each campaign stalls by the rule set and calendar of its unit then
     events = CampaignEvent.objects.filter(unit__path__startswith=unit.path, at__gte=start, at__lt=end)
     for row in (figures.entries(events).annotate(branch=_branch("unit__path", length))
                 .values("branch", "to_stage").annotate(n=Count("pk")).order_by()):
@@ -508,7 +494,9 @@ def _movements(unit: Unit, filters: Filters, cut: dt.datetime | None) -> QuerySe
 
 
 def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
-    """Campaigns per stage, stalled and overdue tasks now (summary tables)."""
+    """Campaigns per stage, stalled and overdue tasks now (summary tables),
+    each stalled by its unit's time limits and calendar (its zone's: the
+    nearest unit keeping its own reference data)."""
     branch = _branch("unit__path", length)
     stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
     for row in (StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0)

@@ -111,6 +111,13 @@ _INDICATORS = [
               "%", Kind.STOCK, Rollup.RATIO, _rate, percent=True),
     Indicator("enterprises", _("Enterprises"), _("Enterprises in the registry."), _("enterprises"), Kind.STOCK,
               Rollup.SUM, lambda r, f: r.enterprises),
+    Indicator("enterprises_at_floor", _("Enterprises with at least N workers"),
+              _("Enterprises in the registry with at least N workers (the coverage's denominator)."),
+              _("enterprises"), Kind.STOCK, Rollup.SUM, lambda r, f: r.coverage.get(f, (0, 0))[1]),
+    Indicator("unionised_at_floor", _("Enterprises with at least N workers that have a grassroots union"),
+              _("Of the enterprises with at least N workers, those that have a grassroots union (the coverage's "
+                "numerator)."),
+              _("enterprises"), Kind.STOCK, Rollup.SUM, lambda r, f: r.coverage.get(f, (0, 0))[0]),
     Indicator(Metric.COVERAGE, _("Coverage (%)"),
               _("Enterprises with at least N workers that have a grassroots union, out of all enterprises with at "
                 "least N workers (optionally only those paying social insurance)."),

@@ -56,13 +56,6 @@ class Format:
     TARGET = "target"  # an indicators.TargetValue (a range prints 6.000–7.000)
 
 
-#: Counts read off a row's coverage (enterprises with at least N workers,
-#: and those of them with a grassroots union), beside ``indicators.REGISTRY``.
-_COUNTS = {
-    "enterprises_at_floor": lambda row, floor: row.coverage.get(floor, (0, 0))[1],
-    "unionised_at_floor": lambda row, floor: row.coverage.get(floor, (0, 0))[0],
-}
-
 #: Where a stock figure's source is read.
 _SOURCES = {
     "not_unionised": "workforce_source",
@@ -76,7 +69,7 @@ _SOURCES = {
 class Column:
     kind: str
     header: str | Promise = ""
-    indicator: str = ""  # an indicators.REGISTRY code (or a _COUNTS one)
+    indicator: str = ""  # an indicators.REGISTRY code
     metric: str = ""  # the target's metric (target, achievement, allocation)
     source: str = Source.RECEIVED
     filters: Filters = NO_FILTERS
@@ -142,7 +135,6 @@ TERM = Layout(
         )),
         Group("", (
             # xgettext:no-python-format
-            # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of the target"), indicator=Metric.NET_MEMBERS,
                    metric=Metric.NET_MEMBERS),
         ), per_programme=True),
@@ -176,26 +168,21 @@ REVIEW = Layout(
         Group("", (
             Column(Kind.TARGET, _l("Members: target received"), metric=Metric.NEW_MEMBERS),
             # xgettext:no-python-format
-            # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_MEMBERS, metric=Metric.NEW_MEMBERS),
             Column(Kind.TARGET, _l("Members: own allocation"), metric=Metric.NEW_MEMBERS, source=Source.ALLOCATION),
-            # xgettext:no-python-format
             # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of own allocation"), indicator=Metric.NEW_MEMBERS,
                    metric=Metric.NEW_MEMBERS, source=Source.ALLOCATION),
             Column(Kind.TARGET, _l("Grassroots unions: target received"), metric=Metric.NEW_UNIONS),
             # xgettext:no-python-format
-            # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS),
             Column(Kind.TARGET, _l("Grassroots unions: own allocation"), metric=Metric.NEW_UNIONS,
                    source=Source.ALLOCATION),
-            # xgettext:no-python-format
             # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of own allocation"), indicator=Metric.NEW_UNIONS,
                    metric=Metric.NEW_UNIONS, source=Source.ALLOCATION),
             Column(Kind.TARGET, _l("FDI grassroots unions: target received"), metric=Metric.NEW_UNIONS,
                    filters=_FDI),
-            # xgettext:no-python-format
             # xgettext:no-python-format
             Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS,
                    filters=_FDI),
@@ -377,8 +364,6 @@ class _Reader:
                                           workforce_floor=column.workforce_floor)
         if column.kind == Kind.SOURCE:
             return getattr(row, _SOURCES.get(column.indicator, "workforce_source"))
-        if column.indicator in _COUNTS:
-            return _COUNTS[column.indicator](row, column.workforce_floor)
         return indicators.value(column.indicator, row, workforce_floor=column.workforce_floor)
 
 

@@ -15,45 +15,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from workflows.core import clock
-from workflows.core.params import param_choice, param_int, param_str
+from workflows.core.params import param_choice, param_date, param_int, param_str
 from workflows.organisation.models import Unit
-from workflows.organisation.selectors import units_overseen_by
 
 from . import layouts, permissions, reports, targets
 from .periods import Period
+from .views import _chosen_unit
 
 SPANS = ("year", "h1", "h2", "month", "first_months", "range", "programme")
 
 
-def _chosen_unit(request) -> tuple[Unit, list[Unit]]:
-    units = list(units_overseen_by(request.user))
-    if not units:
-        raise PermissionDenied
-    unit_id = param_int(request.GET, "unit")
-    if unit_id is None:
-        return units[0], units
-    chosen = next((u for u in units if u.pk == unit_id), None)
-    if chosen is None:
-        raise PermissionDenied  # a unit outside the user's scope: 404, never another unit instead
-    return chosen, units
-
-
 def _day(params, name: str) -> dt.date | None:
-    value = (params.get(name) or "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-        return day if 2000 <= day.year <= 2100 else None
-    return None
+    day = param_date(params, name)
+    return day if day and 2000 <= day.year <= 2100 else None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from workflows.core import spreadsheets
@@ -114,13 +113,8 @@ _HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 def _styled(sheet: spreadsheets.Sheet, cells: list[tuple[str, bool, bool]], width: int) -> None:
     """A heading row: text cells, each (text, bold, italic), centred across
     the empty cells after it (no merged cells in a streamed sheet)."""
-    row = []
-    for text, bold, italic in cells:
-        cell = WriteOnlyCell(sheet._sheet, value=spreadsheets.text_neutralised(text) if text else None)
-        cell.font = Font(bold=bold, italic=italic)
-        cell.alignment = _CENTRE
-        row.append(cell)
-    sheet._sheet.append(row[:width])
+    sheet.append_text([(text, Font(bold=bold, italic=italic)) for text, bold, italic in cells[:width]],
+                      alignment=_CENTRE)
 
 
 def report_xlsx(table: Table, head: Heading) -> bytes:
@@ -142,20 +136,13 @@ def report_xlsx(table: Table, head: Heading) -> bytes:
     _styled(sheet, [(table.title.upper(), True, False), *[("", True, False)] * (width - 1)], width)
     _styled(sheet, [(table.period, False, True), *[("", False, True)] * (width - 1)], width)
     for line in _header_lines(table):
-        sheet._sheet.append([_header_cell(sheet, text) for text in line])
+        sheet.append_text([(text, Font(bold=True)) for text in line], alignment=_HEADER)
     formats = _formats(table)
     for row in table.rows:
         sheet.append([_stored(v, f) for v, f in zip(row, table.formats, strict=True)], formats=formats)
     sheet.append([_stored(v, f) for v, f in zip(table.total, table.formats, strict=True)], bold=True,
                  formats=formats)
     return book.content()
-
-
-def _header_cell(sheet: spreadsheets.Sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet._sheet, value=spreadsheets.text_neutralised(text) if text else None)
-    cell.font = Font(bold=True)
-    cell.alignment = _HEADER
-    return cell
 
 
 # --- PDF --------------------------------------------------------------------------------------

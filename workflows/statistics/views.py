@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
-from workflows.core.params import param_choice, param_int
+from workflows.core.params import param_choice, param_date, param_int
 from workflows.organisation.models import Unit
 from workflows.organisation.selectors import units_overseen_by
 
@@ -44,14 +44,8 @@ def _period(request, today: dt.date) -> tuple[str, int]:
 
 
 def _as_of(request, today: dt.date) -> dt.date | None:
-    value = request.GET.get("as_of", "")
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-        return day if day < today else None
-    return None
+    day = param_date(request.GET, "as_of")
+    return day if day and day < today else None
 
 
 @login_required
@@ -71,8 +65,6 @@ def _overview_months(request) -> tuple[int | None, int | None]:
     """The month of ``span=month`` and the number of months of ``span=first_months`` (1–12; else None)."""
     month, months = param_int(request.GET, "month"), param_int(request.GET, "months")
     return (month if month and month <= 12 else None), (months if months and months <= 12 else None)
-
-
 
 
 def _subnav(name: str, can_plan: bool) -> dict:
