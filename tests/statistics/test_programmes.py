@@ -413,3 +413,43 @@ def test_the_subnavigation_links_the_planning_pages_only_for_planners(client, wo
     html = client.get(reverse("statistics:programmes")).content.decode()
     for name in ("home", "report", "programmes", "targets", "member_counts", "estimates", "movements"):
         assert reverse(f"statistics:{name}") in html
+
+
+def _entries(world, days) -> None:
+    """A member count, an estimate and a movement of the district for each day (by its supervisor)."""
+    for day in days:
+        services.member_count_record(unit_id=world.district.pk, as_of=day, members=100 + day.day,
+                                     source="Sổ theo dõi", actor=world.supervisor)
+        services.estimate_record(unit_id=world.district.pk, kind="workforce_increase", year=2020 + day.day,
+                                 value=10 + day.day, source="Ước tính", actor=world.supervisor)
+        services.movement_record(unit_id=world.district.pk, on=day, kind="recruited", members=day.day,
+                                 actor=world.supervisor)
+
+
+@pytest.mark.parametrize("name", ["statistics:member_counts", "statistics:estimates", "statistics:movements"])
+def test_the_lists_of_counts_estimates_and_movements_cost_the_same_queries_for_one_and_four(client, world, name):
+    _entries(world, [dt.date(2026, 6, 1)])
+    client.force_login(world.supervisor)
+    url, params = reverse(name), {"unit": world.district.pk}
+    one = _count_queries(client, url, params)
+    _entries(world, [dt.date(2026, 6, day) for day in (2, 3, 4)])
+
+    assert _count_queries(client, url, params) == one
+
+def test_the_programme_page_costs_the_same_queries_for_one_and_four_child_allocations(
+        client, world, province_supervisor):
+    programme = _programme(world, province_supervisor)
+    services.targets_set(programme_id=programme.pk, unit_id=world.province.pk, metric=Metric.NEW_MEMBERS,
+                         received=900, allocations={world.district.pk: 500}, actor=province_supervisor)
+    client.force_login(province_supervisor)
+    url, params = reverse("statistics:programme", args=[programme.pk]), {"unit": world.province.pk}
+    one = _count_queries(client, url, params)
+    extra = [unit_create(name=f"LĐLĐ khu vực mới {i}", code=f"kvm-{i}", kind="district_federation",
+                         parent=world.province, actor=world.admin) for i in range(3)]
+    services.targets_set(programme_id=programme.pk, unit_id=world.province.pk, metric=Metric.NEW_MEMBERS,
+                         received=900, allocations={u.pk: 100 for u in [world.district, world.other_district, *extra]},
+                         actor=province_supervisor)
+    services.targets_set(programme_id=programme.pk, unit_id=world.province.pk, metric=Metric.NEW_UNIONS,
+                         received=9, allocations={u.pk: (1, 2) for u in extra}, actor=province_supervisor)
+
+    assert _count_queries(client, url, params) == one
