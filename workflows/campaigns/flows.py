@@ -114,6 +114,7 @@ class Action(StrEnum):
     ABANDON = "abandon"
     RECOGNISE = "recognise"
     STEP_BACK = "step_back"  # back one stage, when the case fell back
+    FAIL = "fail"  # record that a new grassroots union failed in its first year
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class Rules:
     verification_days: int = 5
     decision_days: int = 5
     required_documents: tuple[str, ...] = tuple(DocumentKind.values)
+    follow_up_months: int = 12  # how long a new grassroots union is followed up
+    dues_within_months: int = 6  # "dues collected within N months" counts this N
 
     def stage_limit(self, stage: str) -> int | None:
         return dict(self.stage_limits).get(stage)

@@ -70,6 +70,13 @@ class RuleSet(models.Model):
     required_documents = models.JSONField(
         _("recognition: required documents"), default=flows.all_document_kinds, blank=True,
         help_text=_("The documents a recognition dossier must hold before it can be submitted."))
+    follow_up_months = models.PositiveSmallIntegerField(
+        _("follow-up of a new grassroots union (months)"), default=12,
+        help_text=_("How long a new grassroots union's first-year milestones are followed after recognition."))
+    dues_within_months = models.PositiveSmallIntegerField(
+        _("dues collected within (months)"), default=6,
+        help_text=_("A new grassroots union counts as collecting dues when its first dues are remitted within "
+                    "this many months of recognition."))
     note = models.TextField(_("legal basis"), blank=True)
 
     objects = RuleSetQuerySet.as_manager()
@@ -101,6 +108,7 @@ class RuleSet(models.Model):
             decision_days=self.decision_days,
             required_documents=tuple(k for k in flows.DocumentKind.values if k in (self.required_documents or [])),
             stage_limits=tuple((limit.stage, limit.working_days) for limit in self.limits.all()),
+            follow_up_months=self.follow_up_months, dues_within_months=self.dues_within_months,
         )
 
 
@@ -123,6 +131,23 @@ class RuleSetLimit(models.Model):
         return f"{Stage(self.stage).label}: {self.working_days}"
 
 
+class Milestone(models.TextChoices):
+    """What a new grassroots union does in its first year (the follow-up's checklist)."""
+    LAUNCH = "launch", _("Launch held")
+    COMMITTEE_TRAINED = "committee_trained", _("Executive committee trained")
+    DUES_SET_UP = "dues_set_up", _("Bank account and dues collection set up")
+    DUES_REMITTED = "dues_remitted", _("First dues remitted")
+    DIALOGUE = "dialogue", _("First workplace dialogue held")
+    AGREEMENT = "agreement", _("Collective agreement negotiated or signed")
+    CARDS = "cards", _("Members' cards issued")
+
+
+#: The stages a checklist is kept for: the working stages, and "recognised"
+#: for the first year's follow-up of the new grassroots union.
+TEMPLATE_STAGES = [*((s.value, s.label) for s in flows.WORKING_STAGES),
+                   (Stage.RECOGNISED.value, _("First year after recognition"))]
+
+
 class StageTaskTemplate(models.Model):
     """A task created for every campaign that enters ``stage``, due
     ``due_in_working_days`` working days after the stage was entered."""
@@ -132,10 +157,15 @@ class StageTaskTemplate(models.Model):
     unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="task_templates", verbose_name=_("unit"),
                              help_text=_("Empty: the whole country."))
-    stage = models.CharField(_("stage"), max_length=32, choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
+    stage = models.CharField(_("stage"), max_length=32, choices=TEMPLATE_STAGES)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     due_in_working_days = models.PositiveSmallIntegerField(_("due in working days"))
+    milestone = models.CharField(_("follow-up milestone"), max_length=24, blank=True, choices=Milestone.choices,
+                                 help_text=_("For the first year after recognition: which milestone the task is."))
+    is_core = models.BooleanField(_("core milestone"), default=False,
+                                  help_text=_("A new grassroots union stands on its own when its core milestones "
+                                              "are done."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -254,6 +284,7 @@ class EventKind(models.TextChoices):
     DOSSIER_VERIFIED = "dossier_verified", _("Recognition dossier verified")
     DOSSIER_ESCALATED = "dossier_escalated", _("Recognition dossier escalated")
     TRANSFERRED = "transferred", _("Moved to another unit")
+    FOLLOW_UP_FAILED = "follow_up_failed", _("New grassroots union failed")
 
 
 class CampaignEvent(models.Model):
@@ -336,6 +367,9 @@ class Task(models.Model):
                                   related_name="+")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
+    milestone = models.CharField(_("follow-up milestone"), max_length=24, blank=True, choices=Milestone.choices)
+    is_core = models.BooleanField(_("core milestone"), default=False)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -354,6 +388,65 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FollowUpStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    LATE = "late", _("Late")
+    STANDING = "standing", _("Standing on its own")
+    FAILED = "failed", _("Failed or dissolved")
+
+
+class FailureReason(models.TextChoices):
+    DISSOLVED = "dissolved", _("Dissolved")
+    ENTERPRISE_CLOSED = "enterprise_closed", _("The enterprise closed")
+    NEVER_ACTIVE = "never_active", _("Never active (no dues, no meetings)")
+    EMPLOYER_PRESSURE = "employer_pressure", _("Pressure from the employer")
+    OTHER = "other", _("Other")
+
+
+class FollowUp(models.Model):
+    """The first year of a new grassroots union, opened by its recognition:
+    the campaign goes on after the decision (its recognised figures do not
+    move) with the checklist of stage "recognised" (``Task.milestone``).
+    The dates of the milestones the figures count are kept here; the status
+    is read (``status``): failed, else standing on its own (every core
+    milestone done), else late (a milestone overdue), else on track."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="follow_up")
+    unit = models.OneToOneField("organisation.Unit", on_delete=models.PROTECT, related_name="follow_up",
+                                verbose_name=_("grassroots union"))
+    opened_on = models.DateField(_("opened on"))
+    ends_on = models.DateField(_("followed until"))
+    dues_due_by = models.DateField(_("dues expected by"))
+    launch_on = models.DateField(_("launch held on"), null=True, blank=True)
+    dues_remitted_on = models.DateField(_("first dues remitted on"), null=True, blank=True)
+    agreement_on = models.DateField(_("collective agreement on"), null=True, blank=True)
+    standing_on = models.DateField(_("standing on its own since"), null=True, blank=True)
+    failed_on = models.DateField(_("failed on"), null=True, blank=True)
+    failure_reason = models.CharField(_("reason"), max_length=24, blank=True, choices=FailureReason.choices)
+    failure_note = models.TextField(_("note"), blank=True)
+    members_lost = models.PositiveIntegerField(_("members lost"), default=0)
+
+    class Meta:
+        verbose_name = _("first-year follow-up")
+        verbose_name_plural = _("first-year follow-ups")
+
+    def __str__(self) -> str:
+        return str(self.unit_id)
+
+    def status_on(self, today: dt.date, *, late: bool) -> str:
+        """The status on ``today``; ``late``: a milestone of it is overdue."""
+        if self.failed_on:
+            return FollowUpStatus.FAILED
+        if self.standing_on:
+            return FollowUpStatus.STANDING
+        return FollowUpStatus.LATE if late else FollowUpStatus.ON_TRACK
+
+
+#: The milestones whose day a follow-up keeps for the figures.
+MILESTONE_DATES = {Milestone.LAUNCH: "launch_on", Milestone.DUES_REMITTED: "dues_remitted_on",
+                   Milestone.AGREEMENT: "agreement_on"}
 
 
 # --- summary tables ---------------------------------------------------------------

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -38,7 +39,18 @@ from workflows.organisation.workdays import WorkingCalendar, calendar_from
 from . import figures, flows, permissions
 from .fields import CommitteeMemberData
 from .flows import Effect, MeetingOutcome, Record, Stage
-from .models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
+from .models import (
+    MILESTONE_DATES,
+    Campaign,
+    CampaignEvent,
+    CommitteeMember,
+    EventKind,
+    FailureReason,
+    FollowUp,
+    RuleSet,
+    Task,
+    TaskStatus,
+)
 from .permissions import Action
 from .selectors import stage_templates
 
@@ -93,6 +105,7 @@ def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
     calendar = calendar or calendar_from(start, horizon_days=longest * 2 + 45, unit=unit)
     tasks = Task.objects.bulk_create([
         Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
+             milestone=t.milestone, is_core=t.is_core,
              working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
              created_by=actor, created_at=now)
         for t in templates
@@ -425,16 +438,85 @@ def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_i
 
 
 @transaction.atomic
-def task_complete(*, task_id: int, actor, note: str = "") -> Task:
+def task_complete(*, task_id: int, actor, note: str = "", done_on: dt.date | None = None) -> Task:
+    """Mark a task done (``done_on``: the day it was done, today by default).
+    A milestone of a new union's first year needs its evidence (a note
+    saying what was done) and a day between the recognition and today; its
+    follow-up keeps the day, and stands on its own once every core
+    milestone is done."""
     task = _lock_task(task_id)
     permissions.require_task(permissions.can_complete_task(actor, task))
     _require_open_task(task)
-    now = clock.now()
+    now, today = clock.now(), clock.today()
+    done_on = done_on or today
+    if done_on > today:
+        raise ValidationError({"done_on": _("A task cannot be done on a day in the future.")})
+    follow_up = FollowUp.objects.filter(campaign_id=task.campaign_id).first() if task.milestone else None
+    if follow_up is not None:
+        if not note.strip():
+            raise ValidationError({"note": _("Say what was done: the evidence of the milestone.")})
+        if done_on < follow_up.opened_on:
+            raise ValidationError({"done_on": _("A milestone is done on or after the recognition (%(day)s).") % {
+                "day": follow_up.opened_on.strftime("%d/%m/%Y")}})
     task.status, task.closed_by, task.closed_at, task.closing_note = TaskStatus.DONE, actor, now, note.strip()
-    task.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
+    task.done_on = done_on
+    task.save(update_fields=["status", "closed_by", "closed_at", "closing_note", "done_on"])
     figures.tasks_closed(unit_id=task.campaign.responsible_unit_id, due_dates=[task.due_on])
-    _event(task.campaign, actor, EventKind.TASK_DONE, note=note, at=now, data={"task": task.pk, "title": task.title})
+    milestone = {"done_on": done_on.isoformat(), "milestone": task.milestone} if follow_up is not None else {}
+    _event(task.campaign, actor, EventKind.TASK_DONE, note=note, at=now,
+           data={"task": task.pk, "title": task.title, **milestone})
+    if follow_up is not None:
+        _follow_up_milestone_done(follow_up, task)
     return task
+
+
+def _follow_up_milestone_done(follow_up: FollowUp, task: Task) -> None:
+    changed = []
+    field = MILESTONE_DATES.get(task.milestone)
+    if field and getattr(follow_up, field) is None:
+        setattr(follow_up, field, task.done_on)
+        changed.append(field)
+    core = Task.objects.filter(campaign_id=follow_up.campaign_id, stage=Stage.RECOGNISED, is_core=True)
+    if follow_up.standing_on is None and core.exists() and not core.exclude(status=TaskStatus.DONE).exists():
+        follow_up.standing_on = max(core.values_list("done_on", flat=True))
+        changed.append("standing_on")
+    if changed:
+        follow_up.save(update_fields=changed)
+
+
+@transaction.atomic
+def follow_up_fail(*, campaign_id: int, actor, reason: str, on: dt.date, members_lost: int = 0,
+                   note: str = "") -> FollowUp:
+    """Record that a new grassroots union failed in its first year (or was
+    dissolved), by supervisors of its upper-level unit: the reason, the day
+    and the members lost; its open milestones are cancelled. (The members
+    lost are entered as a movement by ``statistics.services.follow_up_failed``,
+    which calls this.)"""
+    campaign = _lock(campaign_id)
+    permissions.require(actor, Action.FAIL, campaign)
+    follow_up = FollowUp.objects.select_for_update().filter(campaign=campaign).first()
+    if follow_up is None:
+        raise DomainError(_("This campaign has no first-year follow-up."))
+    if follow_up.failed_on:
+        raise Conflict(_("This grassroots union is already recorded as failed."))
+    if reason not in FailureReason.values:
+        raise ValidationError({"reason": _("Choose a reason from the list.")})
+    if reason == FailureReason.OTHER and not note.strip():
+        raise ValidationError({"note": _("Say why the grassroots union failed.")})
+    if on is None or not follow_up.opened_on <= on <= clock.today():
+        raise ValidationError({"on": _("Give a day between the recognition and today.")})
+    if not isinstance(members_lost, int) or not 0 <= members_lost <= 1_000_000:
+        raise ValidationError({"members_lost": _("Give a number of members from 0 to 1.000.000.")})
+    now = clock.now()
+    follow_up.failed_on, follow_up.failure_reason, follow_up.failure_note = on, reason, note.strip()
+    follow_up.members_lost = members_lost
+    follow_up.save(update_fields=["failed_on", "failure_reason", "failure_note", "members_lost"])
+    why = _("Cancelled: the grassroots union failed.")
+    figures.tasks_closed(unit_id=campaign.responsible_unit_id,
+                         due_dates=_tasks_cancel_for_stage(campaign, Stage.RECOGNISED, actor, now, why))
+    _event(campaign, actor, EventKind.FOLLOW_UP_FAILED, note=note, at=now, data={
+        "reason": reason, "on": on.isoformat(), "members_lost": members_lost})
+    return follow_up
 
 
 @transaction.atomic
@@ -658,7 +740,23 @@ def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[]
         enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
         figures.union_founded(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
                               members=campaign.admitted_members)
+        _follow_up_open(campaign, actor)
     return {"unit_id": campaign.recognised_unit.pk}, after
+
+
+def _follow_up_open(campaign: Campaign, actor) -> FollowUp:
+    """The recognition opens the new union's first year: its follow-up
+    (as long as the rule set in force says, 12 months by default) and the
+    checklist of stage "recognised", due in working days of the unit's
+    calendar, for the working group that founded it."""
+    today = clock.today()
+    rules = RuleSet.objects.rules_on(today, campaign.responsible_unit)
+    follow_up = FollowUp.objects.create(
+        campaign=campaign, unit=campaign.recognised_unit, opened_on=today,
+        ends_on=today + relativedelta(months=rules.follow_up_months),
+        dues_due_by=today + relativedelta(months=rules.dues_within_months))
+    _tasks_create_for_stage(campaign, Stage.RECOGNISED, actor, clock.now())
+    return follow_up
 
 
 _EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[], None]]]] = {

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
@@ -39,6 +39,7 @@ from workflows.campaigns.models import (
     Campaign,
     CampaignEvent,
     EventKind,
+    FollowUp,
     MonthFigures,
     StageCohort,
     StageDuration,
@@ -123,7 +124,8 @@ NO_FILTERS = Filters()
 #: The figures of a row the total row adds up.
 ADDED_UP = ("stalled", "overdue_tasks", "abandoned", "unions_founded", "members_admitted", "members_recruited",
             "members_lost", "enterprises", "workforce", "workforce_social_insurance", "workforce_in_unions",
-            "not_unionised")
+            "not_unionised", "unions_launched", "unions_dues_in_time", "unions_agreement_in_year",
+            "unions_standing_in_year", "unions_failed")
 
 #: The stages a pipeline shows, in order.
 STAGES = flows.PIPELINE + (Stage.ON_HOLD, Stage.ABANDONED)
@@ -181,6 +183,12 @@ class BranchFigures:
     workforce_source: str = ""
     estimates: dict[str, int] = field(default_factory=dict)  # estimate kind → value
     estimates_source: str = ""
+    # the first year of the grassroots unions recognised in the period (``_follow_up_figures``)
+    unions_launched: int = 0
+    unions_dues_in_time: int = 0
+    unions_agreement_in_year: int = 0
+    unions_standing_in_year: int = 0
+    unions_failed: int = 0  # new grassroots unions recorded as failed in the period (of any year's recognitions)
     targets: dict = field(default_factory=dict)  # targets.TargetKey → targets.TargetValue
 
     @property
@@ -325,6 +333,7 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
         for name in columns:
             setattr(target, name, getattr(target, name) + (row[name] or 0))
     _enterprise_figures(rows, unit, length)
+    _follow_up_figures(rows, unit, length, period)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     for row in (StageDuration.objects.filter(**subtree, month__range=(first, last))
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
@@ -412,6 +421,7 @@ def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
                 .values("from_stage", "days").annotate(n=Count("pk")).order_by()):
         durations[row["from_stage"]][row["days"]] = durations[row["from_stage"]].get(row["days"], 0) + row["n"]
     _enterprise_figures(rows, unit, length)  # the registry has no history: today's figures
+    _follow_up_figures(rows, unit, length, period)
     return _finish(unit, period, day, rows, dict(durations), length, cut=end)
 
 
@@ -477,7 +487,38 @@ def figures_for(unit: Unit, period: Period, *, today: dt.date, filters: Filters 
     else:
         _states_then(rows, unit, length, day=min(day, today), filters=filters)
     _enterprise_figures(rows, unit, length, filters)
+    _follow_up_figures(rows, unit, length, period, filters)
     return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut)
+
+
+def _follow_up_figures(rows, unit: Unit, length: int, period: Period, filters: Filters = NO_FILTERS) -> None:
+    """The first year of the grassroots unions recognised in the period (by
+    the decision's date), as it stood at the period's end: how many held
+    their launch, remitted their first dues in time (the rule set's months),
+    negotiated a collective agreement and stood on their own within their
+    follow-up; and the new unions recorded as failed in the period. One
+    query on the follow-ups (one per new union)."""
+    end = period.end
+    cohort = Q(campaign__decision_date__range=(period.start, end))
+    for row in (FollowUp.objects.filter(filters.enterprise_q("campaign__enterprise__"),
+                                        cohort | Q(failed_on__range=(period.start, end)),
+                                        campaign__responsible_unit__path__startswith=unit.path)
+                .annotate(branch=_branch("campaign__responsible_unit__path", length)).values("branch")
+                .annotate(launched=Count("pk", filter=cohort & Q(launch_on__lte=end)),
+                          dues=Count("pk", filter=cohort & Q(dues_remitted_on__lte=end)
+                                     & Q(dues_remitted_on__lte=F("dues_due_by"))),
+                          agreement=Count("pk", filter=cohort & Q(agreement_on__lte=end)
+                                          & Q(agreement_on__lte=F("ends_on"))),
+                          standing=Count("pk", filter=cohort & Q(standing_on__lte=end)
+                                         & Q(standing_on__lte=F("ends_on"))),
+                          failed=Count("pk", filter=Q(failed_on__range=(period.start, end))))
+                .order_by()):
+        target = _row(rows, unit, row["branch"])
+        target.unions_launched += row["launched"]
+        target.unions_dues_in_time += row["dues"]
+        target.unions_agreement_in_year += row["agreement"]
+        target.unions_standing_in_year += row["standing"]
+        target.unions_failed += row["failed"]
 
 
 def _movements(unit: Unit, filters: Filters, cut: dt.datetime | None) -> QuerySet[MemberMovement]:

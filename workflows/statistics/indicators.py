@@ -127,6 +127,25 @@ _INDICATORS = [
                 "child units' estimates)."),
               _("workers"), Kind.STOCK, Rollup.COUNT_AT_END,
               lambda r, f: r.estimates.get(EstimateKind.WORKFORCE_INCREASE, 0), filtered=False),
+    Indicator("unions_launched", _("New grassroots unions that held their launch"),
+              _("Of the grassroots unions recognised in the period, those whose launch was held by its end."),
+              _("grassroots unions"), Kind.FLOW, Rollup.SUM, lambda r, f: r.unions_launched),
+    Indicator("unions_dues_in_time", _("New grassroots unions collecting dues in time"),
+              _("Of the grassroots unions recognised in the period, those that remitted their first dues within the "
+                "rule set's months after recognition (6 by default), by the period's end."),
+              _("grassroots unions"), Kind.FLOW, Rollup.SUM, lambda r, f: r.unions_dues_in_time),
+    Indicator("unions_agreement_in_year", _("New grassroots unions with a collective agreement in their first year"),
+              _("Of the grassroots unions recognised in the period, those that negotiated or signed a collective "
+                "agreement within their follow-up (12 months by default), by the period's end."),
+              _("grassroots unions"), Kind.FLOW, Rollup.SUM, lambda r, f: r.unions_agreement_in_year),
+    Indicator("unions_standing_in_year", _("New grassroots unions standing on their own in their first year"),
+              _("Of the grassroots unions recognised in the period, those whose core milestones were all done "
+                "within their follow-up (12 months by default), by the period's end."),
+              _("grassroots unions"), Kind.FLOW, Rollup.SUM, lambda r, f: r.unions_standing_in_year),
+    Indicator("unions_failed", _("New grassroots unions failed"),
+              _("New grassroots unions recorded as failed or dissolved in their first year, by the day it was "
+                "recorded as happening in the period."),
+              _("grassroots unions"), Kind.FLOW, Rollup.SUM, lambda r, f: r.unions_failed),
     Indicator("abandoned", _("Campaigns abandoned"), _("Campaigns closed without a union in the period."),
               _("campaigns"), Kind.FLOW, Rollup.SUM, lambda r, f: r.abandoned),
     Indicator("stalled", _("Stalled campaigns"),

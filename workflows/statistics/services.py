@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workflows.campaigns import figures
+from workflows.campaigns import figures, services as campaign_services
 from workflows.core import clock
 from workflows.enterprises.models import WORKFORCE_FLOORS, OwnershipSector
 from workflows.organisation.models import Unit
@@ -258,3 +258,19 @@ def movement_record(*, unit_id: int, kind: str, members: int, actor, on: dt.date
                           recruited=members if kind == MovementKind.RECRUITED else 0,
                           lost=members if kind == MovementKind.LOST else 0)
     return movement
+
+
+@transaction.atomic
+def follow_up_failed(*, campaign_id: int, actor, reason: str, on: dt.date, members_lost: int = 0,
+                     note: str = "") -> None:
+    """A new grassroots union failed in its first year (supervisors of its
+    upper-level unit): the follow-up records the reason
+    (``campaigns.services.follow_up_fail``), and the members lost are
+    entered as a movement of the union on that day. All or nothing; the
+    recognised figures of its period do not change."""
+    follow_up = campaign_services.follow_up_fail(campaign_id=campaign_id, actor=actor, reason=reason, on=on,
+                                                 members_lost=members_lost, note=note)
+    if members_lost:
+        movement_record(unit_id=follow_up.unit_id, kind=MovementKind.LOST, members=members_lost, actor=actor,
+                        on=on, note=_("Grassroots union failed: %(reason)s") % {
+                            "reason": follow_up.get_failure_reason_display()})
