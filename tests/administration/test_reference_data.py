@@ -419,7 +419,8 @@ def test_the_unit_page_says_where_what_is_in_force_comes_from(client, world, p1_
         ("Quy định của tỉnh", world.province.name, CHANGE, None, False)]
     assert [(c.stage, c.origin.label, len(c.templates), c.may_copy) for c in page.checklists] == [
         (Stage.SURVEYED, world.province.name, 2, True), (Stage.EMPLOYER_CONTACTED, national, 3, True),
-        (Stage.MOBILISING_COMMITTEE, national, 4, True), (Stage.FOUNDING_CONGRESS, national, 2, True)]
+        (Stage.MOBILISING_COMMITTEE, national, 4, True), (Stage.FOUNDING_CONGRESS, national, 2, True),
+        (Stage.RECOGNISED, national, 7, True)]
     march = [(row.day, row.is_working_day, row.origin.label if row.origin else None, row.editable)
              for row in page.calendar if row.day.month == 3]
     assert march == [(D(2027, 3, 2), True, this_unit, True)]
@@ -670,3 +671,103 @@ def test_every_reference_screen_renders_for_the_administrator(client, world, p1_
 
     assert answers == dict.fromkeys(answers, 200)
     assert elsewhere.status_code == 404
+
+
+# --- the first year after recognition (issue 20) ----------------------------------------------
+FIRST_YEAR_POST = {"stage": Stage.RECOGNISED, "description": "", "order": "1", "is_active": "on"}
+RULES_POST = {"name": "Quy định theo dõi năm đầu", "effective_from": "01/03/2027", "min_committee": "3",
+              "min_members": "5", "remind_before_due": "2", "escalate_overdue_after": "3", "verification_days": "5",
+              "decision_days": "5", "required_documents": ["member_list", "congress_minutes"], "note": ""}
+
+
+def test_the_administrators_first_year_checklist_and_months_apply_to_the_next_recognition(client, world, p1_admin):
+    from workflows.campaigns.models import FollowUp
+
+    client.force_login(p1_admin)
+    add = reverse("administration:reference:template_add", args=[world.province.pk])
+
+    # given: the province's own checklist of the first year and its rule set's months
+    with clock.travel_to(MONDAY):
+        answers = [
+            client.post(add, {**FIRST_YEAR_POST, "title": "Ra mắt", "milestone": "launch", "is_core": "on",
+                              "due_in_working_days": "10", "order": "1"}),
+            client.post(add, {**FIRST_YEAR_POST, "title": "Nộp đoàn phí", "milestone": "dues_remitted",
+                              "is_core": "on", "due_in_working_days": "30", "order": "2"}),
+            client.post(add, {**FIRST_YEAR_POST, "title": "Thỏa ước", "milestone": "agreement",
+                              "due_in_working_days": "120", "order": "3"}),
+            client.post(reverse("administration:reference:rule_set_add", args=[world.province.pk]), {
+                **RULES_POST, "follow_up_months": "18", "dues_within_months": "3"}),
+        ]
+        page = client.get(reverse("administration:reference:unit", args=[world.province.pk]))
+        # when: the next recognition in the district
+        campaign = campaign_at(world, Stage.RECOGNISED)
+
+    # then
+    assert [a.status_code for a in answers] == [302, 302, 302, 302]
+    assert list(StageTaskTemplate.objects.filter(unit=world.province).order_by("order").values_list(
+        "stage", "milestone", "is_core")) == [("recognised", "launch", True), ("recognised", "dues_remitted", True),
+                                               ("recognised", "agreement", False)]
+    html = page.content.decode()
+    assert html.count('data-milestone="launch"') == 1 and html.count('data-milestone="cards"') == 0
+    tasks = Task.objects.filter(campaign=campaign, stage=Stage.RECOGNISED).order_by("template__order")
+    assert [(t.title, t.milestone, t.is_core, t.due_on) for t in tasks] == [
+        ("Ra mắt", "launch", True, D(2027, 3, 15)), ("Nộp đoàn phí", "dues_remitted", True, D(2027, 4, 12)),
+        ("Thỏa ước", "agreement", False, D(2027, 8, 19))]
+    follow_up = FollowUp.objects.get(campaign=campaign)
+    assert (follow_up.opened_on, follow_up.ends_on, follow_up.dues_due_by) == (MONDAY, D(2028, 9, 1), D(2027, 6, 1))
+
+
+@pytest.mark.parametrize("post", [
+    {"title": "Ra mắt", "milestone": ""},  # the first year's task is a milestone
+    {"title": "Ra mắt", "milestone": "no_such"},
+    {"title": "Ra mắt lần hai", "milestone": "launch"},  # already kept, active
+    {"title": "Khảo sát", "milestone": "launch", "stage": Stage.SURVEYED},  # a working stage has no milestone
+])
+def test_a_bad_first_year_template_answers_400_and_writes_nothing(client, world, p1_admin, post):
+    client.force_login(p1_admin)
+    add = reverse("administration:reference:template_add", args=[world.province.pk])
+    with clock.travel_to(MONDAY):
+        client.post(add, {**FIRST_YEAR_POST, "title": "Ra mắt", "milestone": "launch", "due_in_working_days": "10"})
+        before = ChangeRecord.objects.count()
+
+        response = client.post(add, {**FIRST_YEAR_POST, "due_in_working_days": "10", **post})
+
+    assert response.status_code == 400
+    assert StageTaskTemplate.objects.filter(unit=world.province).count() == 1
+    assert ChangeRecord.objects.count() == before
+
+
+@pytest.mark.parametrize(("follow_up", "dues"), [("0", "6"), ("37", "6"), ("12", "0"), ("12", "25"), ("x", "6")])
+def test_bad_first_year_months_answer_400_and_write_nothing(client, world, p1_admin, follow_up, dues):
+    client.force_login(p1_admin)
+    with clock.travel_to(MONDAY):
+        response = client.post(reverse("administration:reference:rule_set_add", args=[world.province.pk]), {
+            **RULES_POST, "follow_up_months": follow_up, "dues_within_months": dues})
+
+    assert response.status_code == 400
+    assert RuleSet.objects.filter(unit=world.province).count() == 0
+    assert ChangeRecord.objects.filter(action=ChangeAction.REFERENCE_CHANGED).count() == 0
+
+
+def test_the_services_check_the_months_and_the_milestone(world, p1_admin):
+    values = reference.RuleSetValues(name="Quy định", effective_from=MONDAY, follow_up_months=40,
+                                     dues_within_months=0)
+    with clock.travel_to(MONDAY), pytest.raises(InvalidInput) as refused:
+        reference.rule_set_create(actor=p1_admin, unit_id=world.province.pk, values=values)
+    with clock.travel_to(MONDAY), pytest.raises(InvalidInput) as no_milestone:
+        reference.task_template_create(actor=p1_admin, unit_id=world.province.pk, values=reference.TemplateValues(
+            stage=Stage.RECOGNISED, title="Ra mắt"))
+
+    assert sorted(refused.value.fields) == ["dues_within_months", "follow_up_months"]
+    assert list(no_milestone.value.fields) == ["milestone"]
+    assert RuleSet.objects.filter(unit=world.province).count() == 0
+    assert StageTaskTemplate.objects.filter(unit=world.province).count() == 0
+
+
+def test_copying_the_national_first_year_checklist_keeps_milestones_and_core(world, p1_admin):
+    with clock.travel_to(MONDAY):
+        copies = reference.task_templates_copy(actor=p1_admin, unit_id=world.province.pk, stage=Stage.RECOGNISED)
+
+    assert [(c.milestone, c.is_core) for c in copies] == [
+        ("launch", True), ("committee_trained", True), ("dues_set_up", True), ("dues_remitted", True),
+        ("cards", False), ("dialogue", True), ("agreement", False)]

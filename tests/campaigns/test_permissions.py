@@ -24,7 +24,17 @@ from tests import factories
 from tests.conftest import ROLES, World, campaign_at
 from workflows.campaigns import services
 from workflows.campaigns.flows import TRANSITIONS, AbandonReason, MeetingOutcome, Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, EventKind, Task, TaskStatus
+from workflows.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    CommitteeMember,
+    EventKind,
+    FailureReason,
+    FollowUp,
+    Milestone,
+    Task,
+    TaskStatus,
+)
 from workflows.core import clock
 from workflows.core.errors import GuardNotMet
 from workflows.enterprises import services as registry
@@ -329,6 +339,37 @@ def complete_task(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def complete_milestone(world: World) -> tuple[Act, Then]:
+    """A milestone of the first year after recognition (issue 20): the founding
+    group's officers and supervisors record it, with its evidence."""
+    campaign = campaign_at(world, Stage.RECOGNISED)
+    task = Task.objects.get(campaign=campaign, milestone=Milestone.LAUNCH)
+
+    def act(actor):
+        return services.task_complete(task_id=task.pk, actor=actor, note="Biên bản lễ ra mắt.")
+
+    def then(actor):
+        assert Task.objects.filter(pk=task.pk).values_list("status", "closed_by_id", "done_on").get() == (
+            TaskStatus.DONE, actor.pk, clock.today())
+        assert FollowUp.objects.get(campaign=campaign).launch_on == clock.today()
+    return act, then
+
+
+def fail_follow_up(world: World) -> tuple[Act, Then]:
+    """A new grassroots union failed in its first year (issue 20): supervisors."""
+    campaign = campaign_at(world, Stage.RECOGNISED)
+
+    def act(actor):
+        return services.follow_up_fail(campaign_id=campaign.pk, actor=actor, reason=FailureReason.DISSOLVED,
+                                       on=clock.today(), members_lost=5)
+
+    def then(actor):
+        assert FollowUp.objects.filter(campaign=campaign).values_list("failed_on", "members_lost").get() == (
+            clock.today(), 5)
+        assert Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).count() == 0
+    return act, then
+
+
 def claim_task(world: World) -> tuple[Act, Then]:
     task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
 
@@ -445,7 +486,9 @@ CASES = [
     Case("campaign_note_add", add_note, WORKERS, (EventKind.NOTE,)),
     Case("task_add", add_task, WORKERS, (EventKind.TASK_ADDED,)),
     Case("task_complete", complete_task, WORKERS, (EventKind.TASK_DONE,)),
+    Case("task_complete", complete_milestone, WORKERS, (EventKind.TASK_DONE,)),
     Case("task_claim", claim_task, WORKERS, (EventKind.TASK_REASSIGNED,)),
+    Case("follow_up_fail", fail_follow_up, SUPERVISORS, (EventKind.FOLLOW_UP_FAILED,)),
     Case("task_reassign", reassign_task, SUPERVISORS, (EventKind.TASK_REASSIGNED,)),
     Case("tasks_bulk_reassign", bulk_reassign_tasks, SUPERVISORS,
          (EventKind.TASK_REASSIGNED, EventKind.TASK_REASSIGNED)),
@@ -469,6 +512,8 @@ def _snapshot() -> dict:
         "tasks by status": dict(Task.objects.values_list("status").annotate(n=Count("pk")).order_by("status")),
         "task assignments": list(Task.objects.order_by("pk").values_list("pk", "assignee_id", "working_group_id")),
         "committee members": CommitteeMember.objects.count(),
+        "follow-ups": list(FollowUp.objects.order_by("pk").values_list(
+            "pk", "launch_on", "standing_on", "failed_on", "members_lost")),
         "units": Unit.objects.count(),
         "enterprises with a union": list(Enterprise.objects.filter(has_union=True).values_list("pk", flat=True)),
     }

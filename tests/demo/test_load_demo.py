@@ -141,12 +141,12 @@ def test_history_lies_in_this_year_before_the_build_day(demo_output):
     assert max(opened) <= dt.date(2026, 10, 31)
     assert events.filter(at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
     assert Task.objects.filter(closed_at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
-    assert events.count() == 2411
+    assert events.count() == 2493
     assert Counter(events.values_list("kind", flat=True)) == {
         EventKind.OPENED: 150, EventKind.STAGE: 339, EventKind.ASSIGNED: 21, EventKind.MEETING: 152,
-        EventKind.COMMITTEE: 87, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 826,
+        EventKind.COMMITTEE: 87, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 907,
         EventKind.TASK_REASSIGNED: 449, EventKind.DOSSIER_SUBMITTED: 5, EventKind.DOSSIER_RETURNED: 1,
-        EventKind.DOSSIER_VERIFIED: 1}
+        EventKind.DOSSIER_VERIFIED: 1, EventKind.FOLLOW_UP_FAILED: 1}
     # Every stage change is in the history: the closed campaigns were closed by one.
     closed = events.filter(kind=EventKind.STAGE, to_stage__in=CLOSED_STAGES)
     assert closed.count() == 50
@@ -156,10 +156,12 @@ def test_tasks_some_done_some_claimed_some_overdue(demo_output):
     tasks = Task.objects.all()
     open_tasks = tasks.filter(status=TaskStatus.OPEN)
 
-    assert Counter(tasks.values_list("status", flat=True)) == {"done": 826, "cancelled": 246, "open": 163}
-    assert open_tasks.exclude(campaign__stage__in=OPEN_STAGES).count() == 0
+    # the first year's milestones of the recognised unions included (81 done, 123 open, 6 cancelled)
+    assert Counter(tasks.values_list("status", flat=True)) == {"done": 907, "cancelled": 252, "open": 286}
+    assert open_tasks.exclude(campaign__stage__in=OPEN_STAGES).exclude(stage=Stage.RECOGNISED).count() == 0
     assert open_tasks.exclude(assignee=None).count() == 59
-    assert open_tasks.filter(due_on__lt=TODAY).count() == 89
+    assert open_tasks.filter(due_on__lt=TODAY).count() == 120
+    assert open_tasks.filter(stage=Stage.RECOGNISED, due_on__lt=TODAY).count() == 31
 
 
 def test_the_province_has_four_programmes(province):
@@ -242,9 +244,12 @@ def test_member_counts_estimates_and_movements(province):
     assert estimates.count() == Estimate.objects.count() == 15
     assert estimates.aggregate(total=Sum("value"))["total"] == 11570
     movements = MemberMovement.objects.all()
-    assert Counter(movements.values_list("kind", flat=True)) == {MovementKind.RECRUITED: 6, MovementKind.LOST: 2}
-    assert all(13 <= m.on.day <= 18 and m.month == m.on.replace(day=1) and m.on < TODAY for m in movements)
-    assert movements.aggregate(total=Sum("members"))["total"] == 529
+    # the planner's 8, and the members lost by the union that failed in its first year
+    assert Counter(movements.values_list("kind", flat=True)) == {MovementKind.RECRUITED: 6, MovementKind.LOST: 3}
+    planned = movements.exclude(unit__follow_up__failed_on__isnull=False)
+    assert all(13 <= m.on.day <= 18 and m.month == m.on.replace(day=1) and m.on < TODAY for m in planned)
+    assert planned.aggregate(total=Sum("members"))["total"] == 529
+    assert movements.aggregate(total=Sum("members"))["total"] == 735
 
 
 def test_the_logins_are_printed_with_their_password(demo_output):
@@ -292,7 +297,8 @@ def test_the_officer_sees_only_the_campaigns_of_the_group(demo_output):
 
     assert list(groups.values_list("name", flat=True)) == ["Tổ công tác KCN Yên Phong – Quế Võ – Thuận Thành"]
     assert set(campaigns_visible_to(canbo)) == set(Campaign.objects.filter(working_group__in=groups))
-    assert Task.objects.filter(working_group__in=groups, status=TaskStatus.OPEN).count() == 10
+    assert Task.objects.filter(working_group__in=groups, status=TaskStatus.OPEN).count() == 24
+    assert Task.objects.filter(working_group__in=groups, status=TaskStatus.OPEN, stage=Stage.RECOGNISED).count() == 14
     assert Task.objects.filter(assignee=canbo, status=TaskStatus.OPEN).count() == 3
     assert Task.objects.filter(assignee=canbo, status=TaskStatus.OPEN, due_on__lt=TODAY).count() == 2
 
@@ -336,3 +342,26 @@ def test_an_address_leaves_the_commune_and_the_province_to_their_own_columns(dem
         # a house number and street, a hamlet, or a lot in an industrial zone: nothing after them
         assert re.fullmatch(r"Số \d+ [^,]+|Thôn [^,]+|Lô [A-K]\d+(-\d)?, " + re.escape(zone), address), address
         assert commune.casefold() not in address.casefold(), address
+
+
+def test_the_recognised_unions_are_at_different_points_of_their_first_year(demo_output):
+    from workflows.campaigns.models import FollowUp, FollowUpStatus
+
+    follow_ups = FollowUp.objects.select_related("campaign")
+    late = set(Task.objects.filter(stage=Stage.RECOGNISED, status=TaskStatus.OPEN, due_on__lt=TODAY)
+               .values_list("campaign_id", flat=True))
+
+    statuses = Counter(f.status_on(TODAY, late=f.campaign_id in late) for f in follow_ups)
+
+    assert follow_ups.count() == 30  # every recognition opened one
+    assert all(f.unit_id == f.campaign.recognised_unit_id for f in follow_ups)
+    assert statuses == {FollowUpStatus.ON_TRACK: 18, FollowUpStatus.LATE: 8, FollowUpStatus.STANDING: 3,
+                        FollowUpStatus.FAILED: 1}
+    assert Counter(Task.objects.filter(stage=Stage.RECOGNISED).values_list("status", flat=True)) == {
+        TaskStatus.OPEN: 123, TaskStatus.DONE: 81, TaskStatus.CANCELLED: 6}
+    assert (follow_ups.exclude(launch_on=None).count(), follow_ups.exclude(agreement_on=None).count()) == (27, 1)
+    done = Task.objects.filter(stage=Stage.RECOGNISED, status=TaskStatus.DONE)
+    assert all(t.closing_note and t.campaign.follow_up.opened_on <= t.done_on < TODAY for t in done)
+    failed = follow_ups.get(failed_on__isnull=False)
+    assert (failed.failure_reason, failed.members_lost > 0) == ("employer_pressure", True)
+    assert MemberMovement.objects.filter(unit=failed.unit, kind=MovementKind.LOST).count() == 1

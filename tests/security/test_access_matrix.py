@@ -21,7 +21,15 @@ from tests.conftest import ROLES, build_world, campaign_at
 from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
 from workflows.administration import reference
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, RuleSet, StageTaskTemplate, Task
+from workflows.campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    CommitteeMember,
+    FollowUp,
+    RuleSet,
+    StageTaskTemplate,
+    Task,
+)
 from workflows.core import clock
 from workflows.enterprises.models import Enterprise
 from workflows.notifications.models import Notification, NotificationPreference
@@ -161,6 +169,7 @@ def _programme(o: Objects):
 
 
 FILLERS = {
+    "campaigns:follow_up_fail": lambda o: {"pk": o.campaign.pk},
     "statistics:programme": lambda o: {"pk": _programme(o).pk},
     "statistics:programme_edit": lambda o: {"pk": _programme(o).pk},
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
@@ -260,6 +269,7 @@ def snapshot():
                                           "value_max", "sector", "min_workforce")),
         sorted(Programme.objects.values_list("pk", "name", "basis_kind", "start", "end")),
         Milestone.objects.count(), MemberCensus.objects.count(), Estimate.objects.count(),
+        sorted(FollowUp.objects.values_list("pk", "failed_on", "standing_on", "launch_on")),
         MemberMovement.objects.count(),
         sorted(NotificationPreference.objects.values_list("user_id", "email")),
         sorted(Notification.objects.values_list("pk", "read_at")),

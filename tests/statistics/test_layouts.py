@@ -260,7 +260,8 @@ def _queries(client, url, params):
 def test_the_page_costs_the_same_queries_as_the_data_grows(client, world, province):
     client.force_login(world.manager)
     urls = [(reverse("statistics:report"), QUERY), (reverse("statistics:report"), {**QUERY, "layout": "review"}),
-            (reverse("statistics:report_xlsx"), {**QUERY, "layout": "coverage"})]
+            (reverse("statistics:report_xlsx"), {**QUERY, "layout": "coverage"}),
+            (reverse("statistics:report"), {**QUERY, "layout": "first_year"})]
     with clock.travel_to(TODAY):
         campaign_at(world, "recognised", enterprise=EnterpriseFactory(responsible_unit=world.district))
         small = [_queries(client, url, params) for url, params in urls]
@@ -298,3 +299,69 @@ def test_the_heading_names_the_place_and_a_blank_number():
                            day=dt.date(2026, 5, 15))
     assert head.number == "Số:    /BC-"
     assert head.place_date == "Bắc Ninh, ngày 15 tháng 05 năm 2026"
+
+
+# --- the first year of the new grassroots unions -----------------------------------------------
+def build_first_year(world):
+    """Three unions recognised in Từ Sơn on 02/02/2026: one standing on its own
+    (every core milestone, dues in time, an agreement), one launched with late
+    dues, one failed on 01/06/2026 (5 members lost)."""
+    from workflows.campaigns.models import FailureReason, Task
+    from workflows.campaigns.services import task_complete
+
+    with clock.travel_to(dt.date(2026, 2, 2)):
+        standing, late, failed = (campaign_at(world, "recognised", enterprise=EnterpriseFactory(
+            responsible_unit=world.district, workforce=30)) for _i in range(3))
+
+    def done(campaign, milestone, day):
+        task = Task.objects.get(campaign=campaign, milestone=milestone)
+        task_complete(task_id=task.pk, actor=world.officer, note="Biên bản", done_on=day)
+
+    with clock.travel_to(TODAY):
+        for milestone, day in [("launch", dt.date(2026, 2, 20)), ("committee_trained", dt.date(2026, 3, 10)),
+                               ("dues_set_up", dt.date(2026, 3, 10)), ("dues_remitted", dt.date(2026, 4, 1)),
+                               ("dialogue", dt.date(2026, 6, 15)), ("agreement", dt.date(2026, 10, 1))]:
+            done(standing, milestone, day)
+        done(late, "launch", dt.date(2026, 3, 1))
+        done(late, "dues_remitted", dt.date(2026, 9, 15))  # after the 6 months (02/08/2026)
+        services.follow_up_failed(campaign_id=failed.pk, actor=world.supervisor,
+                                  reason=FailureReason.NEVER_ACTIVE, on=dt.date(2026, 6, 1), members_lost=5)
+    return standing, late, failed
+
+
+def test_the_first_year_layout_counts_the_new_unions_and_their_shares(world):
+    build_first_year(world)
+
+    table = layouts.build(layouts.FIRST_YEAR, world.province, PERIOD, today=TODAY, programmes=[])
+
+    district, other = table.rows
+    # new; launched, %; dues in time, %; agreement, %; standing, %; failed in the period
+    third = Decimal("33.33")
+    assert district[2:] == (3, 2, Decimal("66.66"), 1, third, 1, third, 1, third, 1)
+    assert other[2:] == (0, 0, Decimal("0.00"), 0, Decimal("0.00"), 0, Decimal("0.00"), 0, Decimal("0.00"), 0)
+    assert table.total[2:] == district[2:]
+    assert table.formats[2:5] == ("integer", "integer", "percent")
+
+
+def test_the_first_year_counts_what_was_done_by_the_periods_end(world):
+    build_first_year(world)
+
+    table = layouts.build(layouts.FIRST_YEAR, world.province, Period.between(dt.date(2026, 1, 1),
+                                                                             dt.date(2026, 3, 31)),
+                          today=TODAY, programmes=[])
+
+    # by 31/03: both launches, no dues yet, no agreement, not standing, not failed yet
+    assert table.rows[0][2:] == (3, 2, Decimal("66.66"), 0, Decimal("0.00"), 0, Decimal("0.00"), 0,
+                                 Decimal("0.00"), 0)
+
+
+def test_the_first_year_report_page_answers(client, world):
+    build_first_year(world)
+    client.force_login(world.manager)
+
+    with clock.travel_to(TODAY):
+        page = client.get(reverse("statistics:report"), {**QUERY, "layout": "first_year"})
+        sheet = client.get(reverse("statistics:report_xlsx"), {**QUERY, "layout": "first_year"})
+
+    assert page.status_code == 200
+    assert sheet.status_code == 200

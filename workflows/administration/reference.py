@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import RuleSet, RuleSetLimit, StageTaskTemplate
+from workflows.campaigns.models import TEMPLATE_STAGES, Milestone, RuleSet, RuleSetLimit, StageTaskTemplate
 from workflows.campaigns.selectors import stage_templates
 from workflows.core import clock
 from workflows.core.errors import DomainError, InvalidInput
@@ -145,8 +145,14 @@ def _origin(unit_id: int | None, units: Mapping[int, Unit], page_unit: Unit) -> 
     return Origin(units.get(unit_id) if unit_id else None, unit_id == page_unit.pk)
 
 
+#: The stages a unit keeps a checklist for: the working stages and the first
+#: year after recognition (the follow-up's milestones).
+CHECKLIST_STAGES = [stage for stage, _label in TEMPLATE_STAGES]
+_STAGE_LABELS = dict(TEMPLATE_STAGES)
+
+
 def _stage_label(stage: str) -> str:
-    return str(Stage(stage).label)
+    return str(_STAGE_LABELS.get(stage) or Stage(stage).label)
 
 
 def _depth(unit_id: int | None, units: Mapping[int, Unit]) -> int:
@@ -177,11 +183,11 @@ def rule_set_timeline(rule_sets: list[RuleSet], units: Mapping[int, Unit], unit:
 
 def checklists_for(templates: list[StageTaskTemplate], units: Mapping[int, Unit], unit: Unit
                    ) -> list[StageChecklist]:
-    """Per working stage, the templates in force for ``unit`` (the nearest
-    unit's active ones, else the national ones: ``stage_templates``, in
-    memory) and the unit's own."""
+    """Per working stage and for the first year after recognition, the
+    templates in force for ``unit`` (the nearest unit's active ones, else the
+    national ones: ``stage_templates``, in memory) and the unit's own."""
     checklists = []
-    for stage in flows.WORKING_STAGES:
+    for stage in CHECKLIST_STAGES:
         of_stage = [t for t in templates if t.stage == stage]
         active = [t for t in of_stage if t.is_active]
         keeper = max((t.unit_id for t in active if t.unit_id), key=lambda pk: _depth(pk, units), default=None)
@@ -287,18 +293,31 @@ class TemplateValues:
     due_in_working_days: int = 5
     order: int = 0
     is_active: bool = True
+    milestone: str = ""  # the first year's checklist only (stage "recognised")
+    is_core: bool = False
 
 
 def _template_record(template: StageTaskTemplate) -> dict:
     return {"stage": template.stage, "title": template.title, "description": template.description,
             "due_in_working_days": template.due_in_working_days, "order": template.order,
-            "is_active": template.is_active}
+            "is_active": template.is_active, "milestone": template.milestone, "is_core": template.is_core}
 
 
-def _template_check(values: TemplateValues) -> None:
+def _template_check(unit: Unit, values: TemplateValues, *, exclude_pk: int | None = None) -> None:
+    """The values are whole; a task of the first year after recognition is
+    one milestone, kept once among the unit's active templates."""
     fields = {}
-    if values.stage not in flows.WORKING_STAGES:
+    if values.stage not in CHECKLIST_STAGES:
         fields["stage"] = [_("Choose a stage from the list.")]
+    elif values.stage == Stage.RECOGNISED:
+        if values.milestone not in Milestone.values:
+            fields["milestone"] = [_("Choose the milestone this task is.")]
+        elif values.is_active and StageTaskTemplate.objects.filter(
+                unit=unit, stage=values.stage, milestone=values.milestone, is_active=True).exclude(
+                pk=exclude_pk).exists():
+            fields["milestone"] = [_("This unit's checklist already has an active task for this milestone.")]
+    elif values.milestone:
+        fields["milestone"] = [_("Only the tasks of the first year after recognition are milestones.")]
     if not values.title.strip():
         fields["title"] = [_("Enter a title.")]
     if values.due_in_working_days < 0:
@@ -312,6 +331,9 @@ def _template_set(template: StageTaskTemplate, values: TemplateValues) -> None:
     template.description = values.description.strip()
     template.due_in_working_days, template.order, template.is_active = (
         values.due_in_working_days, values.order, values.is_active)
+    is_milestone = values.stage == Stage.RECOGNISED
+    template.milestone = values.milestone if is_milestone else ""
+    template.is_core = values.is_core if is_milestone else False
 
 
 @transaction.atomic
@@ -320,7 +342,7 @@ def task_template_create(*, actor, unit_id: int, values: TemplateValues) -> Stag
     templates of a stage replace the inherited checklist for its subtree (to
     change the inherited one, copy it first: ``task_templates_copy``)."""
     unit = _unit_for_write(actor, unit_id)
-    _template_check(values)
+    _template_check(unit, values)
     template = StageTaskTemplate(unit=unit)
     _template_set(template, values)
     template.save()
@@ -334,7 +356,7 @@ def task_template_update(*, actor, template_id: int, values: TemplateValues) -> 
     """Change one of the unit's templates (campaigns entering the stage from
     now on get the new version; tasks already created stay as they are)."""
     template = _own_item(StageTaskTemplate, actor, template_id)
-    _template_check(values)
+    _template_check(template.unit, values, exclude_pk=template.pk)
     before = _template_record(template)
     _template_set(template, values)
     template.save()
@@ -367,7 +389,7 @@ def task_templates_copy(*, actor, unit_id: int, stage: str) -> list[StageTaskTem
     above or the nation) to the unit, to change it there: the copies are the
     unit's own, and from now on they are the checklist of its subtree."""
     unit = _unit_for_write(actor, unit_id)
-    if stage not in flows.WORKING_STAGES:
+    if stage not in CHECKLIST_STAGES:
         raise InvalidInput(fields={"stage": [_("Choose a stage from the list.")]})
     inherited = list(stage_templates(stage, unit=unit))
     if any(t.unit_id == unit.pk for t in inherited):
@@ -377,7 +399,8 @@ def task_templates_copy(*, actor, unit_id: int, stage: str) -> list[StageTaskTem
         raise DomainError(_("There is no checklist to copy for “%(stage)s”.") % {"stage": _stage_label(stage)})
     copies = StageTaskTemplate.objects.bulk_create([
         StageTaskTemplate(unit=unit, stage=stage, title=t.title, description=t.description,
-                          due_in_working_days=t.due_in_working_days, order=t.order, is_active=True)
+                          due_in_working_days=t.due_in_working_days, order=t.order, is_active=True,
+                          milestone=t.milestone, is_core=t.is_core)
         for t in inherited])
     source = inherited[0].unit.name if inherited[0].unit_id else _("National")
     _record(actor, unit, _("Checklist of “%(stage)s” copied from %(source)s (%(count)d tasks).") % {
@@ -399,6 +422,8 @@ class RuleSetValues:
     verification_days: int = 5
     decision_days: int = 5
     required_documents: tuple[str, ...] = tuple(flows.DocumentKind.values)
+    follow_up_months: int = 12
+    dues_within_months: int = 6
     note: str = ""
     limits: Mapping[str, int] = field(default_factory=dict)  # stage → working days allowed; left out: no limit
 
@@ -410,7 +435,12 @@ class RuleSetValues:
 
 
 _RULE_FIELDS = ("name", "effective_from", "min_committee", "min_members", "remind_before_due",
-                "escalate_overdue_after", "verification_days", "decision_days", "note")
+                "escalate_overdue_after", "verification_days", "decision_days", "follow_up_months",
+                "dues_within_months", "note")
+
+#: What the first year's follow-up may last, and the months for dues, in months.
+FOLLOW_UP_MONTHS = (1, 36)
+DUES_WITHIN_MONTHS = (1, 24)
 
 
 def _rule_set_record(rule_set: RuleSet) -> dict:
@@ -432,6 +462,12 @@ def _rule_set_check(unit: Unit, values: RuleSetValues, *, exclude_pk: int | None
         fields["min_committee"] = [_("Enter at least 1.")]
     if values.min_members < 1:
         fields["min_members"] = [_("Enter at least 1.")]
+    if not FOLLOW_UP_MONTHS[0] <= values.follow_up_months <= FOLLOW_UP_MONTHS[1]:
+        fields["follow_up_months"] = [_("Enter a number of months from %(low)d to %(high)d.") % {
+            "low": FOLLOW_UP_MONTHS[0], "high": FOLLOW_UP_MONTHS[1]}]
+    if not DUES_WITHIN_MONTHS[0] <= values.dues_within_months <= DUES_WITHIN_MONTHS[1]:
+        fields["dues_within_months"] = [_("Enter a number of months from %(low)d to %(high)d.") % {
+            "low": DUES_WITHIN_MONTHS[0], "high": DUES_WITHIN_MONTHS[1]}]
     if set(values.required_documents) - set(flows.DocumentKind.values):
         fields["required_documents"] = [_("Choose documents from the list.")]
     limits = values.limits or {}

@@ -8,35 +8,47 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.campaigns import flows
 from workflows.campaigns.flows import DocumentKind, Stage
+from workflows.campaigns.models import TEMPLATE_STAGES, Milestone
 from workflows.core.forms import date_field
 
-from .reference import DayValues, RuleSetValues, TemplateValues
+from .reference import DUES_WITHIN_MONTHS, FOLLOW_UP_MONTHS, DayValues, RuleSetValues, TemplateValues
 
+#: The working stages (a rule set's time limits).
 STAGES = [(stage, Stage(stage).label) for stage in flows.WORKING_STAGES]
+#: The stages a checklist is kept for: the working stages and the first year after recognition.
+CHECKLIST_STAGES = list(TEMPLATE_STAGES)
 
 
 class TemplateForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Stage"), choices=STAGES)
+    stage = forms.ChoiceField(label=_("Stage"), choices=CHECKLIST_STAGES)
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     due_in_working_days = forms.IntegerField(label=_("Due in (working days after the stage is entered)"),
                                              min_value=0, max_value=365, initial=5)
     order = forms.IntegerField(label=_("Order in the checklist"), min_value=0, max_value=1000, initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    milestone = forms.ChoiceField(
+        label=_("Milestone"), required=False, choices=[("", "—"), *Milestone.choices],
+        help_text=_("First year after recognition only: which milestone the task is (one task per milestone)."))
+    is_core = forms.BooleanField(
+        label=_("Core milestone"), required=False,
+        help_text=_("First year after recognition only: the new grassroots union stands on its own when every "
+                    "core milestone is done."))
 
     @classmethod
     def of(cls, template, data=None) -> TemplateForm:
         return cls(data, initial={"stage": template.stage, "title": template.title,
                                   "description": template.description,
                                   "due_in_working_days": template.due_in_working_days, "order": template.order,
-                                  "is_active": template.is_active})
+                                  "is_active": template.is_active, "milestone": template.milestone,
+                                  "is_core": template.is_core})
 
     def values(self) -> TemplateValues:
         return TemplateValues(**self.cleaned_data)
 
 
 class CopyChecklistForm(forms.Form):
-    stage = forms.ChoiceField(choices=STAGES, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(choices=CHECKLIST_STAGES, widget=forms.HiddenInput)
 
 
 class RuleSetForm(forms.Form):
@@ -62,6 +74,14 @@ class RuleSetForm(forms.Form):
     required_documents = forms.MultipleChoiceField(
         label=_("Recognition: required documents"), choices=DocumentKind.choices, required=False,
         widget=forms.CheckboxSelectMultiple, initial=list(DocumentKind.values))
+    follow_up_months = forms.IntegerField(
+        label=_("First year: months a new grassroots union is followed up"), min_value=FOLLOW_UP_MONTHS[0],
+        max_value=FOLLOW_UP_MONTHS[1], initial=12, required=False, help_text=_("Empty: 12."))
+    dues_within_months = forms.IntegerField(
+        label=_("First year: months to remit the first dues"), min_value=DUES_WITHIN_MONTHS[0],
+        max_value=DUES_WITHIN_MONTHS[1], initial=6, required=False,
+        help_text=_("A new grassroots union collects dues in time when its first dues are remitted within these "
+                    "months of recognition. Empty: 6."))
     note = forms.CharField(label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, data=None, **kwargs):
@@ -80,7 +100,7 @@ class RuleSetForm(forms.Form):
         values = RuleSetValues.of(rule_set)
         initial = {name: getattr(values, name) for name in (
             "name", "effective_from", "min_committee", "min_members", "remind_before_due", "escalate_overdue_after",
-            "verification_days", "decision_days", "note")}
+            "verification_days", "decision_days", "follow_up_months", "dues_within_months", "note")}
         initial["required_documents"] = list(values.required_documents)
         initial.update({f"limit_{stage}": days for stage, days in values.limits.items()})
         return cls(data, initial=initial)
@@ -92,7 +112,8 @@ class RuleSetForm(forms.Form):
             name=data["name"], effective_from=data["effective_from"], min_committee=data["min_committee"],
             min_members=data["min_members"], remind_before_due=data["remind_before_due"],
             escalate_overdue_after=data["escalate_overdue_after"], verification_days=data["verification_days"],
-            decision_days=data["decision_days"], required_documents=tuple(data["required_documents"]),
+            decision_days=data["decision_days"], follow_up_months=data["follow_up_months"] or 12,
+            dues_within_months=data["dues_within_months"] or 6, required_documents=tuple(data["required_documents"]),
             note=data["note"], limits=limits)
 
 

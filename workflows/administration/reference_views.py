@@ -18,10 +18,10 @@ from workflows.core.params import param_choice, param_int
 from workflows.core.shortcuts import visible_or_404
 
 from . import reference
-from .reference_forms import STAGES, CalendarDayForm, CopyChecklistForm, RuleSetForm, TemplateForm
+from .reference_forms import CHECKLIST_STAGES, CalendarDayForm, CopyChecklistForm, RuleSetForm, TemplateForm
 
 UNIT_PAGE = "administration:reference:unit"
-STAGE_NAMES = [stage for stage, _label in STAGES]
+STAGE_NAMES = [stage for stage, _label in CHECKLIST_STAGES]
 
 
 def _unit_or_404(request, unit_pk: int):

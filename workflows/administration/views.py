@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from workflows.accounts.services import second_factor_reset
+from workflows.campaigns import selectors as campaign_selectors
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
@@ -351,7 +352,8 @@ def units(request):
 def unit(request, pk: int):
     unit = _unit_or_404(request, pk)
     return render(request, "administration/unit.html", context_of(
-        selectors.unit_page(request.user, unit), nav_active=NAV, **_history(request, unit=unit)))
+        selectors.unit_page(request.user, unit), nav_active=NAV, **_history(request, unit=unit),
+        follow_up=campaign_selectors.follow_up_of_unit(request.user, unit, today=clock.today())))
 
 
 @login_required

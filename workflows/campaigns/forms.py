@@ -15,6 +15,7 @@ from workflows.core.forms import date_field
 from . import flows
 from .fields import FORMED_ON_PAST, committee_field, not_after_today, note_field
 from .flows import MeetingOutcome, Stage
+from .models import FailureReason
 
 NOTE = note_field()
 
@@ -131,4 +132,18 @@ class ReassignForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000)
+    """Mark a task done. A milestone of a new union's first year also takes
+    the day it was done (empty: today) and its evidence (the service
+    requires it)."""
+    done_on = date_field(_("Done on"), required=False)
+    note = forms.CharField(label=_("Evidence"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FollowUpFailForm(forms.Form):
+    """A new grassroots union failed in its first year (supervisors)."""
+    reason = forms.ChoiceField(label=_("Reason"), choices=FailureReason.choices)
+    on = date_field(_("Failed on"))
+    members_lost = forms.IntegerField(label=_("Members lost"), min_value=0, max_value=10**6, initial=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -9,7 +9,22 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +46,18 @@ from workflows.organisation.workdays import WorkingCalendar, calendar_from, chai
 
 from . import flows
 from .flows import Stage
-from .models import Campaign, CampaignEvent, EventKind, RuleSet, RuleSetLimit, StageTaskTemplate, Task, TaskStatus
+from .models import (
+    Campaign,
+    CampaignEvent,
+    EventKind,
+    FollowUp,
+    FollowUpStatus,
+    RuleSet,
+    RuleSetLimit,
+    StageTaskTemplate,
+    Task,
+    TaskStatus,
+)
 from .permissions import (
     Action,
     campaign_ids_visible_to,
@@ -303,10 +329,8 @@ CAMPAIGN_SORTS = {
 
 def campaigns_for_list(user, filters: CampaignFilters, *, today: dt.date) -> QuerySet[Campaign]:
     """The visible campaigns that match ``filters``, with what a list row shows
-    (the enterprise, units, group and the count of overdue tasks) in one query."""
-
-
-
+    (the enterprise, units, group, the count of overdue tasks and, for a
+    recognised one, its first-year status ``follow_up_status``) in one query."""
     qs = campaigns_visible_to(user)
     if filters.q:
         term = filters.q.strip()
@@ -330,6 +354,8 @@ def campaigns_for_list(user, filters: CampaignFilters, *, today: dt.date) -> Que
     qs = qs.annotate(overdue_tasks=Coalesce(Subquery(
         overdue.order_by().values("campaign").annotate(n=Count("pk")).values("n")[:1],
         output_field=IntegerField()), 0))
+    qs = qs.annotate(follow_up_status=follow_up_status_expression(today, prefix="follow_up__",
+                                                                 campaign=OuterRef("pk")))
     if filters.overdue:
         qs = qs.filter(overdue_tasks__gt=0)
     if filters.stalled:
@@ -717,6 +743,8 @@ class CampaignPage:
     show_contacts: bool
     people: tuple[tuple[int, str], ...]  # who a task may be given to: the working group's officers
     groups: tuple[tuple[int, str], ...]  # the working groups the user may give the case to
+    #: a recognised campaign: its new grassroots union's first year (its milestones are not in the task lists)
+    follow_up: FollowUpSection | None = None
 
 
 def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
@@ -727,6 +755,9 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
                  .order_by("status", "due_on", "pk"))
     for task in tasks:
         task.campaign = campaign  # already loaded: the policy reads its unit
+    follow_up = follow_up_section(user, campaign, tasks, today=today, scope=scope)
+    if follow_up is not None:
+        tasks = [t for t in tasks if not _is_milestone(t)]
     stage = campaign.held_stage or campaign.stage
     events = tuple(campaign_timeline(campaign))
     return CampaignPage(
@@ -744,6 +775,7 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
         people=tuple(task_people(campaign)),
         groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups_that_may_work(user, campaign.responsible_unit))
         if may_assign else (),
+        follow_up=follow_up,
     )
 
 
@@ -806,3 +838,119 @@ def enterprise_page(user, enterprise: Enterprise) -> EnterprisePage:
         enterprise=enterprise, campaigns=campaigns.rows, can_open=can_open,
         can_edit=enterprise_permissions.can_edit(user, enterprise),
         groups=tuple(groups_that_may_work(user, enterprise.responsible_unit)) if can_open else ())
+
+
+# --- the first year of a new grassroots union (follow-up) ----------------------------
+def _milestone_tasks(campaign) -> QuerySet[Task]:
+    """The follow-up's milestones of ``campaign`` (an id or an ``OuterRef``)."""
+    return Task.objects.filter(campaign=campaign, stage=Stage.RECOGNISED).exclude(milestone="")
+
+
+def _is_milestone(task: Task) -> bool:
+    return task.stage == Stage.RECOGNISED and bool(task.milestone)
+
+
+def follow_up_status_expression(today: dt.date, *, prefix: str = "", campaign=None) -> Case:
+    """The status of a follow-up on ``today``, computed in the database as
+    ``FollowUp.status_on`` reads it: failed, else standing on its own, else
+    late (an open milestone overdue), else on track. ``prefix``: the path to
+    the follow-up's fields (``"follow_up__"`` from a campaign: "" when it has
+    none); ``campaign``: the reference to its campaign (default: the
+    follow-up's)."""
+    campaign = campaign if campaign is not None else OuterRef("campaign_id")
+    late = Exists(_milestone_tasks(campaign).filter(status=TaskStatus.OPEN, due_on__lt=today))
+    whens = [When(**{f"{prefix}id__isnull": True}, then=Value(""))] if prefix else []
+    whens += [When(**{f"{prefix}failed_on__isnull": False}, then=Value(FollowUpStatus.FAILED.value)),
+              When(**{f"{prefix}standing_on__isnull": False}, then=Value(FollowUpStatus.STANDING.value)),
+              When(late, then=Value(FollowUpStatus.LATE.value))]
+    return Case(*whens, default=Value(FollowUpStatus.ON_TRACK.value), output_field=CharField())
+
+
+def _count_of(tasks: QuerySet[Task]) -> Coalesce:
+    return Coalesce(Subquery(tasks.order_by().values("campaign").annotate(n=Count("pk")).values("n")[:1],
+                             output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class FollowUpFilters:
+    status: str = ""  # a FollowUpStatus value, "" for all
+
+
+def follow_ups_for_list(user, filters: FollowUpFilters, *, today: dt.date) -> QuerySet[FollowUp]:
+    """The first years of the new grassroots unions whose campaign ``user``
+    may see, newest recognition first, each with its ``status`` (computed
+    in the database, filterable), ``next_due`` (the earliest open
+    milestone's due date), ``milestones_done`` and ``milestones_total``:
+    one query for a page of them."""
+    milestones = _milestone_tasks(OuterRef("campaign_id"))
+    qs = (FollowUp.objects.filter(campaign__in=campaigns_visible_to(user).values("pk"))
+          .annotate(status=follow_up_status_expression(today),
+                    next_due=Subquery(milestones.filter(status=TaskStatus.OPEN).order_by("due_on", "pk")
+                                      .values("due_on")[:1]),
+                    milestones_done=_count_of(milestones.filter(status=TaskStatus.DONE)),
+                    milestones_total=_count_of(milestones)))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return (qs.select_related("unit", "campaign__enterprise", "campaign__responsible_unit")
+            .order_by("-opened_on", "-pk"))
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone of the first year as the campaign page shows it."""
+    task: Task
+    overdue: bool
+    can_complete: bool  # the user may record it done (the inline form is shown)
+
+
+@dataclass(frozen=True)
+class FollowUpSection:
+    """The "First year" section of a recognised campaign's page."""
+    follow_up: FollowUp
+    status: str  # FollowUpStatus
+    status_label: str
+    milestones: tuple[MilestoneRow, ...]  # by due date
+    done: int
+    can_fail: bool  # the "Record failure" form is offered (a supervisor, not failed yet)
+
+
+def follow_up_section(user, campaign: Campaign, tasks: Sequence[Task], *, today: dt.date,
+                      scope=None) -> FollowUpSection | None:
+    """The section from the campaign's tasks already loaded (their campaign
+    set): one query for the follow-up; None when the campaign has none."""
+    if campaign.stage != Stage.RECOGNISED:
+        return None
+    follow_up = FollowUp.objects.filter(campaign=campaign).first()
+    if follow_up is None:
+        return None
+    scope = scope or scope_of(user)
+    milestones = sorted((t for t in tasks if _is_milestone(t)), key=lambda t: (t.due_on, t.pk))
+    rows = tuple(MilestoneRow(task=t, overdue=t.status == TaskStatus.OPEN and t.due_on < today,
+                              can_complete=t.status == TaskStatus.OPEN and can_complete_task(user, t, scope=scope))
+                 for t in milestones)
+    status = follow_up.status_on(today, late=any(row.overdue for row in rows))
+    return FollowUpSection(
+        follow_up=follow_up, status=status, status_label=str(FollowUpStatus(status).label), milestones=rows,
+        done=sum(1 for t in milestones if t.status == TaskStatus.DONE),
+        can_fail=not follow_up.failed_on and can(user, Action.FAIL, campaign, scope=scope))
+
+
+@dataclass(frozen=True)
+class UnitFollowUp:
+    """A new grassroots union's first year, as its unit's page shows it."""
+    follow_up: FollowUp
+    status: str
+    status_label: str
+    campaign_linked: bool  # the user may open its campaign
+
+
+def follow_up_of_unit(user, unit: Unit, *, today: dt.date) -> UnitFollowUp | None:
+    """The first year of the grassroots union ``unit``, if it is a new one:
+    two queries (the follow-up with its status; whether its campaign opens
+    for ``user``)."""
+    follow_up = (FollowUp.objects.filter(unit=unit).annotate(status=follow_up_status_expression(today))
+                 .select_related("campaign").first())
+    if follow_up is None:
+        return None
+    linked = follow_up.campaign_id in campaign_ids_visible_to(user, [follow_up.campaign_id])
+    return UnitFollowUp(follow_up, follow_up.status, str(FollowUpStatus(follow_up.status).label), linked)

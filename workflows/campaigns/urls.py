@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("campaigns/", views.campaign_list, name="list"),
     path("campaigns/board/", views.board, name="board"),
+    path("campaigns/first-year/", views.follow_up_list, name="follow_ups"),
     path("campaigns/open/<int:enterprise_pk>/", views.campaign_open, name="open"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:pk>/move/<str:name>/", views.campaign_transition, name="transition"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("campaigns/<int:pk>/note/", views.note_add, name="note"),
     path("campaigns/<int:pk>/tasks/add/", views.task_add, name="task_add"),
     path("campaigns/<int:pk>/assign/", views.campaign_assign, name="assign"),
+    path("campaigns/<int:pk>/first-year/fail/", views.follow_up_fail, name="follow_up_fail"),
 ]

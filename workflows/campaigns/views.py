@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from workflows.audit.models import AuditKind
 from workflows.audit.services import audit_record
 from workflows.core import clock
+from workflows.core.errors import InvalidInput
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_bool, param_choice, param_int, param_str
@@ -29,11 +30,12 @@ from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.permissions import can_administer, scope_of
 from workflows.organisation.selectors import groups_supervised_by, groups_that_may_work, units_overseen_by
 from workflows.recognition import selectors as recognition_selectors
+from workflows.statistics import services as statistics_services
 
 from . import flows, forms, permissions, selectors, services
 from .exports import committee_workbook
 from .flows import Stage
-from .models import Campaign, Task
+from .models import Campaign, FollowUpStatus, Task
 from .permissions import Action
 
 
@@ -96,8 +98,10 @@ def _query_without_page(request) -> str:
 
 def _task_row_response(request, task: Task):
     task = _task_or_404(request, task.pk)
-    row, = selectors.task_rows(request.user, [task], today=clock.today())
-    return render(request, "campaigns/_task_row.html", {"row": row, "row_context": request.POST.get("context", "")})
+    today = clock.today()
+    row, = selectors.task_rows(request.user, [task], today=today)
+    return render(request, "campaigns/_task_row.html", {"row": row, "row_context": request.POST.get("context", ""),
+                                                        "today": today})
 
 
 @login_required
@@ -105,8 +109,10 @@ def _task_row_response(request, task: Task):
 def task_complete(request, pk: int):
     task = _task_or_404(request, pk)
     form = forms.CompleteForm(request.POST)
-    form.is_valid()
-    task = services.task_complete(task_id=task.pk, actor=request.user, note=form.cleaned_data.get("note", ""))
+    if not form.is_valid():  # a day that is not one: refused before anything is written (400)
+        raise InvalidInput(fields=form.errors)
+    task = services.task_complete(task_id=task.pk, actor=request.user, note=form.cleaned_data["note"],
+                                  done_on=form.cleaned_data["done_on"])
     if request.htmx:
         return _task_row_response(request, task)
     messages.success(request, _("Task completed: %(title)s") % {"title": task.title})
@@ -217,6 +223,20 @@ def board(request):
 
 @login_required
 @require_GET
+def follow_up_list(request):
+    """The new grassroots unions in their first year whose campaign the user may see."""
+    today = clock.today()
+    filters = selectors.FollowUpFilters(status=param_choice(request.GET, "status", FollowUpStatus.values))
+    page = Paginator(selectors.follow_ups_for_list(request.user, filters, today=today), 25).get_page(
+        param_int(request.GET, "page"))
+    return render(request, "campaigns/follow_ups.html", {
+        "nav_active": "campaigns", "page": page, "filters": filters, "today": today,
+        "statuses": FollowUpStatus.choices, "query": _query_without_page(request),
+    })
+
+
+@login_required
+@require_GET
 def move_refused(request, pk: int):
     """What the board shows when a card is dropped where it cannot go."""
     campaign = _campaign_or_404(request, pk)
@@ -244,6 +264,9 @@ def _detail_page(request, campaign: Campaign, *, status: int = 200, **bound_form
         "assign_form": forms.AssignForm(initial={"version": campaign.version,
                                                  "working_group": campaign.working_group_id}, groups=page.groups)
         if page.may_assign else None,
+        "complete_form": forms.CompleteForm(initial={"done_on": page.today}),
+        "fail_form": forms.FollowUpFailForm(initial={"on": page.today})
+        if page.follow_up and page.follow_up.can_fail else None,
     }
     return render(request, "campaigns/detail.html", context_of(
         page, nav_active="campaigns", dossier=recognition_selectors.dossier_of(campaign),
@@ -382,6 +405,23 @@ def campaign_assign(request, pk: int):
                                      actor=request.user, expected_version=data["version"], note=data["note"])
             return _recorded(request, campaign, _("Campaign assigned."))
     return _refused_form(request, campaign, assign_form=form)
+
+
+@login_required
+@require_POST
+def follow_up_fail(request, pk: int):
+    """Record that the campaign's new grassroots union failed in its first
+    year (supervisors, ``Action.FAIL``): the follow-up and the members lost."""
+    campaign = _campaign_or_404(request, pk)
+    permissions.require(request.user, Action.FAIL, campaign)
+    form = forms.FollowUpFailForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with errors_on(form):
+            statistics_services.follow_up_failed(campaign_id=campaign.pk, actor=request.user, reason=data["reason"],
+                                                 on=data["on"], members_lost=data["members_lost"], note=data["note"])
+            return _recorded(request, campaign, _("Failure of the grassroots union recorded."))
+    return _refused_form(request, campaign, fail_form=form)
 
 
 @login_required

@@ -31,7 +31,7 @@ from django.db import transaction
 from workflows.campaigns import services as campaign_services
 from workflows.campaigns.fields import CommitteeMemberData
 from workflows.campaigns.flows import OPEN_STAGES, AbandonReason, MeetingOutcome, Stage
-from workflows.campaigns.models import Campaign, Task, TaskStatus
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, FailureReason, FollowUp, Task, TaskStatus
 from workflows.core import clock, notify
 from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceSource
 from workflows.enterprises.services import EnterpriseData, enterprise_create, enterprise_mark_unionised
@@ -260,6 +260,7 @@ class _Builder:
                  f"{len(self.users)} users.")
         self._enterprises()
         self._campaigns()
+        self._follow_ups()
         self._dossiers()
         self._planning()
         self._summary()
@@ -824,6 +825,64 @@ class _Builder:
         add(moment, lambda: campaign_services.campaign_committee_record(
             campaign_id=campaign_id, actor=officer, members=members, formed_on=moment.date(),
             note="Ban vận động thành lập công đoàn cơ sở."))
+
+    # --- the first year of the unions recognised this year -----------------------------------
+    def _follow_ups(self) -> None:
+        """The unions recognised in the demo are at different points of their
+        first year (their recognition opened the follow-up): the founding
+        officers record the milestones done, with the day and the evidence.
+        Oldest first: one failed (the district's supervisor records it, with
+        the members lost), then in turn one standing on its own (every core
+        milestone done, some with a collective agreement), one late (only
+        its launch), one on track (every milestone due so far done). Its own
+        random sequence, so the rest of the demo does not move."""
+        rng = random.Random(SEED + 20)
+        follow_ups = list(FollowUp.objects.select_related("campaign").order_by("opened_on", "pk"))
+        failed = next((f for f in follow_ups if (self.last - f.opened_on).days >= 90), None)
+        turn = 0
+        for follow_up in follow_ups:
+            tasks = list(Task.objects.filter(campaign_id=follow_up.campaign_id, stage=Stage.RECOGNISED,
+                                             status=TaskStatus.OPEN).order_by("due_on", "pk"))
+            officer = self.members[follow_up.campaign.working_group_id][0]
+            if follow_up is failed:
+                self._milestones_done(rng, officer, [t for t in tasks if t.milestone == "launch"])
+                self._follow_up_failed(rng, follow_up)
+                continue
+            kind = ("standing", "late", "on_track")[turn % 3]
+            turn += 1
+            due = [t for t in tasks if t.due_on < self.today]
+            if kind == "standing" and any(t.milestone == "dialogue" for t in due):
+                agreement = turn % 2 == 0
+                chosen = [t for t in tasks if t.is_core or (agreement and t.milestone == "agreement")]
+            elif kind == "late" and len(due) >= 2:
+                chosen = [t for t in due if t.milestone == "launch"]
+            else:
+                chosen = due
+            self._milestones_done(rng, officer, chosen)
+
+    def _milestones_done(self, rng: random.Random, officer, tasks: list[Task]) -> None:
+        """Each milestone done a few days before its due day (not after the
+        last day), recorded that day or a little later."""
+        for task in tasks:
+            opened = task.created_at.date()
+            done_on = self._back(min(self.last, task.due_on - dt.timedelta(days=rng.randint(0, 8))))
+            done_on = max(done_on, self._fwd(opened + _DAY))
+            recorded = min(self.last, self._fwd(done_on + dt.timedelta(days=rng.randint(0, 3))))
+            at = dt.datetime.combine(recorded, dt.time(rng.randint(9, 16), rng.randint(0, 59)))
+            with clock.travel_to(at):
+                campaign_services.task_complete(task_id=task.pk, actor=officer, done_on=done_on,
+                                                note=rng.choice(words.MILESTONE_NOTES))
+
+    def _follow_up_failed(self, rng: random.Random, follow_up: FollowUp) -> None:
+        recognised_by = (CampaignEvent.objects.filter(campaign_id=follow_up.campaign_id, kind=EventKind.STAGE)
+                         .order_by("-at", "-pk").values_list("actor", flat=True).first())
+        actor = get_user_model().objects.get(pk=recognised_by)
+        on = self._back(follow_up.opened_on + dt.timedelta(days=rng.randint(60, 80)))
+        lost = max(1, follow_up.campaign.admitted_members // 2)
+        note = "Chủ doanh nghiệp gây sức ép, ban chấp hành xin thôi, đoàn viên rút khỏi công đoàn."
+        with clock.travel_to(dt.datetime.combine(min(self.last, self._fwd(on + _DAY)), dt.time(10, 30))):
+            stats.follow_up_failed(campaign_id=follow_up.campaign_id, actor=actor,
+                                   reason=FailureReason.EMPLOYER_PRESSURE, on=on, members_lost=lost, note=note)
 
     # --- planning: programmes, targets, member counts, estimates, movements ------------------
     def _planning(self) -> None:

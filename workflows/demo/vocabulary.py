@@ -411,3 +411,11 @@ MOVEMENT_NOTES = {
     "recruited": ("Kết nạp đoàn viên mới tại công đoàn cơ sở.", "Công đoàn cơ sở kết nạp công nhân mới tuyển dụng."),
     "lost": ("Người lao động nghỉ việc, chuyển công tác.", "Doanh nghiệp cắt giảm lao động."),
 }
+
+#: The evidence an officer records with a first-year milestone.
+MILESTONE_NOTES = (
+    "Đã tổ chức, có biên bản và ảnh gửi kèm.",
+    "Có biên bản, lưu hồ sơ tổ công tác.",
+    "Công đoàn cơ sở báo cáo, tổ công tác đã kiểm tra.",
+    "Đã hoàn thành theo kế hoạch, có văn bản xác nhận.",
+)

@@ -5,7 +5,7 @@ shows (its ``kind``): the row number (STT), the unit, an indicator's value
 (``indicators.REGISTRY``), a target (received, or the unit's own allocation
 to its child units), the achievement of an indicator against a target, the
 allocation the unit gave each row (next year's plan), the source of a stock
-figure, an estimate — with the enterprises it counts (``engine.Filters``).
+figure, an estimate, the share of one indicator in another — with the enterprises it counts (``engine.Filters``).
 A group marked ``per_programme`` is repeated for each programme chosen at
 run time, headed by its name: any number of programmes overlap.
 
@@ -42,6 +42,7 @@ class Kind:
     ALLOCATION = "allocation"
     SOURCE = "source"
     ESTIMATE = "estimate"
+    RATIO = "ratio"  # one indicator's share of another (``indicators.ratio``)
 
 
 class Source:
@@ -76,6 +77,8 @@ class Column:
     workforce_floor: int = 25
     #: whose programme: "chosen" (the group's programme) or "next_year" (the year plan of the next year)
     programme: str = "chosen"
+    #: a ratio's whole: the indicator ``indicator`` is a share of
+    of: str = ""
 
     @property
     def format(self) -> str:
@@ -83,7 +86,7 @@ class Column:
             if self.kind == Kind.INDICATOR and self.indicator in indicators.REGISTRY:
                 return Format.PERCENT if indicators.get(self.indicator).percent else Format.INTEGER
             return Format.INTEGER
-        if self.kind == Kind.ACHIEVEMENT:
+        if self.kind in (Kind.ACHIEVEMENT, Kind.RATIO):
             return Format.PERCENT
         if self.kind in (Kind.TARGET, Kind.ALLOCATION):
             return Format.TARGET
@@ -92,7 +95,7 @@ class Column:
     @property
     def figures_filters(self) -> Filters:
         """The filters of the figures the column reads (an estimate counts no enterprise)."""
-        if self.kind in (Kind.INDICATOR, Kind.ACHIEVEMENT, Kind.SOURCE, Kind.ESTIMATE):
+        if self.kind in (Kind.INDICATOR, Kind.ACHIEVEMENT, Kind.SOURCE, Kind.ESTIMATE, Kind.RATIO):
             return self.filters
         return NO_FILTERS
 
@@ -215,7 +218,31 @@ COVERAGE = Layout(
     ),
 )
 
-LAYOUTS: dict[str, Layout] = {layout.code: layout for layout in (TERM, REVIEW, COVERAGE)}
+
+def _first_year_pair(header, indicator: str) -> tuple[Column, Column]:
+    """A count among the new grassroots unions of the period and its share of them."""
+    return (Column(Kind.INDICATOR, header, indicator=indicator),
+            # xgettext:no-python-format
+            Column(Kind.RATIO, _l("% of the new"), indicator=indicator, of=Metric.NEW_UNIONS))
+
+
+FIRST_YEAR = Layout(
+    "first_year", _l("The first year of the new grassroots unions"),
+    (
+        _LEAD,
+        Group("", (Column(Kind.INDICATOR, _l("New grassroots unions in the period"), indicator=Metric.NEW_UNIONS),)),
+        Group(_l("Launch held"), _first_year_pair(_l("Unions"), "unions_launched")),
+        Group(_l("Dues collected in time"), _first_year_pair(_l("Unions"), "unions_dues_in_time")),
+        Group(_l("Collective agreement in the first year"), _first_year_pair(_l("Unions"),
+                                                                             "unions_agreement_in_year")),
+        Group(_l("Standing on their own in the first year"), _first_year_pair(_l("Unions"),
+                                                                              "unions_standing_in_year")),
+        # failures are counted by the day they happened, of any year's new unions: no share of this period's
+        Group("", (Column(Kind.INDICATOR, _l("Failed or dissolved in the period"), indicator="unions_failed"),)),
+    ),
+)
+
+LAYOUTS: dict[str, Layout] = {layout.code: layout for layout in (TERM, REVIEW, COVERAGE, FIRST_YEAR)}
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -364,6 +391,9 @@ class _Reader:
                                           workforce_floor=column.workforce_floor)
         if column.kind == Kind.SOURCE:
             return getattr(row, _SOURCES.get(column.indicator, "workforce_source"))
+        if column.kind == Kind.RATIO:
+            return indicators.ratio(indicators.value(column.indicator, row, workforce_floor=column.workforce_floor),
+                                    indicators.value(column.of, row, workforce_floor=column.workforce_floor))
         return indicators.value(column.indicator, row, workforce_floor=column.workforce_floor)
 
 
