@@ -367,8 +367,10 @@ class Task(models.Model):
                                   related_name="+")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
-    milestone = models.CharField(_("follow-up milestone"), max_length=24, blank=True, choices=Milestone.choices)
-    is_core = models.BooleanField(_("core milestone"), default=False)
+    # database defaults: bulk loaders that name the columns they know (bench/generate.py) stay valid
+    milestone = models.CharField(_("follow-up milestone"), max_length=24, blank=True, choices=Milestone.choices,
+                                 default="", db_default="")
+    is_core = models.BooleanField(_("core milestone"), default=False, db_default=False)
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:

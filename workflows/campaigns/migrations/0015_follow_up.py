@@ -40,12 +40,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='task',
             name='is_core',
-            field=models.BooleanField(default=False, verbose_name='core milestone'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='core milestone'),
         ),
         migrations.AddField(
             model_name='task',
             name='milestone',
-            field=models.CharField(blank=True, choices=[('launch', 'Launch held'), ('committee_trained', 'Executive committee trained'), ('dues_set_up', 'Bank account and dues collection set up'), ('dues_remitted', 'First dues remitted'), ('dialogue', 'First workplace dialogue held'), ('agreement', 'Collective agreement negotiated or signed'), ('cards', "Members' cards issued")], max_length=24, verbose_name='follow-up milestone'),
+            field=models.CharField(blank=True, choices=[('launch', 'Launch held'), ('committee_trained', 'Executive committee trained'), ('dues_set_up', 'Bank account and dues collection set up'), ('dues_remitted', 'First dues remitted'), ('dialogue', 'First workplace dialogue held'), ('agreement', 'Collective agreement negotiated or signed'), ('cards', "Members' cards issued")], db_default='', default='', max_length=24, verbose_name='follow-up milestone'),
         ),
         migrations.AlterField(
             model_name='campaignevent',
