@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("workflows.campaigns.urls")),
     path("", include("workflows.recognition.urls")),
     path("enterprises/", include("workflows.enterprises.urls")),
+    path("surveys/", include("workflows.people.urls")),
     path("organisation/", include("workflows.organisation.urls")),
     path("administration/", include("workflows.administration.urls")),
     path("overview/", include("workflows.statistics.urls")),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "workflows.organisation",
     "workflows.accounts",
     "workflows.enterprises",
+    "workflows.people",
     "workflows.campaigns",
     "workflows.statistics",
     "workflows.audit",
@@ -239,3 +240,9 @@ LOGGING = {
 
 # Recognition dossier documents: the largest file accepted (bytes).
 RECOGNITION_MAX_DOCUMENT_BYTES = int(os.environ.get("RECOGNITION_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
+
+# The key of the citizen-ID hash (HMAC-SHA256): workers' CCCD numbers are kept
+# only as this keyed hash plus their last four digits. The production
+# settings refuse to start without it; changing it makes every stored hash
+# unmatchable (duplicates are no longer found), so keep it with the backups.
+PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY", "")

@@ -9,6 +9,7 @@ from .base import DATABASES, INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "bench-only-key-" + "x" * 40)
+PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY") or "bench-only-people-id-key-" + "y" * 20
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # A fast hasher: the benchmarks sign in many clients; they do not measure hashing.

@@ -9,6 +9,7 @@ DEBUG = True
 # A development-only key: the production settings refuse to start without
 # SECRET_KEY from the environment.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
+PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY") or "dev-only-people-id-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment (comma-separated).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY", "")
+if len(PEOPLE_ID_KEY) < 32 or PEOPLE_ID_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PEOPLE_ID_KEY must be set in the environment (at least 32 characters, "
+                               "not the SECRET_KEY): it keys the hash of citizen IDs.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

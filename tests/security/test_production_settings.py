@@ -9,14 +9,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "PEOPLE_ID_KEY", "DJANGO_SETTINGS_MODULE",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"DJANGO_SETTINGS_MODULE": "project.settings.production", **env_extra})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def test_check_deploy_prints_no_warning():
     result = run({"SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-only-0123456789",
-                  "ALLOWED_HOSTS": "cdcs.example.vn"}, "check", "--deploy", "--fail-level", "WARNING")
+                  "ALLOWED_HOSTS": "cdcs.example.vn", "PEOPLE_ID_KEY": "p" * 40},
+                 "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
@@ -33,6 +35,15 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_citizen_id_key_or_with_the_secret_key_as_it():
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn"}, "check")
+    assert result.returncode != 0
+    assert "PEOPLE_ID_KEY must be set" in result.stderr
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "PEOPLE_ID_KEY": "s" * 60}, "check")
+    assert result.returncode != 0
+    assert "PEOPLE_ID_KEY must be set" in result.stderr
+
+
 def test_pages_carry_a_content_security_policy_without_inline_scripts(client, world):
     client.force_login(world.officer)
     response = client.get("/tasks/")
@@ -46,7 +57,8 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, wo
 
 
 def test_production_refuses_a_trusted_proxy_count_that_is_not_a_number():
-    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "TRUSTED_PROXY_COUNT": "một"}, "check")
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "TRUSTED_PROXY_COUNT": "một",
+                  "PEOPLE_ID_KEY": "p" * 40}, "check")
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
 
@@ -54,7 +66,7 @@ def test_production_refuses_a_trusted_proxy_count_that_is_not_a_number():
 def gunicorn_config(**env_extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
     env.update({"DJANGO_SETTINGS_MODULE": "project.settings.production", "SECRET_KEY": "s" * 60,
-                "ALLOWED_HOSTS": "cdcs.example.vn", **env_extra})
+                "ALLOWED_HOSTS": "cdcs.example.vn", "PEOPLE_ID_KEY": "p" * 40, **env_extra})
     result = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "-c", "project/gunicorn.conf.py",
                              "--print-config", "project.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -82,7 +94,8 @@ def test_the_readme_production_command_uses_the_gunicorn_configuration():
 
 
 def test_production_requires_the_second_factor_of_administrators_and_supervisors():
-    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn"}, "shell", "--no-imports", "-c",
+    result = run({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "cdcs.example.vn", "PEOPLE_ID_KEY": "p" * 40},
+                 "shell", "--no-imports", "-c",
                  "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED_ROLES)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['administrator', 'supervisor']"

@@ -13,6 +13,8 @@ class AuditKind(models.TextChoices):
     SIGN_OUT = "sign_out", _("Signed out")
     ACCESS_REFUSED = "access_refused", _("Access refused")
     PERSONAL_DATA_EXPORT = "personal_data_export", _("Personal data exported")
+    PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data viewed")
+    PERSONAL_DATA_CHANGE = "personal_data_change", _("Personal data changed or erased")
 
 
 class AuditEntry(models.Model):
@@ -27,6 +29,8 @@ class AuditEntry(models.Model):
     method = models.CharField(max_length=8, blank=True)
     path = models.CharField(_("path"), max_length=500, blank=True)
     detail = models.TextField(_("detail"), blank=True)
+    # whose personal data was viewed, exported or changed: ids of workers (people.Worker)
+    workers = models.JSONField(_("workers"), default=list, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -115,6 +115,7 @@ class Action(StrEnum):
     RECOGNISE = "recognise"
     STEP_BACK = "step_back"  # back one stage, when the case fell back
     FAIL = "fail"  # record that a new grassroots union failed in its first year
+    PEOPLE = "people"  # see and change the workers of the case's enterprise by name (managers see counts only)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class Rules:
     required_documents: tuple[str, ...] = tuple(DocumentKind.values)
     follow_up_months: int = 12  # how long a new grassroots union is followed up
     dues_within_months: int = 6  # "dues collected within N months" counts this N
+    erase_after_months: int = 12  # workers who did not join are erased this long after the campaign closes
 
     def stage_limit(self, stage: str) -> int | None:
         return dict(self.stage_limits).get(stage)
@@ -208,6 +210,8 @@ class Effect(StrEnum):
     (``_EFFECTS``)."""
 
     GRASSROOTS_UNIT = "grassroots_unit"  # the new CĐCS unit, the enterprise unionised, its members counted
+    ADMISSION = "admission"  # workers by name: the congress admits every standing application
+    ADMISSION_UNDONE = "admission_undone"  # workers by name: the congress called off, nobody is admitted
 
 
 # --- the fsm methods' own work ---------------------------------------------------
@@ -280,6 +284,10 @@ class Transition:
     taken_on: str = ""
     #: offered as a secondary button (it pauses, closes or steps back the case)
     secondary: bool = False
+    #: fields whose figure a campaign with its workers by name derives from
+    #: the register (committee seats, applications, admissions): its form
+    #: shows them fixed, and the service records the derived figure
+    derived: tuple[str, ...] = ()
 
     @property
     def guards(self) -> tuple[Guard, ...]:
@@ -332,6 +340,7 @@ TRANSITIONS: dict[str, Transition] = {
                 "need": _figure(rules.min_committee), "have": _figure(campaign.committee_size)}},
             proposes=lambda data: {"committee_size": len(data.get("members") or [])},
             records=(Record.COMMITTEE,),
+            derived=("members",),
         ),
         Transition(
             "hold_congress", (Stage.MOBILISING_COMMITTEE,), Stage.FOUNDING_CONGRESS,
@@ -348,6 +357,8 @@ TRANSITIONS: dict[str, Transition] = {
                 "need": _figure(rules.min_members), "have": _figure(campaign.applications)}},
             proposes=lambda data: {"applications": data.get("applications"), "congress_on": data.get("congress_on")},
             records=(Record.APPLICATIONS, Record.CONGRESS_DATE),
+            effects=(Effect.ADMISSION,),
+            derived=("applications",),
         ),
         Transition(
             "recognise", (Stage.FOUNDING_CONGRESS,), Stage.RECOGNISED,
@@ -368,6 +379,7 @@ TRANSITIONS: dict[str, Transition] = {
                                    "admitted_members": data.get("admitted_members")},
             records=(Record.DECISION,),
             effects=(Effect.GRASSROOTS_UNIT,),
+            derived=("admitted_members",),
             # recognition goes through the dossier review (submit, verify, decide), never straight to the form
             taken_on="recognition:dossier",
         ),
@@ -408,6 +420,7 @@ TRANSITIONS: dict[str, Transition] = {
             reason_required=gettext_lazy("Say why the founding congress was called off."),
             fields={"note": f.note_field(gettext_lazy("Reason"), required=True, help_text=gettext_lazy(
                 "The campaign goes back to “Mobilising committee” until the congress is held."))},
+            effects=(Effect.ADMISSION_UNDONE,),
         ),
     )
 }

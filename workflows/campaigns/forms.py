@@ -15,7 +15,7 @@ from workflows.core.forms import date_field
 from . import flows
 from .fields import FORMED_ON_PAST, committee_field, not_after_today, note_field
 from .flows import MeetingOutcome, Stage
-from .models import FailureReason
+from .models import FailureReason, Register
 
 NOTE = note_field()
 
@@ -46,6 +46,13 @@ class TransitionForm(forms.Form):
             for name, hint in transition.hints(campaign, campaign.rules).items():
                 field = self.fields[name]
                 field.help_text = f"{field.help_text} {hint}".strip()
+        if campaign is not None and campaign.register == Register.NAMES:
+            derived = derived_values(campaign)
+            for name in transition.derived:
+                field = self.fields[name]
+                field.disabled, field.required = True, False
+                self.initial[name] = derived[name]
+                field.help_text = str(_("Derived from the workers entered by name."))
 
     def clean(self):
         data = super().clean()
@@ -71,6 +78,15 @@ class TransitionForm(forms.Form):
         return [reason for check in self.transition.checks
                 if not check.on_input and not check.field
                 and (reason := check.guard(self.campaign, self.campaign.rules))]
+
+
+def derived_values(campaign) -> dict:
+    """The figures of a campaign with its workers by name, as its
+    transition forms show them (``flows.Transition.derived``)."""
+    seats = campaign.committee_members.select_related("worker")
+    return {"applications": campaign.applications, "admitted_members": campaign.admitted_members,
+            "members": "\n".join(("*" if seat.is_head else "") + "; ".join(
+                part for part in (seat.full_name, seat.job_title) if part) for seat in seats)}
 
 
 class MeetingForm(forms.Form):

@@ -77,6 +77,10 @@ class RuleSet(models.Model):
         _("dues collected within (months)"), default=6,
         help_text=_("A new grassroots union counts as collecting dues when its first dues are remitted within "
                     "this many months of recognition."))
+    erase_after_months = models.PositiveSmallIntegerField(
+        _("erase workers who did not join after (months)"), default=12, db_default=12,
+        help_text=_("The personal data of an enterprise's workers who did not join the union is erased this many "
+                    "months after its campaign closes (Decree 13/2023)."))
     note = models.TextField(_("legal basis"), blank=True)
 
     objects = RuleSetQuerySet.as_manager()
@@ -109,6 +113,7 @@ class RuleSet(models.Model):
             required_documents=tuple(k for k in flows.DocumentKind.values if k in (self.required_documents or [])),
             stage_limits=tuple((limit.stage, limit.working_days) for limit in self.limits.all()),
             follow_up_months=self.follow_up_months, dues_within_months=self.dues_within_months,
+            erase_after_months=self.erase_after_months,
         )
 
 
@@ -178,6 +183,15 @@ class StageTaskTemplate(models.Model):
         return f"{Stage(self.stage).label}: {self.title}"
 
 
+class Register(models.TextChoices):
+    """How a campaign knows its workers: by name in the people register (the
+    core group, applications and admitted members are derived from it), or
+    as figures only, typed in (an enterprise whose workers are not entered)."""
+
+    NAMES = "names", _("Workers by name")
+    FIGURES = "figures", _("Figures only")
+
+
 class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
     """A campaign (cuộc vận động) to found a grassroots union in one enterprise.
 
@@ -207,6 +221,9 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
     committee_size = models.PositiveIntegerField(_("mobilising committee members"), default=0)
     applications = models.PositiveIntegerField(_("membership applications"), default=0)
     admitted_members = models.PositiveIntegerField(_("admitted members"), default=0)
+    # database default: bulk loaders that name the columns they know stay valid
+    register = models.CharField(_("workers recorded"), max_length=8, choices=Register.choices,
+                                default=Register.FIGURES, db_default=Register.FIGURES)
 
     employer_met_on = models.DateField(_("employer meeting date"), null=True, blank=True)
     employer_meeting_outcome = models.CharField(_("employer meeting outcome"), max_length=16, blank=True,
@@ -250,22 +267,69 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
 
 
 class CommitteeMember(models.Model):
-    """A worker on the mobilising committee (ban vận động). Contact details of
-    workers are personal data: shown only to the roles that work the campaign."""
+    """A worker on the mobilising committee (ban vận động), chosen from the
+    enterprise's workers (a line of a figures-only campaign's list becomes a
+    worker). Contact details are personal data: shown only to the roles
+    that work the campaign."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="committee_members")
-    full_name = models.CharField(_("full name"), max_length=120)
-    job_title = models.CharField(_("job or department"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="committee_seats",
+                               verbose_name=_("worker"))
     is_head = models.BooleanField(_("head of the committee"), default=False)
 
     class Meta:
-        ordering = ["-is_head", "full_name"]
+        ordering = ["-is_head", "worker__full_name", "pk"]
         verbose_name = _("committee member")
         verbose_name_plural = _("committee members")
+        constraints = [models.UniqueConstraint(fields=["campaign", "worker"], name="committee_seat_once")]
 
     def __str__(self) -> str:
         return self.full_name
+
+    # what the pages and the decision read (select the worker with the seat)
+    @property
+    def full_name(self) -> str:
+        return self.worker.display_name
+
+    @property
+    def job_title(self) -> str:
+        return "" if self.worker.is_anonymised else (self.worker.job or self.worker.department)
+
+    @property
+    def phone(self) -> str:
+        return self.worker.phone
+
+
+class Application(models.Model):
+    """A worker's application to join the union (đơn xin gia nhập), received
+    on a day, optionally with the scanned form; withdrawn, or admitted at
+    the founding congress. A figures-only campaign has none: it types the count."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="member_applications")
+    worker = models.ForeignKey("people.Worker", on_delete=models.PROTECT, related_name="applications",
+                               verbose_name=_("worker"))
+    applied_on = models.DateField(_("applied on"))
+    form_name = models.CharField(_("scanned form"), max_length=255, blank=True)
+    form_type = models.CharField(max_length=100, blank=True)
+    form_content = models.BinaryField(null=True, blank=True, editable=False)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["applied_on", "pk"]
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        constraints = [models.UniqueConstraint(fields=["campaign", "worker"], name="application_once")]
+        indexes = [models.Index(fields=["campaign", "withdrawn_on", "admitted_on"], name="application_campaign_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.applied_on:%d/%m/%Y})"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_on is None
 
 
 class EventKind(models.TextChoices):
@@ -285,6 +349,9 @@ class EventKind(models.TextChoices):
     DOSSIER_ESCALATED = "dossier_escalated", _("Recognition dossier escalated")
     TRANSFERRED = "transferred", _("Moved to another unit")
     FOLLOW_UP_FAILED = "follow_up_failed", _("New grassroots union failed")
+    CONVERSATION = "conversation", _("Conversation with workers")
+    APPLICATIONS = "applications", _("Membership applications")
+    REGISTER = "register", _("How the workers are recorded")
 
 
 class CampaignEvent(models.Model):
@@ -372,6 +439,9 @@ class Task(models.Model):
                                  default="", db_default="")
     is_core = models.BooleanField(_("core milestone"), default=False, db_default=False)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # the conversation whose next step this task is
+    conversation = models.ForeignKey("people.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="tasks", verbose_name=_("conversation"))
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -28,7 +28,7 @@ from . import flows
 from .flows import Action  # declared with the transitions; callers may import it from here
 from .models import Campaign, Task
 
-_OFFICER_ACTIONS = {Action.VIEW, Action.WORK, Action.ADVANCE, Action.HOLD, Action.RESUME}
+_OFFICER_ACTIONS = {Action.VIEW, Action.WORK, Action.ADVANCE, Action.HOLD, Action.RESUME, Action.PEOPLE}
 _SUPERVISOR_ACTIONS = set(Action)
 
 

@@ -44,7 +44,7 @@ from workflows.organisation.permissions import Role, scope_of
 from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
 from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths, exceptions_between
 
-from . import flows
+from . import flows, membership_pages, people_pages
 from .flows import Stage
 from .models import (
     Campaign,
@@ -745,11 +745,16 @@ class CampaignPage:
     groups: tuple[tuple[int, str], ...]  # the working groups the user may give the case to
     #: a recognised campaign: its new grassroots union's first year (its milestones are not in the task lists)
     follow_up: FollowUpSection | None = None
+    #: the workers of the case (``people_pages``); names only for those who may see them
+    people_panel: object | None = None
+    #: the committee, applications and admission by name (``membership_pages``)
+    membership_panel: object | None = None
 
 
 def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
     scope = scope_of(user)
     works = can(user, Action.WORK, campaign, scope=scope)
+    sees_people = can(user, Action.PEOPLE, campaign, scope=scope)
     may_assign = can(user, Action.ASSIGN, campaign, scope=scope)
     tasks = list(campaign.tasks.select_related("assignee", "working_group", "closed_by")
                  .order_by("status", "due_on", "pk"))
@@ -768,7 +773,7 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
         events=events, workforce=campaign_workforce_figure(campaign, list(events)),
         open_rows=tuple(task_rows(user, [t for t in tasks if t.status == TaskStatus.OPEN], today=today, scope=scope)),
         closed_tasks=tuple(t for t in tasks if t.status != TaskStatus.OPEN),
-        committee=tuple(committee_of(campaign)),
+        committee=tuple(committee_of(campaign)) if sees_people else (),
         stalled=is_stalled(campaign, stalled_cutoffs(today=today, unit=campaign.responsible_unit)),
         can_work=works and campaign.stage in flows.WORKING_STAGES,
         can_assign=may_assign and campaign.is_open, may_assign=may_assign, show_contacts=works,
@@ -776,6 +781,8 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
         groups=tuple((g.pk, f"{g.name} — {g.unit.name}") for g in groups_that_may_work(user, campaign.responsible_unit))
         if may_assign else (),
         follow_up=follow_up,
+        people_panel=people_pages.people_panel(user, campaign, scope=scope, today=today),
+        membership_panel=membership_pages.membership_panel(user, campaign, scope=scope, today=today),
     )
 
 
@@ -797,7 +804,7 @@ def campaign_visible(user, pk: int) -> Campaign | None:
 
 
 def committee_of(campaign: Campaign) -> QuerySet:
-    return campaign.committee_members.all()
+    return campaign.committee_members.select_related("worker")
 
 
 def task_people(campaign: Campaign) -> list[tuple[int, str]]:

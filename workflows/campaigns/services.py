@@ -35,18 +35,24 @@ from workflows.organisation.models import Unit, UnitKind, WorkingGroup
 from workflows.organisation.permissions import require_administer_person, require_manage_groups, scope_of
 from workflows.organisation.services import grassroots_unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
+from workflows.people import services as people
+from workflows.people.models import Worker, WorkerSource
+from workflows.people.services import WorkerData
 
 from . import figures, flows, permissions
+from .derived import DERIVED_BY_NAME, derive
 from .fields import CommitteeMemberData
 from .flows import Effect, MeetingOutcome, Record, Stage
 from .models import (
     MILESTONE_DATES,
+    Application,
     Campaign,
     CampaignEvent,
     CommitteeMember,
     EventKind,
     FailureReason,
     FollowUp,
+    Register,
     RuleSet,
     Task,
     TaskStatus,
@@ -293,6 +299,9 @@ def campaign_committee_record(*, campaign_id: int, actor, members: Sequence[Comm
 def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeMemberData],
                       formed_on: dt.date | None = None, expected_version: int | None = None,
                       note: str = "") -> Campaign:
+    """The committee as lines of text (a figures-only campaign, or the form
+    of a case whose workers are not entered): each line is a worker of the
+    enterprise — the one of that name not anonymised, else a new one."""
     permissions.require(actor, Action.WORK, campaign)
     _check_fresh(campaign, None, expected_version)
     _require_working(campaign)
@@ -302,16 +311,35 @@ def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeM
         raise ValidationError(_("Every committee member needs a name."))
     if sum(m.is_head for m in cleaned) > 1:
         raise ValidationError(_("The committee has one head."))
+    if len({m.full_name.casefold() for m in cleaned}) != len(cleaned):
+        raise ValidationError(_("A person appears twice on the committee's list."))
     _past_or_today(formed_on, _("The committee cannot be formed in the future."))
+    known = {worker.full_name.casefold(): worker for worker in Worker.objects.filter(
+        enterprise_id=campaign.enterprise_id, anonymised_at__isnull=True,
+        full_name__in=[m.full_name for m in cleaned]).order_by("-pk")}
+    seats = []
+    for member in cleaned:
+        worker = known.get(member.full_name.casefold())
+        if worker is None:
+            worker = people.worker_create(
+                enterprise_id=campaign.enterprise_id, actor=actor, source=WorkerSource.COMMITTEE_LINE,
+                data=WorkerData(full_name=member.full_name, job=member.job_title, phone=member.phone))
+        seats.append(CommitteeMember(campaign=campaign, worker=worker, is_head=member.is_head))
+    return _committee_seats_replace(campaign, actor, seats, formed_on=formed_on, note=note)
+
+
+def _committee_seats_replace(campaign: Campaign, actor, seats: Sequence[CommitteeMember], *,
+                             formed_on: dt.date | None, note: str = "") -> Campaign:
     campaign.committee_members.all().delete()
-    CommitteeMember.objects.bulk_create([CommitteeMember(campaign=campaign, **m.__dict__) for m in cleaned])
+    CommitteeMember.objects.bulk_create(seats)
     previous = campaign.committee_size
-    campaign.committee_size = len(cleaned)
+    derive(campaign)
     campaign.committee_formed_on = formed_on or campaign.committee_formed_on
-    campaign.core_group = max(campaign.core_group, len(cleaned))
+    if campaign.register == Register.FIGURES:
+        campaign.core_group = max(campaign.core_group, len(seats))
     campaign.version += 1
     campaign.save()
-    _event(campaign, actor, EventKind.COMMITTEE, note=note, data={"size": [previous, len(cleaned)]})
+    _event(campaign, actor, EventKind.COMMITTEE, note=note, data={"size": [previous, len(seats)]})
     return campaign
 
 
@@ -335,6 +363,10 @@ def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, c
               for name, value in new.items() if value is not None and (not isinstance(value, int) or value < 0)}
     if errors:
         raise ValidationError(errors)
+    if campaign.register == Register.NAMES and any(new[name] is not None and new[name] != getattr(campaign, name)
+                                                   for name in DERIVED_BY_NAME if name in new):
+        raise ValidationError(_("This campaign's workers are entered by name: its core group and applications "
+                                "come from the register and cannot be typed in."))
     values = {name: getattr(campaign, name) if value is None else value for name, value in new.items()}
     if values["workforce"] and values["applications"] > values["workforce"]:
         raise ValidationError({"applications": _("There cannot be more applications than workers.")})
@@ -414,6 +446,11 @@ def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_i
     """Add an ad-hoc task to the campaign's current stage."""
     campaign = _lock(campaign_id)
     permissions.require(actor, Action.WORK, campaign)
+    return _task_add(campaign, actor, title=title, due_on=due_on, assignee_id=assignee_id, description=description)
+
+
+def _task_add(campaign: Campaign, actor, *, title: str, due_on: dt.date, assignee_id: int | None = None,
+              description: str = "", conversation_id: int | None = None) -> Task:
     _require_working(campaign)
     title = " ".join((title or "").split())
     if not title:
@@ -428,7 +465,7 @@ def task_add(*, campaign_id: int, actor, title: str, due_on: dt.date, assignee_i
     now = clock.now()
     task = Task.objects.create(campaign=campaign, stage=campaign.stage, title=title, description=description.strip(),
                                assignee=assignee, working_group=campaign.working_group, due_on=due_on,
-                               created_by=actor, created_at=now)
+                               created_by=actor, created_at=now, conversation_id=conversation_id)
     figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[due_on])
     event = _event(campaign, actor, EventKind.TASK_ADDED, at=now, data={
         "task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": _user_label(assignee)})
@@ -674,6 +711,12 @@ def _record_meeting(campaign: Campaign, actor, data: Mapping) -> dict:
 
 
 def _record_committee(campaign: Campaign, actor, data: Mapping) -> dict:
+    if campaign.register == Register.NAMES:
+        # the committee was chosen from the workers; the form only dates it
+        _past_or_today(data.get("formed_on"), _("The committee cannot be formed in the future."))
+        campaign.committee_formed_on = data.get("formed_on") or campaign.committee_formed_on
+        derive(campaign)
+        return {}
     if data.get("members") is None:
         return {}
     _committee_record(campaign, actor, members=data["members"], formed_on=data.get("formed_on"))
@@ -681,6 +724,9 @@ def _record_committee(campaign: Campaign, actor, data: Mapping) -> dict:
 
 
 def _record_applications(campaign: Campaign, actor, data: Mapping) -> dict:
+    if campaign.register == Register.NAMES:
+        derive(campaign)  # the standing applications of the register
+        return {}
     applications = data.get("applications")
     if applications is not None and applications != campaign.applications:
         _counts_record(campaign, actor, applications=applications)
@@ -701,6 +747,9 @@ def _record_decision(campaign: Campaign, actor, data: Mapping) -> dict:
         raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
     if decision_date is not None and campaign.congress_on and decision_date < campaign.congress_on:
         raise ValidationError({"decision_date": _("The decision cannot predate the founding congress.")})
+    if campaign.register == Register.NAMES:
+        derive(campaign)  # the members the congress admitted, by name
+        admitted_members = campaign.admitted_members
     if not isinstance(admitted_members, int) or admitted_members < 0:
         raise ValidationError({"admitted_members": _("Enter a whole number, zero or more.")})
     campaign.decision_number = (decision_number or "").strip()
@@ -759,8 +808,30 @@ def _follow_up_open(campaign: Campaign, actor) -> FollowUp:
     return follow_up
 
 
+def _admit(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+    """The founding congress admits every standing application of a campaign
+    whose workers are entered by name, on the congress's day."""
+    if campaign.register != Register.NAMES:
+        return {}, lambda: None
+    admitted = Application.objects.filter(campaign=campaign, withdrawn_on__isnull=True,
+                                          admitted_on__isnull=True).update(admitted_on=campaign.congress_on)
+    derive(campaign)
+    return {"admitted": admitted}, lambda: None
+
+
+def _admission_undo(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+    """The congress was called off: nobody stays admitted."""
+    if campaign.register != Register.NAMES:
+        return {}, lambda: None
+    Application.objects.filter(campaign=campaign, admitted_on__isnull=False).update(admitted_on=None)
+    derive(campaign)
+    return {}, lambda: None
+
+
 _EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[], None]]]] = {
     Effect.GRASSROOTS_UNIT: _found_grassroots_unit,
+    Effect.ADMISSION: _admit,
+    Effect.ADMISSION_UNDONE: _admission_undo,
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import membership_urls, people_urls, views, worker_import_urls
 
 app_name = "campaigns"
 
@@ -25,3 +25,4 @@ urlpatterns = [
     path("campaigns/<int:pk>/assign/", views.campaign_assign, name="assign"),
     path("campaigns/<int:pk>/first-year/fail/", views.follow_up_fail, name="follow_up_fail"),
 ]
+urlpatterns += people_urls.urlpatterns + worker_import_urls.urlpatterns + membership_urls.urlpatterns

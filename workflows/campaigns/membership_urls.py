@@ -1,0 +1,2 @@
+"""URLs of the campaign pages on membership_urls."""
+urlpatterns: list = []

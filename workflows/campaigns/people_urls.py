@@ -1,0 +1,2 @@
+"""URLs of the campaign pages on people_urls."""
+urlpatterns: list = []

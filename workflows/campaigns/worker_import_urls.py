@@ -1,0 +1,2 @@
+"""URLs of the campaign pages on worker_import_urls."""
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The survey rounds and their visits."""
+app_name = "people"
+urlpatterns: list = []
