@@ -141,12 +141,14 @@ def test_history_lies_in_this_year_before_the_build_day(demo_output):
     assert max(opened) <= dt.date(2026, 10, 31)
     assert events.filter(at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
     assert Task.objects.filter(closed_at__gte=timezone.make_aware(dt.datetime.combine(TODAY, dt.time.min))).count() == 0
-    assert events.count() == 2493
+    assert events.count() == 2660
     assert Counter(events.values_list("kind", flat=True)) == {
         EventKind.OPENED: 150, EventKind.STAGE: 339, EventKind.ASSIGNED: 21, EventKind.MEETING: 152,
-        EventKind.COMMITTEE: 87, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 907,
+        EventKind.COMMITTEE: 89, EventKind.COUNTS: 259, EventKind.NOTE: 121, EventKind.TASK_DONE: 907,
         EventKind.TASK_REASSIGNED: 449, EventKind.DOSSIER_SUBMITTED: 5, EventKind.DOSSIER_RETURNED: 1,
-        EventKind.DOSSIER_VERIFIED: 1, EventKind.FOLLOW_UP_FAILED: 1}
+        EventKind.DOSSIER_VERIFIED: 1, EventKind.FOLLOW_UP_FAILED: 1,
+        # the people register of four campaigns whose workers are entered by name
+        EventKind.REGISTER: 4, EventKind.CONVERSATION: 84, EventKind.APPLICATIONS: 77}
     # Every stage change is in the history: the closed campaigns were closed by one.
     closed = events.filter(kind=EventKind.STAGE, to_stage__in=CLOSED_STAGES)
     assert closed.count() == 50
@@ -365,3 +367,30 @@ def test_the_recognised_unions_are_at_different_points_of_their_first_year(demo_
     failed = follow_ups.get(failed_on__isnull=False)
     assert (failed.failure_reason, failed.members_lost > 0) == ("employer_pressure", True)
     assert MemberMovement.objects.filter(unit=failed.unit, kind=MovementKind.LOST).count() == 1
+
+
+def test_four_campaigns_keep_a_register_of_their_workers(demo_output):
+    from workflows.campaigns.derived import register_figures
+    from workflows.campaigns.models import Application, Register
+    from workflows.people.models import Assessment, Conversation, Worker
+
+    cases = Campaign.objects.filter(register=Register.NAMES).order_by("pk")
+    assert sorted(cases.values_list("stage", flat=True)) == [
+        Stage.EMPLOYER_CONTACTED, Stage.MOBILISING_COMMITTEE, Stage.MOBILISING_COMMITTEE, Stage.SURVEYED]
+    # hundreds of workers across departments, assessed in rounds (the current level is the latest)
+    for case in cases:
+        workers = Worker.objects.filter(enterprise=case.enterprise, source="entered")
+        assert 90 <= workers.count() <= 260
+        assert workers.values("department").distinct().count() >= 5
+        # the counters the guards read are the register's
+        assert {name: getattr(case, name) for name in register_figures(case)} == register_figures(case)
+    assert Assessment.objects.count() == 1119
+    assert Worker.objects.filter(assessments__isnull=False).distinct().count() < Assessment.objects.count()
+    assert Conversation.objects.count() == 84
+    # the two committees at work chose their members and collected applications by name
+    assert Application.objects.count() == 77
+    assert [c.applications for c in cases.filter(stage=Stage.MOBILISING_COMMITTEE)] == [40, 37]
+    # citizen IDs are kept as their hash only
+    assert Worker.objects.exclude(id_hash="").count() == 449
+    assert not Worker.objects.exclude(id_hash="").filter(id_last4="").exists()
+

@@ -311,19 +311,18 @@ def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeM
         raise ValidationError(_("Every committee member needs a name."))
     if sum(m.is_head for m in cleaned) > 1:
         raise ValidationError(_("The committee has one head."))
-    if len({m.full_name.casefold() for m in cleaned}) != len(cleaned):
-        raise ValidationError(_("A person appears twice on the committee's list."))
     _past_or_today(formed_on, _("The committee cannot be formed in the future."))
-    known = {worker.full_name.casefold(): worker for worker in Worker.objects.filter(
-        enterprise_id=campaign.enterprise_id, anonymised_at__isnull=True,
-        full_name__in=[m.full_name for m in cleaned]).order_by("-pk")}
+    # namesakes are common: each line takes the next worker of its name not taken yet, else a new one
+    known: dict[str, list[Worker]] = {}
+    for worker in Worker.objects.filter(enterprise_id=campaign.enterprise_id, anonymised_at__isnull=True,
+                                        full_name__in=[m.full_name for m in cleaned]).order_by("pk"):
+        known.setdefault(worker.full_name.casefold(), []).append(worker)
     seats = []
     for member in cleaned:
-        worker = known.get(member.full_name.casefold())
-        if worker is None:
-            worker = people.worker_create(
-                enterprise_id=campaign.enterprise_id, actor=actor, source=WorkerSource.COMMITTEE_LINE,
-                data=WorkerData(full_name=member.full_name, job=member.job_title, phone=member.phone))
+        namesakes = known.get(member.full_name.casefold())
+        worker = namesakes.pop(0) if namesakes else people.worker_create(
+            enterprise_id=campaign.enterprise_id, actor=actor, source=WorkerSource.COMMITTEE_LINE,
+            data=WorkerData(full_name=member.full_name, job=member.job_title, phone=member.phone))
         seats.append(CommitteeMember(campaign=campaign, worker=worker, is_head=member.is_head))
     return _committee_seats_replace(campaign, actor, seats, formed_on=formed_on, note=note)
 
@@ -991,3 +990,32 @@ def campaigns_regroup(*, from_group_id: int, to_group_id: int | None, actor) -> 
             transaction.on_commit(lambda event_id=event_id: _enqueue(
                 "workflows.notifications.jobs.notify_campaign_assigned", event_id))
     return len(campaigns)
+
+
+# --- opening a campaign from a survey visit (issue 16) ----------------------------------------
+from workflows.people.models import SurveyVisit  # noqa: E402  (appended; belongs with the imports at the top)
+
+
+@transaction.atomic
+def campaign_open_from_visit(*, visit_id: int, actor, working_group_id: int | None = None) -> Campaign:
+    """Open the campaign of the visited enterprise (``campaign_open``: its
+    supervisors; refused if the enterprise has a union or an open campaign)
+    and record the workforce the visit counted on it, so that the stage
+    *surveyed* starts with the surveyed figure. The working group defaults
+    to the visit's team when the actor may give the case to it. One
+    transaction: nothing is written if either step is refused."""
+    visit = SurveyVisit.objects.select_related("enterprise__responsible_unit", "team__unit").get(pk=visit_id)
+    if Campaign.objects.filter(enterprise_id=visit.enterprise_id, stage__in=flows.OPEN_STAGES).exists():
+        permissions.require_open_for(actor, visit.enterprise)
+        raise DomainError(_("“%(name)s” already has an open campaign: open it from the campaign's page.")
+                          % {"name": visit.enterprise.name})
+    if working_group_id is None and visit.team is not None:
+        team, unit = visit.team, visit.enterprise.responsible_unit
+        if team.is_active and scope_of(actor).supervises(team.unit.path) and unit.path.startswith(team.unit.path):
+            working_group_id = team.pk
+    note = _("Opened from the survey visit of %(day)s.") % {"day": visit.visited_on.strftime("%d/%m/%Y")}
+    campaign = campaign_open(enterprise_id=visit.enterprise_id, actor=actor, working_group_id=working_group_id,
+                             note=note)
+    if campaign.workforce != visit.workforce:
+        _counts_record(campaign, actor, workforce=visit.workforce, note=note)
+    return campaign

@@ -44,6 +44,7 @@ from workflows.statistics.engine import NO_FILTERS, Filters
 from workflows.statistics.models import EstimateKind, Metric, MovementKind, ProgrammeBasis
 
 from . import vocabulary as words
+from .register import PeopleBuilder
 from .vocabulary import CHILD_UNITS, ChildUnit
 
 User = get_user_model()
@@ -262,6 +263,7 @@ class _Builder:
         self._campaigns()
         self._follow_ups()
         self._dossiers()
+        PeopleBuilder(seed=SEED + 30, last=self.last, log=self.log).build(self.province.path)
         self._planning()
         self._summary()
 

@@ -7,28 +7,6 @@ from django.db import migrations, models
 import workflows.core.clock
 
 
-def committee_lines_to_workers(apps, schema_editor):
-    """Each free-text line of a committee (name; job; phone) becomes a worker
-    of the campaign's enterprise, and the seat points at that worker. Two
-    lines with the same name in one enterprise are one worker."""
-    CommitteeMember = apps.get_model("campaigns", "CommitteeMember")
-    Worker = apps.get_model("people", "Worker")
-    known: dict[tuple[int, str], int] = {}
-    for seat in CommitteeMember.objects.select_related("campaign").order_by("pk").iterator():
-        enterprise_id = seat.campaign.enterprise_id
-        name = " ".join((seat.full_name or "").split())
-        key = (enterprise_id, name.casefold())
-        if key not in known:
-            known[key] = Worker.objects.create(
-                enterprise_id=enterprise_id, full_name=name, job=(seat.job_title or "")[:120],
-                phone=(seat.phone or "")[:20], source="committee_line").pk
-        elif CommitteeMember.objects.filter(campaign_id=seat.campaign_id, worker_id=known[key]).exists():
-            seat.delete()  # the same person twice on one list: one seat
-            continue
-        seat.worker_id = known[key]
-        seat.save(update_fields=["worker"])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -70,24 +48,6 @@ class Migration(migrations.Migration):
             name='worker',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='committee_seats', to='people.worker', verbose_name='worker'),
         ),
-        migrations.RunPython(committee_lines_to_workers, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='committeemember',
-            name='full_name',
-        ),
-        migrations.RemoveField(
-            model_name='committeemember',
-            name='job_title',
-        ),
-        migrations.RemoveField(
-            model_name='committeemember',
-            name='phone',
-        ),
-        migrations.AlterField(
-            model_name='committeemember',
-            name='worker',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committee_seats', to='people.worker', verbose_name='worker'),
-        ),
         migrations.AddField(
             model_name='ruleset',
             name='erase_after_months',
@@ -97,10 +57,6 @@ class Migration(migrations.Migration):
             model_name='task',
             name='conversation',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='people.conversation', verbose_name='conversation'),
-        ),
-        migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.UniqueConstraint(fields=('campaign', 'worker'), name='committee_seat_once'),
         ),
         migrations.AddField(
             model_name='application',
