@@ -22,6 +22,7 @@ from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit,
 from workflows.administration import reference
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
+    Application,
     Campaign,
     CampaignEvent,
     CommitteeMember,
@@ -39,6 +40,15 @@ from workflows.organisation.models import (
     Unit,
     UnitUserObjectPermission,
     WorkingGroupUserObjectPermission,
+)
+from workflows.people.models import (
+    Assessment,
+    Conversation,
+    SurveyRound,
+    SurveyVisit,
+    Worker,
+    WorkerChange,
+    WorkerImport,
 )
 from workflows.recognition.models import Dossier, DossierDocument
 from workflows.statistics.models import Estimate, MemberCensus, MemberMovement, Milestone, Programme, Target
@@ -168,7 +178,66 @@ def _programme(o: Objects):
     return o.programme
 
 
+def _worker(o: Objects):
+    """A worker of the enterprise of ``o.campaign``, entered by its officer
+    (made once per set of objects)."""
+    if getattr(o, "worker", None) is None:
+        from workflows.campaigns import register
+        from workflows.people.services import WorkerData
+
+        o.worker = register.worker_add(campaign_id=o.campaign.pk, actor=o.officer,
+                                       data=WorkerData(full_name="Nguyễn Thị Mẫu", department="Xưởng may"))
+    return o.worker
+
+
+def _worker_import(o: Objects):
+    """An import of workers into the enterprise of ``o.campaign``, uploaded
+    by its officer; its check has run (the jobs run inline in the tests)."""
+    if getattr(o, "worker_import", None) is None:
+        from workflows.campaigns.worker_imports import worker_import_start
+
+        o.worker_import = worker_import_start(
+            campaign_id=o.campaign.pk, actor=o.officer, file_name="nguoi-lao-dong.csv",
+            content="Họ và tên,Năm sinh,Bộ phận,Số CCCD\nTrần Văn Mới,1994,Kho,027094001122\n,1990,Kho,12\n".encode())
+    return o.worker_import
+
+
+def _survey(o: Objects):
+    """A survey round of the unit of ``o.campaign`` listing ``o.enterprise``,
+    and a visit to it, by a supervisor of that unit (made once per set of objects)."""
+    if getattr(o, "survey", None) is None:
+        from workflows.people.surveys import RoundData, VisitData, survey_round_create, survey_visit_record
+
+        unit_obj = o.campaign.responsible_unit
+        paths = [unit_obj.path[:end] for end in range(Unit.steplen, len(unit_obj.path) + 1, Unit.steplen)]
+        supervisor = (UnitUserObjectPermission.objects.filter(permission__codename="supervise_unit",
+                                                              content_object__path__in=paths)
+                      .select_related("user").first().user)
+        today = clock.today()
+        survey_round = survey_round_create(actor=supervisor, data=RoundData(
+            unit_id=unit_obj.pk, name="Khảo sát tháng Công nhân", starts_on=today - dt.timedelta(days=10),
+            ends_on=today + dt.timedelta(days=20), enterprise_ids=(o.enterprise.pk,)))
+        visit = survey_visit_record(enterprise_id=o.enterprise.pk, actor=supervisor, data=VisitData(
+            visited_on=today, workforce=120, round_id=survey_round.pk))
+        o.survey = survey_round, visit
+    return o.survey
+
+
 FILLERS = {
+    "people:round": lambda o: {"pk": _survey(o)[0].pk},
+    "people:round_edit": lambda o: {"pk": _survey(o)[0].pk},
+    "people:visit_add": lambda o: {"enterprise_pk": o.enterprise.pk},
+    **{f"people:{name}": lambda o: {"pk": _survey(o)[1].pk} for name in ("visit", "visit_edit", "visit_open_campaign")},
+    **{f"campaigns:{name}": lambda o: {"pk": o.campaign.pk} for name in (
+        "workers", "worker_add", "conversations", "conversation_add", "wall_chart", "field", "register",
+        "committee_choose", "applications", "application_add", "worker_import", "worker_import_template")},
+    **{f"campaigns:{name}": lambda o: {"pk": o.campaign.pk, "worker_id": _worker(o).pk} for name in (
+        "worker", "worker_edit", "worker_consent", "worker_withdraw", "worker_assess", "worker_leader",
+        "worker_quick", "worker_quick_conversation", "application_withdraw", "application_form")},
+    **{f"campaigns:{name}": lambda o: {"pk": o.campaign.pk, "import_pk": _worker_import(o).pk} for name in (
+        "worker_import_status", "worker_import_confirm", "worker_import_cancel", "worker_import_errors")},
+    "recognition:member_list_generate": lambda o: {"pk": _review(o)[0].pk},
+    "recognition:member_list_download": lambda o: {"pk": _review(o)[0].pk, "file_format": "docx"},
     "campaigns:follow_up_fail": lambda o: {"pk": o.campaign.pk},
     "statistics:programme": lambda o: {"pk": _programme(o).pk},
     "statistics:programme_edit": lambda o: {"pk": _programme(o).pk},
@@ -234,7 +303,9 @@ POST_DATA = {
     "applications": "3", "title": "Việc", "due_on": "30/12/2026", "members": "Nguyễn Văn A", "name": "Công ty",
     "ownership_sector": "fdi", "to_user": "1", "scope": "all", "confirmed": "1", "kind": "member_list",
     "complete": "yes", "approve": "yes", "decision_number": "9/QĐ", "decision_date": "01/11/2026",
-    "admitted_members": "6",
+    "admitted_members": "6", "full_name": "Lê Thị Thử", "department": "Kho", "level": "2",
+    "assessed_on": "01/11/2026", "on": "01/11/2026", "consent_on": "01/11/2026", "consent_method": "written",
+    "register": "names", "applied_on": "01/11/2026", "workers": "1", "visited_on": "01/11/2026",
 }
 
 
@@ -281,6 +352,12 @@ def snapshot():
         sorted(RuleSet.objects.values_list("pk", "unit_id", "effective_from", "min_committee")),
         sorted(CalendarDay.objects.values_list("pk", "unit_id", "date", "is_working_day")),
         sorted(Unit.objects.values_list("pk", "name", "path", "is_active")),
+        sorted(Worker.objects.values_list("pk", "version", "full_name", "support_level", "anonymised_at",
+                                          "consent_on", "is_leader", "led_by_id")),
+        Assessment.objects.count(), Conversation.objects.count(), WorkerChange.objects.count(),
+        sorted(Application.objects.values_list("pk", "applied_on", "withdrawn_on", "admitted_on")),
+        sorted(WorkerImport.objects.values_list("pk", "status")),
+        SurveyRound.objects.count(), SurveyVisit.objects.count(),
     )
 
 

@@ -43,6 +43,7 @@ from workflows.organisation.models import (
 from workflows.organisation.permissions import Role, scope_of
 from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
 from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths, exceptions_between
+from workflows.people.survey_pages import latest_visit_of
 
 from . import flows, membership_pages, people_pages
 from .flows import Stage
@@ -749,6 +750,8 @@ class CampaignPage:
     people_panel: object | None = None
     #: the committee, applications and admission by name (``membership_pages``)
     membership_panel: object | None = None
+    #: the latest survey visit of the enterprise (its figures feed stage "surveyed")
+    survey_visit: object | None = None
 
 
 def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
@@ -783,6 +786,7 @@ def campaign_page(user, campaign: Campaign, *, today: dt.date) -> CampaignPage:
         follow_up=follow_up,
         people_panel=people_pages.people_panel(user, campaign, scope=scope, today=today),
         membership_panel=membership_pages.membership_panel(user, campaign, scope=scope, today=today),
+        survey_visit=latest_visit_of(campaign.enterprise_id),
     )
 
 

@@ -36,7 +36,7 @@ from workflows.organisation.permissions import require_administer_person, requir
 from workflows.organisation.services import grassroots_unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_from
 from workflows.people import services as people
-from workflows.people.models import Worker, WorkerSource
+from workflows.people.models import SurveyVisit, Worker, WorkerSource
 from workflows.people.services import WorkerData
 
 from . import figures, flows, permissions
@@ -194,10 +194,16 @@ def _past_or_today(value: dt.date | None, message: str) -> None:
 
 # --- campaigns ------------------------------------------------------------------
 @transaction.atomic
-def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = None, note: str = "") -> Campaign:
+def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = None, note: str = "",
+                  register: str = Register.FIGURES) -> Campaign:
     """Open a campaign for an enterprise that has no grassroots union and no
     open campaign (the database enforces the latter too). Supervisors of the
-    enterprise's responsible unit only. The campaign starts at "surveyed"."""
+    enterprise's responsible unit only. The campaign starts at "surveyed";
+    ``register``: its workers by name, or figures only (the screens open by
+    name; figures only is the default of the service, as for every campaign
+    opened before the register)."""
+    if register not in Register.values:
+        raise ValidationError({"register": _("Choose how the workers are recorded.")})
     enterprise = (Enterprise.objects.select_for_update(of=("self",)).select_related("responsible_unit")
                   .get(pk=enterprise_id))
     permissions.require_open_for(actor, enterprise)
@@ -208,7 +214,7 @@ def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = N
     group = _group_for(actor, working_group_id, enterprise.responsible_unit) if working_group_id else None
     now = clock.now()
     campaign = Campaign(enterprise=enterprise, responsible_unit=enterprise.responsible_unit, working_group=group,
-                        opened_at=now, stage_entered_at=now, workforce=enterprise.workforce)
+                        opened_at=now, stage_entered_at=now, workforce=enterprise.workforce, register=register)
     try:
         with transaction.atomic():
             campaign.save()
@@ -993,7 +999,6 @@ def campaigns_regroup(*, from_group_id: int, to_group_id: int | None, actor) -> 
 
 
 # --- opening a campaign from a survey visit (issue 16) ----------------------------------------
-from workflows.people.models import SurveyVisit  # noqa: E402  (appended; belongs with the imports at the top)
 
 
 @transaction.atomic

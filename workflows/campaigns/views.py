@@ -35,7 +35,7 @@ from workflows.statistics import services as statistics_services
 from . import flows, forms, permissions, selectors, services
 from .exports import committee_workbook
 from .flows import Stage
-from .models import Campaign, FollowUpStatus, Task
+from .models import Campaign, FollowUpStatus, Register, Task
 from .permissions import Action
 
 
@@ -430,7 +430,8 @@ def campaign_open(request, enterprise_pk: int):
     enterprise = visible_or_404(enterprise_selectors.enterprises_shown_to(request.user), enterprise_pk,
                                 request=request)
     campaign = services.campaign_open(enterprise_id=enterprise.pk, actor=request.user,
-                                      working_group_id=param_int(request.POST, "working_group"))
+                                      working_group_id=param_int(request.POST, "working_group"),
+                                      register=request.POST.get("register") or Register.NAMES)
     messages.success(request, _("Campaign opened."))
     return redirect("campaigns:detail", pk=campaign.pk)
 

@@ -31,6 +31,9 @@ PLANS = (
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
     Plan("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
          at=dt.time(0, 30)),
+    # Decree 13/2023: the personal data of workers who did not join, once their campaigns are long closed
+    Plan("cdcs: erasure of workers who did not join", "workflows.campaigns.jobs.workers_erase_due",
+         at=dt.time(1, 30)),
 )
 
 

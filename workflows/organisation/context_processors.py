@@ -31,6 +31,8 @@ def navigation(request):
         ]
     if scope.supervised:
         items.append(NavItem(reverse("organisation:groups"), _("Working groups"), "groups"))
+    if scope.overseen or scope.groups or scope.administered:  # who sees survey rounds: people.permissions.sees_rounds
+        items.append(NavItem(reverse("people:rounds"), _("Survey rounds"), "surveys"))
     if scope.overseen:
         items.append(NavItem(reverse("statistics:home"), _("Overview"), "overview"))
     if can_administer(user):  # administrators of a unit, and staff who keep reference data

@@ -333,3 +333,100 @@ class SurveyVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.visited_on:%d/%m/%Y}"
+
+
+class WorkerImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    WRITING = "writing", _("Writing")
+    WRITTEN = "written", _("Imported")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WorkerImportOutcome(models.TextChoices):
+    """What the import does with a row of the list."""
+
+    NEW = "new", _("New")
+    MOVED = "moved", _("Entered at another enterprise")
+    EXISTING = "existing", _("Already entered here")
+    IN_FILE = "in_file", _("Twice in the file")
+    ERROR = "error", _("With errors")
+
+
+class WorkerImport(models.Model):
+    """A list of employees (danh sách lao động: the employer's, or social
+    insurance's) uploaded to enter the workers of an enterprise at once.
+
+    The file is kept (a job worker on another machine reads it) only until
+    it is checked: then the checked rows are stored — the citizen ID as its
+    keyed hash and last four digits, never in clear — and the file is
+    dropped. Nothing is written to ``Worker`` until the uploader confirms;
+    the write then creates the new workers in one transaction."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="worker_imports",
+                                   verbose_name=_("enterprise"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    #: The uploaded file, until its check ends (it holds citizen IDs in clear).
+    content = models.BinaryField(editable=False, default=b"")
+    #: The uploader's language: the job writes the row messages in it.
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=WorkerImportStatus.choices,
+                              default=WorkerImportStatus.UPLOADED)
+    #: The check run that owns the import: a newer run makes an older one stop.
+    run_token = models.CharField(max_length=32, blank=True)
+    rows_estimate = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    moved = models.PositiveIntegerField(_("entered at another enterprise"), default=0)
+    existing = models.PositiveIntegerField(_("already entered here"), default=0)
+    in_file = models.PositiveIntegerField(_("twice in the file"), default=0)
+    errors = models.PositiveIntegerField(_("with errors"), default=0)
+    #: The keys of the file's columns, in order ("" for a column left out).
+    columns = models.JSONField(default=list)
+    #: Where the list is in the file (format, sheet, header row, CSV delimiter): the check reads it from there.
+    layout = models.JSONField(default=dict)
+    #: The checked rows, in file order: [{"row", "outcome", "values": {…}, "id_hash", "id_last4",
+    #: "messages": [[column, text], …], "match": worker id or None, "from": enterprise name}, …].
+    rows = models.JSONField(default=list)
+    failure = models.TextField(blank=True)
+    #: How many workers the write created, and how many rows it found entered meanwhile.
+    written = models.PositiveIntegerField(_("workers created"), default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("uploaded at"), default=clock.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    written_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("worker import")
+        verbose_name_plural = _("worker imports")
+        indexes = [models.Index(fields=["enterprise", "created_at"], name="worker_import_enterprise_idx")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def to_write(self) -> int:
+        return self.new + self.moved
+
+
+class WorkerImportProgress(models.Model):
+    """How far the running job of a worker import got. A row of its own:
+    the write holds a lock on its import for its whole transaction and
+    reports through a second connection (``workflows.core.progress``)."""
+
+    worker_import = models.OneToOneField(WorkerImport, on_delete=models.CASCADE, primary_key=True,
+                                         related_name="progress")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_import_id}: {self.done}/{self.total}"

@@ -157,7 +157,7 @@ def worker_update(*, worker_id: int, actor, changes: Mapping, citizen_id: str | 
     ``citizen_id``: None keeps it, "" removes it. A stale version is refused."""
     worker = _lock(worker_id, enterprise_id)
     if expected_version is not None and worker.version != expected_version:
-        raise Conflict.stale()
+        raise Conflict(_("Someone else changed this worker in the meantime. Reload the page and try again."))
     _require_identifiable(worker)
     unknown = set(changes) - set(WORKER_FIELDS)
     if unknown:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workflows.campaigns.flows import DocumentKind
+from workflows.campaigns.models import Register
 from workflows.core.forms import date_field
 
 from .documents import ACCEPT
@@ -48,6 +49,31 @@ class DecideForm(_Versioned):
     comments = forms.CharField(label=_("Comments"), required=False, max_length=5000,
                                widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Required when the dossier is returned."))
+
+    def __init__(self, *args, fixed_admitted: int | None = None, **kwargs):
+        """``fixed_admitted``: the members the congress admitted by name (a
+        campaign whose workers are entered by name): shown, not typed."""
+        super().__init__(*args, **kwargs)
+        if fixed_admitted is not None:
+            field = self.fields["admitted_members"]
+            field.disabled = True
+            self.initial["admitted_members"] = fixed_admitted
+            field.help_text = _("Derived from the workers entered by name: the members the congress admitted.")
+
+
+def decide_form(data=None, *, campaign, version: int | None = None) -> DecideForm:
+    """The decision's form of ``campaign``: in a campaign whose workers are
+    entered by name, the admitted members are the derived count, fixed."""
+    fixed = campaign.admitted_members if campaign.register == Register.NAMES else None
+    initial = {"admitted_members": campaign.applications if fixed is None else fixed}
+    if version is not None:
+        initial["version"] = version
+    return DecideForm(data, initial=initial, fixed_admitted=fixed)
+
+
+class MemberListForm(_Versioned):
+    format = forms.ChoiceField(label=_("Format"), choices=[("docx", "Word"), ("xlsx", "Excel")],
+                               initial="docx", widget=forms.RadioSelect)
 
 
 class ReassignForm(forms.Form):

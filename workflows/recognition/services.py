@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -20,14 +21,14 @@ from viewflow.workflow.models import Task as FlowTask
 from viewflow.workflow.status import STATUS
 
 from workflows.campaigns.flows import DocumentKind, Stage
-from workflows.campaigns.models import Campaign, CampaignEvent, EventKind
+from workflows.campaigns.models import Campaign, CampaignEvent, EventKind, Register
 from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
 from workflows.notifications.kinds import NotificationKind
 from workflows.notifications.services import notifications_close
 from workflows.organisation.permissions import require_administer_person
 
-from . import notices, permissions, selectors
+from . import member_lists, notices, permissions, selectors
 from .documents import check_upload
 from .duties import CORRECT, DECIDE, VERIFY, reviewers_of, supervisors_of
 from .flows import RecognitionFlow
@@ -136,6 +137,27 @@ def document_upload(*, campaign_id: int, actor, kind: str, upload, expected_vers
         uploaded_at=now)
     _touch(dossier)
     return document
+
+
+@transaction.atomic
+def member_list_attach(*, campaign_id: int, actor, format: str = "docx",  # noqa: A002 — the word the callers use
+                       expected_version: int | None = None) -> DossierDocument:
+    """Generate the member list and the list of applications from the
+    people of a campaign whose workers are entered by name, as one document
+    (Word: two sections; XLSX: two sheets), and add it to the dossier as its
+    member list, superseding the previous one (``document_upload``)."""
+    campaign = _lock_campaign(campaign_id)
+    permissions.require(permissions.can_prepare(actor, campaign))
+    if format not in member_lists.FORMATS:
+        raise ValidationError({"format": _("Choose Word or Excel.")})
+    if campaign.register != Register.NAMES:
+        raise DomainError(_("This campaign records its workers as figures only: its member list is uploaded, "
+                            "not generated."))
+    name, content_type, content = member_lists.member_lists_file(
+        member_lists.member_lists_of(campaign, today=clock.today()), format)
+    upload = SimpleUploadedFile(name, content, content_type=content_type)
+    return document_upload(campaign_id=campaign.pk, actor=actor, kind=DocumentKind.MEMBER_LIST, upload=upload,
+                           expected_version=expected_version)
 
 
 @transaction.atomic

@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.models import Task as FlowTask
 
-from workflows.campaigns.models import Campaign
+from workflows.audit.models import AuditKind
+from workflows.audit.services import audit_record
+from workflows.campaigns.models import Campaign, Register
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.refusals import refusals_lead_to
 from workflows.core.shortcuts import visible_or_404
 
-from . import decision, forms, permissions, selectors, services
+from . import decision, forms, member_lists, permissions, selectors, services
 from .permissions import CORRECT, step_name
 
 
@@ -49,14 +51,17 @@ def _render(request, campaign: Campaign, *, status: int = 200, **bound_forms):
         "upload_form": forms.UploadForm(initial={"version": version}),
         "submit_form": forms.SubmitForm(initial={"version": version}),
         "verify_form": forms.VerifyForm(initial={"version": version}),
-        "decide_form": forms.DecideForm(initial={"version": version, "admitted_members": campaign.applications}),
+        "decide_form": forms.decide_form(campaign=campaign, version=version),
+        "member_list_form": forms.MemberListForm(initial={"version": version, "format": "docx"}),
         "reassign_form": forms.ReassignForm(
             people=page.hand_over_to, queue_label=None if rights.step == CORRECT else _("— back to the queue —"),
             initial={"to_user": page.step.owner_id}) if rights.can_hand_over else None,
     }
     # A refused form whose section is not on the page any more (the dossier
     # moved on meanwhile): its errors are shown at the top.
-    stray_errors = [str(e) for name, form in bound_forms.items() if not getattr(rights, f"show_{name}")
+    member_list_shown = rights.may_prepare and campaign.register == Register.NAMES
+    stray_errors = [str(e) for name, form in bound_forms.items()
+                    if not getattr(rights, f"show_{name}", member_list_shown)
                     for errors in form.errors.values() for e in errors]
     return render(request, "recognition/dossier.html", context_of(
         page, nav_active="campaigns", stray_errors=stray_errors, **{**blank_forms, **bound_forms}), status=status)
@@ -111,6 +116,42 @@ def document_download(request, pk: int, doc_pk: int):
     return response
 
 
+@login_required
+@require_POST
+def member_list_generate(request, pk: int):
+    """Generate the member list and the list of applications from the
+    register and add them to the dossier (superseding the member list)."""
+    campaign = _campaign_or_404(request, pk)
+    form = forms.MemberListForm(request.POST)
+    if form.is_valid():
+        with errors_on(form):
+            data = form.cleaned_data
+            services.member_list_attach(campaign_id=campaign.pk, actor=request.user, format=data["format"],
+                                        expected_version=data["version"])
+            return _done(request, campaign, _("The member list was generated from the register and added to the "
+                                              "dossier."))
+    return _render(request, campaign, status=400, member_list_form=form)
+
+
+@login_required
+@require_GET
+def member_list_download(request, pk: int, file_format: str):
+    """The generated lists, without adding them to the dossier (personal
+    data: audited with the workers listed)."""
+    campaign = _campaign_or_404(request, pk)
+    if file_format not in member_lists.FORMATS:
+        raise Http404
+    permissions.require(permissions.can_prepare(request.user, campaign) and campaign.register == Register.NAMES)
+    lists = member_lists.member_lists_of(campaign, today=clock.today())
+    name, content_type, content = member_lists.member_lists_file(lists, file_format)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = decision.attachment(name)
+    response["Cache-Control"] = "no-store"
+    audit_record(kind=AuditKind.PERSONAL_DATA_EXPORT, request=request, workers=lists.worker_ids,
+                 detail=f"member list of campaign {campaign.pk} ({file_format}): {len(lists.worker_ids)} workers")
+    return response
+
+
 # --- review steps --------------------------------------------------------------------------
 def _inbox_row(request, task_pk: int, refusal: str = ""):
     return render(request, "recognition/_inbox_row.html",
@@ -148,7 +189,7 @@ def review_verify(request, task_pk: int):
 @require_POST
 def review_decide(request, task_pk: int):
     task, campaign = _step_or_404(request, task_pk)
-    form = forms.DecideForm(request.POST)
+    form = forms.decide_form(request.POST, campaign=campaign)
     if form.is_valid():
         data = form.cleaned_data
         with errors_on(form):

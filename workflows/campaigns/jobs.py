@@ -1,0 +1,14 @@
+"""django-q2 functions of the campaigns app (idempotent: run them as often
+as you like)."""
+from __future__ import annotations
+
+from workflows.core import clock
+
+from . import erasure
+
+
+def workers_erase_due() -> int:
+    """Daily: erase the personal data of the workers who did not join, once
+    their enterprise's campaigns are closed long enough (``erasure``). A
+    second run the same day erases nothing: the erased are anonymised."""
+    return erasure.workers_erase_due(today=clock.today())
