@@ -150,8 +150,8 @@ ABANDON = (("employer_refused", ""), ("workers_declined", ""), ("enterprise_diss
 #: The tables written here, in the order their rows are copied (foreign keys).
 TABLES = ("auth_user", "organisation_profile", "organisation_unit", "organisation_workinggroup",
           "organisation_unituserobjectpermission", "organisation_workinggroupuserobjectpermission",
-          "enterprises_enterprise", "campaigns_campaign", "campaigns_committeemember", "campaigns_campaignevent",
-          "campaigns_task")
+          "enterprises_enterprise", "people_worker", "campaigns_campaign", "campaigns_committeemember",
+          "campaigns_campaignevent", "campaigns_task")
 COLUMNS = {
     "auth_user": "id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
                  "date_joined",
@@ -168,14 +168,17 @@ COLUMNS = {
                           "employer_meeting_outcome, committee_formed_on, congress_on, decision_number, "
                           "decision_date, abandon_reason, abandon_note, enterprise_id, recognised_unit_id, "
                           "responsible_unit_id, working_group_id",
-    "campaigns_committeemember": "id, campaign_id, full_name, job_title, phone, is_head",
+    # a committee's members are workers of the enterprise (one worker a seat)
+    "people_worker": "id, enterprise_id, full_name, gender, department, line, shift, job, phone, zalo, hometown, "
+                     "employment_status, id_hash, id_last4, is_leader, consent_method, source, version, created_at",
+    "campaigns_committeemember": "id, campaign_id, worker_id, is_head",
     "campaigns_campaignevent": "id, kind, at, from_stage, to_stage, note, data, actor_id, campaign_id, unit_id",
     "campaigns_task": "id, stage, title, description, due_on, status, created_at, closed_at, closing_note, "
                       "assignee_id, campaign_id, closed_by_id, created_by_id, template_id, working_group_id",
 }
 #: The tables loaded chunk by chunk, without their non-unique indexes.
-BIG_TABLES = ("enterprises_enterprise", "campaigns_campaign", "campaigns_committeemember", "campaigns_campaignevent",
-              "campaigns_task")
+BIG_TABLES = ("enterprises_enterprise", "people_worker", "campaigns_campaign", "campaigns_committeemember",
+              "campaigns_campaignevent", "campaigns_task")
 #: The tables loaded chunk by chunk, without foreign-key triggers (checked after).
 LOADED = ("organisation_unit", *BIG_TABLES)
 NULL = r"\N"
@@ -427,8 +430,9 @@ class Writer:
         ``rng`` decides what exists (so the counts do not depend on the day
         of the run); ``when`` places moments inside windows that end now."""
         self.when = when
-        self.rows = {t: [] for t in ("organisation_unit", "enterprises_enterprise", "campaigns_campaign",
-                                     "campaigns_committeemember", "campaigns_campaignevent", "campaigns_task")}
+        self.rows = {t: [] for t in ("organisation_unit", "enterprises_enterprise", "people_worker",
+                                     "campaigns_campaign", "campaigns_committeemember", "campaigns_campaignevent",
+                                     "campaigns_task")}
         deck: list = []
         for _i in range(count):
             if not deck:
@@ -581,9 +585,12 @@ class Writer:
                     fields["committee_size"] = fields["core_group"] = size
                     fields["formed_on"] = clock.day(at // DAY)
                     for n in range(size):
+                        self.rows["people_worker"].append(line(
+                            str(self.ids.member), str(eid), esc(person(rng)), "", "", "", "",
+                            rng.choice(WORKER_JOBS), f"03{self.ids.member:08d}", "", "", "employed", "", "", "f", "",
+                            "committee_line", "0", clock.stamp(at)))
                         self.rows["campaigns_committeemember"].append(line(
-                            str(self.ids.member), str(cid), esc(person(rng)), rng.choice(WORKER_JOBS),
-                            f"03{self.ids.member:08d}", "t" if n == 0 else "f"))
+                            str(self.ids.member), str(cid), str(self.ids.member), "t" if n == 0 else "f"))
                         self.ids.member += 1
                     event(at, "committee", recorder, {"size": [0, size]})
                 else:

@@ -40,6 +40,7 @@ EXPECTED = {
     "campaigns_task": 5_000,
     # drawn from the seed (committee sizes, claimed and completed tasks), not from the day of the run
     "campaigns_committeemember": 731,
+    "people_worker": 731,
     "campaigns_campaignevent": 8_267,
 }
 

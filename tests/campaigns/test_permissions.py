@@ -88,6 +88,23 @@ def open_campaign(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def open_campaign_from_visit(world: World) -> tuple[Act, Then]:
+    from workflows.people.surveys import VisitData, survey_visit_record
+
+    enterprise = world.enterprise
+    visit = survey_visit_record(enterprise_id=enterprise.pk, actor=world.supervisor,
+                                data=VisitData(visited_on=clock.today(), workforce=enterprise.workforce + 40))
+
+    def act(actor):
+        return services.campaign_open_from_visit(visit_id=visit.pk, actor=actor, working_group_id=world.group.pk)
+
+    def then(actor):
+        assert list(Campaign.objects.filter(enterprise=enterprise).values_list(
+            "stage", "working_group_id", "workforce", "register")) == [
+            (Stage.SURVEYED, world.group.pk, enterprise.workforce + 40, "names")]
+    return act, then
+
+
 def assign_campaign(world: World) -> tuple[Act, Then]:
     campaign = campaign_at(world, Stage.SURVEYED)
 
@@ -466,6 +483,7 @@ class Case:
 
 CASES = [
     Case("campaign_open", open_campaign, SUPERVISORS, (EventKind.OPENED,)),
+    Case("campaign_open_from_visit", open_campaign_from_visit, SUPERVISORS, (EventKind.OPENED, EventKind.COUNTS)),
     Case("campaign_assign", assign_campaign, SUPERVISORS, (EventKind.ASSIGNED,)),
     Case("campaign_meeting_record", record_meeting, WORKERS, (EventKind.MEETING,)),
     Case("campaign_committee_record", record_committee, WORKERS, (EventKind.COMMITTEE,)),

@@ -201,7 +201,7 @@ def test_a_file_that_is_not_a_list_is_refused_on_the_form(client, world):
                                {"file": _upload_file("x.csv", b"a;b\n1;2\n")}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert WorkerImport.objects.count() == 0
-    assert response.context["form"].non_field_errors()[0].startswith("No header row found")
+    assert response.context["form"].non_field_errors()[0].startswith("Không tìm thấy dòng tiêu đề")
 
 
 def test_a_too_long_list_is_refused_on_the_form(client, world):

@@ -3,6 +3,7 @@ exports of personal data. Times are stored in UTC. Append-only: PostgreSQL
 refuses UPDATE, DELETE and TRUNCATE of it (migration 0002)."""
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,7 +31,9 @@ class AuditEntry(models.Model):
     path = models.CharField(_("path"), max_length=500, blank=True)
     detail = models.TextField(_("detail"), blank=True)
     # whose personal data was viewed, exported or changed: ids of workers (people.Worker)
-    workers = models.JSONField(_("workers"), default=list, blank=True)
+    # (a database default: the tests and tools that insert rows by SQL leave it out)
+    workers = models.JSONField(_("workers"), default=list, blank=True,
+                               db_default=Value([], output_field=models.JSONField()))
 
     class Meta:
         ordering = ["-at"]

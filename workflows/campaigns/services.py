@@ -1002,12 +1002,14 @@ def campaigns_regroup(*, from_group_id: int, to_group_id: int | None, actor) -> 
 
 
 @transaction.atomic
-def campaign_open_from_visit(*, visit_id: int, actor, working_group_id: int | None = None) -> Campaign:
+def campaign_open_from_visit(*, visit_id: int, actor, working_group_id: int | None = None,
+                             register: str = Register.NAMES) -> Campaign:
     """Open the campaign of the visited enterprise (``campaign_open``: its
     supervisors; refused if the enterprise has a union or an open campaign)
     and record the workforce the visit counted on it, so that the stage
     *surveyed* starts with the surveyed figure. The working group defaults
-    to the visit's team when the actor may give the case to it. One
+    to the visit's team when the actor may give the case to it; the
+    workers are kept by name, as a campaign opened from the screens. One
     transaction: nothing is written if either step is refused."""
     visit = SurveyVisit.objects.select_related("enterprise__responsible_unit", "team__unit").get(pk=visit_id)
     if Campaign.objects.filter(enterprise_id=visit.enterprise_id, stage__in=flows.OPEN_STAGES).exists():
@@ -1020,7 +1022,7 @@ def campaign_open_from_visit(*, visit_id: int, actor, working_group_id: int | No
             working_group_id = team.pk
     note = _("Opened from the survey visit of %(day)s.") % {"day": visit.visited_on.strftime("%d/%m/%Y")}
     campaign = campaign_open(enterprise_id=visit.enterprise_id, actor=actor, working_group_id=working_group_id,
-                             note=note)
+                             note=note, register=register)
     if campaign.workforce != visit.workforce:
         _counts_record(campaign, actor, workforce=visit.workforce, note=note)
     return campaign
