@@ -394,3 +394,21 @@ def test_four_campaigns_keep_a_register_of_their_workers(demo_output):
     assert Worker.objects.exclude(id_hash="").count() == 449
     assert not Worker.objects.exclude(id_hash="").filter(id_last4="").exists()
 
+
+
+def test_the_district_ran_a_survey_round_in_the_workers_month(demo_output):
+    from workflows.people.models import SurveyRound, SurveyVisit
+    from workflows.people.survey_pages import SummaryFilters, survey_summary
+
+    survey_round = SurveyRound.objects.get()
+    assert (survey_round.unit.code, survey_round.peak_month, survey_round.starts_on, survey_round.ends_on) == (
+        "ldld-kv-tu-son", 5, dt.date(2026, 5, 4), dt.date(2026, 5, 29))
+    assert survey_round.enterprises.count() == 10
+    visits = SurveyVisit.objects.filter(round=survey_round)
+    assert visits.count() == 8
+    assert all(dt.date(2026, 5, 4) <= v.visited_on <= dt.date(2026, 5, 29) for v in visits)
+    assert not Campaign.objects.filter(enterprise__survey_visits__isnull=False).exists()
+    # the province's summary rolls the district's figures up
+    summary = survey_summary(Unit.objects.get(code=PROVINCE_CODE), SummaryFilters())
+    assert (summary.total.on_list, summary.total.visited) == (10, 8)
+    assert summary.total.workforce == sum(v.workforce for v in visits)

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from tests import factories
 from workflows.audit.models import AuditEntry, AuditKind
+from workflows.core import clock
 from workflows.core.errors import Conflict
 from workflows.core.workbooks import SpreadsheetRefused
 from workflows.people import identity, imports, services
@@ -309,3 +310,27 @@ def test_a_cell_that_looks_like_a_formula_is_neutralised_in_the_errors_file(setu
     book = load_workbook(imports.errors_workbook(run))
     name = list(book.active.iter_rows(values_only=True))[1][3]
     assert name == "'=HYPERLINK(\"http://x\")"
+
+
+def test_an_import_forgets_the_rows_it_read_after_a_month(world):
+    """Decree 13/2023: an import left unconfirmed is cancelled and its rows
+    dropped 30 days after the upload; a written one keeps only its counts."""
+    from workflows.campaigns import jobs
+
+    enterprise = world.enterprise
+    old = clock.now() - dt.timedelta(days=31)
+    left = WorkerImport.objects.create(enterprise=enterprise, created_by=world.officer, file_name="a.csv",
+                                       status=WorkerImportStatus.CHECKED, rows=[{"row": 2, "values": {}}],
+                                       created_at=old, new=1)
+    written = WorkerImport.objects.create(enterprise=enterprise, created_by=world.officer, file_name="b.csv",
+                                          status=WorkerImportStatus.WRITTEN, rows=[{"row": 3}], created_at=old,
+                                          written=4)
+    recent = WorkerImport.objects.create(enterprise=enterprise, created_by=world.officer, file_name="c.csv",
+                                         status=WorkerImportStatus.CHECKED, rows=[{"row": 2}])
+
+    jobs.workers_erase_due()
+
+    assert list(WorkerImport.objects.order_by("pk").values_list("pk", "status", "rows", "new", "written")) == [
+        (left.pk, WorkerImportStatus.CANCELLED, [], 1, 0), (written.pk, WorkerImportStatus.WRITTEN, [], 0, 4),
+        (recent.pk, WorkerImportStatus.CHECKED, [{"row": 2}], 0, 0)]
+    assert imports.imports_forget_stale(now=clock.now()) == 0

@@ -3,12 +3,15 @@ as you like)."""
 from __future__ import annotations
 
 from workflows.core import clock
+from workflows.people.imports import imports_forget_stale
 
 from . import erasure
 
 
 def workers_erase_due() -> int:
     """Daily: erase the personal data of the workers who did not join, once
-    their enterprise's campaigns are closed long enough (``erasure``). A
+    their enterprise's campaigns are closed long enough (``erasure``), and
+    drop the rows that imports of workers read more than a month ago. A
     second run the same day erases nothing: the erased are anonymised."""
+    imports_forget_stale(now=clock.now())
     return erasure.workers_erase_due(today=clock.today())

@@ -450,5 +450,6 @@ def committee_export(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="ban-van-dong-{campaign.pk}.xlsx"'
     response["Cache-Control"] = "no-store"
     audit_record(kind=AuditKind.PERSONAL_DATA_EXPORT, request=request,
-                 detail=f"committee of campaign {campaign.pk}: {len(members)} people")
+                 detail=f"committee of campaign {campaign.pk}: {len(members)} people",
+                 workers=[m.worker_id for m in members])
     return response

@@ -263,7 +263,8 @@ class _Builder:
         self._campaigns()
         self._follow_ups()
         self._dossiers()
-        PeopleBuilder(seed=SEED + 30, last=self.last, log=self.log).build(self.province.path)
+        PeopleBuilder(seed=SEED + 30, last=self.last, log=self.log).build(
+            self.province.path, district=self.units[DISTRICT_CODE], supervisor=self.users["giamsat.khuvuc"])
         self._planning()
         self._summary()
 

@@ -16,7 +16,10 @@ from workflows.campaigns import register
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Campaign, Register
 from workflows.core import clock
+from workflows.enterprises.models import Enterprise
+from workflows.organisation.models import WorkingGroup
 from workflows.organisation.selectors import group_members
+from workflows.people import surveys
 from workflows.people.models import ConsentMethod, Issue
 from workflows.people.services import WorkerData
 
@@ -60,7 +63,7 @@ class PeopleBuilder:
             day -= dt.timedelta(days=1)
         return max(low, min(day, self.last))
 
-    def build(self, province_path: str) -> None:
+    def build(self, province_path: str, *, district=None, supervisor=None) -> None:
         made = []
         for stage, count, size in CASES:
             cases = (Campaign.objects.filter(stage=stage, working_group__isnull=False,
@@ -69,6 +72,52 @@ class PeopleBuilder:
             for campaign in cases:
                 made.append(self._case(campaign, self.rng.randint(*size)))
         self.log("People register: " + "; ".join(made))
+        if district is not None:
+            self._survey_round(district, supervisor)
+
+    def _survey_round(self, district, supervisor) -> None:
+        """The district's survey round of the Workers' Month (May): its
+        enterprises without a union and without a campaign (up to sixteen) on
+        its list, its working groups as teams, eight of them visited by the
+        groups' officers."""
+        rng = self.rng
+        year = self.last.year
+        starts, ends = dt.date(year, 5, 4), dt.date(year, 5, 29)
+        if self.last < ends:  # early in the year: last year's May
+            starts, ends = starts.replace(year=year - 1), ends.replace(year=year - 1)
+        enterprises = list(Enterprise.objects.filter(responsible_unit__path__startswith=district.path, has_union=False)
+                           .exclude(campaigns__isnull=False).order_by("-workforce", "pk")[:16])
+        teams = list(WorkingGroup.objects.filter(unit=district, is_active=True).order_by("pk"))
+        issues = list(Issue.objects.filter(is_active=True).order_by("order").values_list("pk", flat=True))
+        with clock.travel_to(self.moment(starts - dt.timedelta(days=14))):
+            survey_round = surveys.survey_round_create(actor=supervisor, data=surveys.RoundData(
+                unit_id=district.pk, name=f"Khảo sát doanh nghiệp chưa có công đoàn – Tháng Công nhân {starts.year}",
+                starts_on=starts, ends_on=ends, peak_month=5, enterprise_ids=tuple(e.pk for e in enterprises),
+                team_ids=tuple(t.pk for t in teams),
+                note="Mỗi tổ công tác khảo sát các doanh nghiệp trên địa bàn được phân công; gửi kết quả trước 30/5."))
+        for enterprise in enterprises[:8]:
+            team = rng.choice(teams)
+            officer = rng.choice(list(group_members([team.pk])))
+            day = self._day(starts, ends)
+            workforce = max(30, round(enterprise.workforce * rng.uniform(0.9, 1.1)))
+            women = round(workforce * rng.uniform(0.35, 0.8))
+            young = round(workforce * rng.uniform(0.35, 0.6))
+            middle = round((workforce - young) * rng.uniform(0.5, 0.8))
+            wage_min = rng.choice((4_960_000, 5_200_000, 5_500_000, 6_000_000))
+            with clock.travel_to(self.moment(day)):
+                surveys.survey_visit_record(enterprise_id=enterprise.pk, actor=officer, data=surveys.VisitData(
+                    visited_on=day, workforce=workforce, round_id=survey_round.pk, team_id=team.pk, women=women,
+                    migrants=round(workforce * rng.uniform(0.1, 0.6)), aged_under_30=young, aged_30_to_45=middle,
+                    aged_over_45=workforce - young - middle, wage_min=wage_min,
+                    wage_max=wage_min + rng.choice((2_000_000, 3_500_000, 6_000_000)), shifts=rng.choice((1, 2, 3)),
+                    overtime_hours=rng.choice((20, 30, 40, 60)),
+                    housing=rng.choice(("rented", "rented", "mixed", "own", "dormitory")),
+                    employer_attitude=rng.choice(("supportive", "neutral", "neutral", "opposed", "unknown")),
+                    issue_ids=tuple(rng.sample(issues, k=rng.randint(1, 3))),
+                    issues_note=rng.choice(CONVERSATION_NOTES[:3]),
+                    follow_up=rng.choice(("Hẹn gặp giám đốc nhân sự", "Tìm người có uy tín trong xưởng",
+                                          "Khảo sát lại sau Tết"))))
+        self.log(f"Survey round: {len(enterprises)} enterprises on the list, {min(8, len(enterprises))} visited")
 
     def _officers(self, campaign: Campaign) -> list:
         return list(group_members([campaign.working_group_id]))

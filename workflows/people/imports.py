@@ -910,3 +910,26 @@ def template_workbook():
         headers = [str(column.label) for column in COLUMNS]
     sheet.append(headers, bold=True)
     return book.file()
+
+
+#: How long an import keeps the rows it checked (names, the hash of citizen IDs) once uploaded.
+IMPORT_KEPT_DAYS = 30
+
+
+def imports_forget_stale(*, now) -> int:
+    """Decree 13/2023: an import keeps the personal data it read only as long
+    as it is needed. ``IMPORT_KEPT_DAYS`` after its upload, an import left
+    unconfirmed (checked, failed, or never checked) is cancelled, and every
+    import's stored rows and file are dropped (the counts stay). Returns how
+    many imports it cleared; a second run clears none."""
+    stale = WorkerImport.objects.filter(created_at__lt=now - dt.timedelta(days=IMPORT_KEPT_DAYS)) \
+        .exclude(rows=[], content=b"")
+    cleared = 0
+    with transaction.atomic():  # a thousand a run (a daily job): bounded work, an import being written is skipped
+        for run in stale.select_for_update(skip_locked=True).only("pk", "status").order_by("pk")[:1000]:
+            fields = {"rows": [], "content": b""}
+            if run.status not in (Status.WRITTEN, Status.CANCELLED, Status.WRITING):
+                fields["status"] = Status.CANCELLED
+            WorkerImport.objects.filter(pk=run.pk).update(**fields)
+            cleared += 1
+    return cleared
