@@ -190,3 +190,19 @@ def test_the_forms_open_for_the_supervisor(world, surveyed, client):
 
     assert statuses == [200] * 6
     assert edit_by_district == 404  # a province round is planned by the province
+
+
+def test_an_administrator_opens_the_visits_the_round_page_shows_them(client, world):
+    """The crawler's find: the province's administrator reads its rounds,
+    so the visits their pages link to must open for them too."""
+    today = clock.today()
+    survey_round = surveys.survey_round_create(actor=world.supervisor, data=surveys.RoundData(
+        unit_id=world.district.pk, name="Khảo sát quý IV", starts_on=today - dt.timedelta(days=5),
+        ends_on=today + dt.timedelta(days=5), enterprise_ids=(world.enterprise.pk,)))
+    visit = _visit(world, world.enterprise, round_id=survey_round.pk, workforce=150)
+    client.force_login(world.administrator)
+
+    page = client.get(reverse("people:round", args=[survey_round.pk])).content.decode()
+
+    assert reverse("people:visit", args=[visit.pk]) in page
+    assert client.get(reverse("people:visit", args=[visit.pk])).status_code == 200

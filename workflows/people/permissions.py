@@ -138,10 +138,11 @@ def require_edit_visit(user, visit: SurveyVisit) -> None:
 
 def visits_visible_to(user) -> QuerySet[SurveyVisit]:
     """The visits ``user`` may read: those to enterprises of the subtrees he
-    oversees or works in (a visit holds figures, no personal data)."""
+    oversees, administers (as he reads their rounds) or works in (a visit
+    holds figures, no personal data)."""
     scope = scope_of(user)
     return SurveyVisit.objects.filter(scope.subtree_q("enterprise__responsible_unit__path",
-                                                      scope.overseen + scope.group_units))
+                                                      scope.overseen + scope.administered + scope.group_units))
 
 
 def teams_for_visit(user, enterprise: Enterprise) -> QuerySet[WorkingGroup]:
