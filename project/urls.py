@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("workflows.recognition.urls")),
     path("enterprises/", include("workflows.enterprises.urls")),
     path("surveys/", include("workflows.people.urls")),
+    path("api/", include("workflows.api.urls")),
     path("organisation/", include("workflows.organisation.urls")),
     path("administration/", include("workflows.administration.urls")),
     path("overview/", include("workflows.statistics.urls")),

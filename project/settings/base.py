@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "workflows.recognition",
     "workflows.administration",
     "workflows.demo",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "workflows.api",
 ]
 
 MIDDLEWARE = [
@@ -246,3 +250,38 @@ RECOGNITION_MAX_DOCUMENT_BYTES = int(os.environ.get("RECOGNITION_MAX_DOCUMENT_BY
 # settings refuse to start without it; changing it makes every stored hash
 # unmatchable (duplicates are no longer found), so keep it with the backups.
 PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY", "")
+
+# The REST API (/api/v1/): the session (with CSRF) or a personal access
+# token; errors as RFC 9457 problem details; cursor pages; a rate per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workflows.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "workflows.api.authentication.TokenScopeAllows",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["workflows.api.authentication.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE", "600/min")},
+    "DEFAULT_PAGINATION_CLASS": "workflows.api.authentication.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "workflows.api.problems.problem_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CĐCS API",
+    "DESCRIPTION": "API thành lập công đoàn cơ sở và phát triển đoàn viên / "
+                   "The API of founding grassroots unions and growing membership.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "workflows.campaigns.flows.Stage.choices"},
+}

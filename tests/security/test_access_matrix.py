@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task as FlowTask
 from tests.conftest import ROLES, build_world, campaign_at
 from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
 from workflows.administration import reference
+from workflows.api.models import AccessToken
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Application,
@@ -223,7 +224,24 @@ def _survey(o: Objects):
     return o.survey
 
 
+def _token(o: Objects):
+    if getattr(o, "token", None) is None:
+        from workflows.api.tokens import token_create
+
+        o.token, _key = token_create(user=o.officer, name="Hệ thống báo cáo", scope="read", days=30)
+    return o.token
+
+
 FILLERS = {
+    # the API (/api/v1/): the same objects, the same scope
+    "api:unit-detail": lambda o: {"pk": o.campaign.responsible_unit_id},
+    # a token of the officer of the set: nobody else's to revoke (404), the officer's own 302
+    "api:token_revoke": lambda o: {"pk": _token(o).pk},
+    "api:workinggroup-detail": lambda o: {"pk": o.campaign.working_group_id},
+    "api:campaign-detail": lambda o: {"pk": o.campaign.pk},
+    "api:campaign-history": lambda o: {"pk": o.campaign.pk},
+    "api:campaign-transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
+    **{f"api:task-{name}": lambda o: {"pk": o.task.pk} for name in ("detail", "claim", "complete")},
     "people:round": lambda o: {"pk": _survey(o)[0].pk},
     "people:round_edit": lambda o: {"pk": _survey(o)[0].pk},
     "people:visit_add": lambda o: {"enterprise_pk": o.enterprise.pk},
@@ -318,7 +336,8 @@ def routes(patterns=None, namespace=""):
             prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from routes(entry.url_patterns, prefix)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", sorted(entry.pattern.converters)
+            # path() routes name their kwargs by converters, re_path() ones (the API's router) by groups
+            yield f"{namespace}{entry.name}", sorted(entry.pattern.converters or entry.pattern.regex.groupindex)
 
 
 OBJECT_ROUTES = sorted((name, kwargs) for name, kwargs in routes() if kwargs and name not in TOKEN_ROUTES)
@@ -358,6 +377,7 @@ def snapshot():
         sorted(Application.objects.values_list("pk", "applied_on", "withdrawn_on", "admitted_on")),
         sorted(WorkerImport.objects.values_list("pk", "status")),
         SurveyRound.objects.count(), SurveyVisit.objects.count(),
+        sorted(AccessToken.objects.values_list("pk", "revoked_at")),
     )
 
 
@@ -397,7 +417,9 @@ def test_out_of_scope_objects_answer_404_and_write_nothing(client, scenes, role)
         for method in ("get", "post"):
             before = snapshot()
             response = getattr(client, method)(url, POST_DATA if method == "post" else None)
-            if role == "anonymous":
+            if role == "anonymous" and url.startswith("/api/v1/"):
+                assert response.status_code == 401, (method, url)
+            elif role == "anonymous":
                 assert response.status_code == 302 and "/accounts/login/" in response["Location"], (method, url)
             else:
                 assert response.status_code in (404, 405), (role, method, url, response.status_code)
@@ -414,8 +436,8 @@ def test_in_scope_objects_never_answer_500(client, scenes, role):
         url = reverse(name, kwargs=FILLERS[name](inside))
         for method in ("get", "post"):
             response = getattr(client, method)(url, POST_DATA if method == "post" else None)
-            assert response.status_code in (200, 204, 302, 400, 404, 405, 409), (role, method, url,
-                                                                                   response.status_code)
+            assert response.status_code in (200, 204, 302, 400, 401, 404, 405, 409), (role, method, url,
+                                                                                        response.status_code)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -428,7 +450,7 @@ def test_routes_without_ids_answer_every_role(client, scenes, role):
         if kwargs or name in {"logout", "set_language"}:
             continue
         response = client.get(reverse(name))
-        assert response.status_code in (200, 302, 404, 405), (role, name, response.status_code)
+        assert response.status_code in (200, 302, 401, 404, 405), (role, name, response.status_code)
 
 
 # --- separation of duties in the recognition review (issue 12, #2) -----------------

@@ -23,7 +23,7 @@ ORM_CALLS = {"objects", "refresh_from_db", "save", "delete", "select_for_update"
 
 
 def _name(path: Path) -> str:
-    return f"workflows.{path.parent.name}.views"
+    return f"workflows.{path.parent.name}.{path.stem}"
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=_name)

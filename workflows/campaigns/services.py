@@ -669,7 +669,7 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
 # --- transitions ----------------------------------------------------------------
 @transaction.atomic
 def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | None = None,
-                        expected_stage: str | None = None) -> Campaign:
+                        expected_stage: str | None = None, expected_version: int | None = None) -> Campaign:
     """Take the transition ``name`` of ``flows.TRANSITIONS``, with the values
     its form collects (``data``; ``note`` among them).
 
@@ -684,7 +684,7 @@ def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | N
     campaign = _lock(campaign_id)
     declared = flows.TRANSITIONS.get(name)
     permissions.require(actor, declared.action if declared else Action.WORK, campaign)
-    _check_fresh(campaign, expected_stage, None)
+    _check_fresh(campaign, expected_stage, expected_version)
     declared = flows.transition_from(campaign.stage, name)
     data = dict(data or {})
     note = data.get("note") or ""

@@ -26,10 +26,14 @@ class DomainErrorMiddleware:
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     """Vietnamese unless the user chose English with the language switch:
     many officers' browsers are set to English, and the product speaks
-    Vietnamese first. (Django's LocaleMiddleware would follow the browser.)"""
+    Vietnamese first. (Django's LocaleMiddleware would follow the browser.)
+    The API (/api/v1/) follows the client's Accept-Language: a program asks
+    for the language it shows its users."""
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if request.path.startswith("/api/v1/") and request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            language = translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

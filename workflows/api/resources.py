@@ -1,0 +1,141 @@
+"""The API's resources. Like the pages' views they parse, make one call
+and answer: reads through ``selectors`` (the permission modules decide what
+each user sees; anything else is 404), writes through the services, which
+check the permission again under the row lock. A write names the version
+it was based on (``If-Match`` with the ETag of the detail, or
+``expected_version``): a stale one is refused (412 / 409)."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from workflows.campaigns import forms as campaign_forms, permissions as campaign_permissions, services
+from workflows.core import clock
+
+from . import selectors, serializers
+from .authentication import Cursor
+from .problems import stale_unless_matching
+
+
+class ByPath(Cursor):
+    ordering = "path"
+
+
+class ByMoment(Cursor):
+    ordering = ("at", "pk")
+
+
+def _with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+@extend_schema_view(list=extend_schema(summary="Đơn vị / Units", description="The units the caller may see."),
+                    retrieve=extend_schema(summary="Một đơn vị / A unit"))
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.UnitSerializer
+    pagination_class = ByPath
+    filterset_fields = ["depth", "is_active"]
+    ordering_fields = ["path", "name"]
+
+    def get_queryset(self):
+        return selectors.units_for(self.request.user)
+
+
+@extend_schema_view(list=extend_schema(summary="Tổ công tác / Working groups"),
+                    retrieve=extend_schema(summary="Một tổ công tác / A working group"))
+class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.WorkingGroupSerializer
+    filterset_fields = ["unit", "is_active"]
+
+    def get_queryset(self):
+        return selectors.working_groups_for(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cuộc vận động / Campaigns", description="The campaigns the caller may see."),
+    retrieve=extend_schema(summary="Một cuộc vận động / A campaign",
+                           description="The ETag header is the campaign's version: send it back as If-Match."))
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.CampaignSerializer
+    filterset_fields = ["stage", "responsible_unit", "working_group", "register", "enterprise"]
+    ordering_fields = ["id", "opened_at", "stage_entered_at"]
+
+    def get_queryset(self):
+        return selectors.campaigns_for(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        campaign = self.get_object()
+        return _with_etag(Response(self.get_serializer(campaign).data), campaign.version)
+
+    @extend_schema(summary="Lịch sử / History", responses=serializers.EventSerializer(many=True))
+    @action(detail=True, pagination_class=ByMoment, filterset_fields=[], ordering_fields=[])
+    def history(self, request, pk=None):
+        page = self.paginate_queryset(selectors.history_of(self.get_object()))
+        return self.get_paginated_response(serializers.EventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Chuyển bước / Take a transition",
+        description="Any declared transition (contact_employer, form_committee, hold_congress, hold, resume, "
+                    "abandon, committee_fell_apart, congress_called_off) with the fields of its form. Send the "
+                    "campaign's ETag as If-Match (or expected_version): a stale one answers 412 (409).",
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH),
+                    OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+        request=serializers.TransitionSerializer, responses=serializers.CampaignSerializer)
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", url_name="transition",
+            filterset_fields=[], ordering_fields=[])
+    def transition(self, request, pk=None, name=None):
+        campaign = self.get_object()
+        try:
+            declared = campaign_permissions.transition_open_to(request.user, campaign, name)
+        except PermissionDenied:
+            raise exceptions.NotFound(_("Not found.")) from None
+        version = stale_unless_matching(request, campaign.version)
+        data = {key: value for key, value in request.data.items() if key != "expected_version"}
+        form = campaign_forms.TransitionForm({**data, "expected_stage": campaign.stage}, transition=declared,
+                                             campaign=campaign)
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: [str(m) for m in found] for name, found in form.errors.items()})
+        moved = services.campaign_transition(campaign_id=campaign.pk, name=name, actor=request.user,
+                                             data=form.cleaned_data, expected_version=version)
+        fresh = selectors.campaigns_for(request.user).filter(pk=moved.pk).first() or moved
+        return _with_etag(Response(serializers.CampaignSerializer(fresh).data), fresh.version)
+
+
+@extend_schema_view(list=extend_schema(summary="Công việc / Tasks", description="The tasks the caller may see."),
+                    retrieve=extend_schema(summary="Một công việc / A task"))
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.TaskSerializer
+    filterset_fields = ["status", "stage", "campaign", "assignee", "working_group"]
+    ordering_fields = ["id", "due_on"]
+
+    def get_queryset(self):
+        return selectors.tasks_for(self.request.user)
+
+    @extend_schema(summary="Công việc của tôi / My tasks",
+                   description="Open tasks given to me or waiting in the queues of my working groups.")
+    @action(detail=False)
+    def mine(self, request):
+        page = self.paginate_queryset(self.filter_queryset(selectors.tasks_mine(request.user)))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="Nhận việc / Claim a task", request=None, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"], filterset_fields=[], ordering_fields=[])
+    def claim(self, request, pk=None):
+        task = services.task_claim(task_id=self.get_object().pk, actor=request.user)
+        return Response(self.get_serializer(task).data)
+
+    @extend_schema(summary="Hoàn thành / Complete a task", request=serializers.TaskCompleteSerializer,
+                   responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"], filterset_fields=[], ordering_fields=[])
+    def complete(self, request, pk=None):
+        task = self.get_object()
+        values = serializers.TaskCompleteSerializer(data=request.data)
+        values.is_valid(raise_exception=True)
+        task = services.task_complete(task_id=task.pk, actor=request.user, note=values.validated_data["note"],
+                                      done_on=values.validated_data["done_on"] or clock.today())
+        return Response(self.get_serializer(task).data)

@@ -1,0 +1,77 @@
+"""What the API answers and takes. Reads only: every write goes through a
+service (``resources``), which checks the rules; these say the shape."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from workflows.campaigns.models import Campaign, CampaignEvent, Task
+from workflows.organisation.models import Unit, WorkingGroup
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="kind.code", read_only=True)
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "kind", "depth", "path", "parent", "is_active"]
+
+    def get_parent(self, unit: Unit) -> str | None:
+        """The parent's path (the tree is a materialised path: 4 characters a level)."""
+        return unit.path[: -Unit.steplen] or None
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingGroup
+        fields = ["id", "name", "unit", "is_active"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "enterprise", "enterprise_name", "responsible_unit", "working_group", "stage", "stage_label",
+                  "held_stage", "version", "register", "opened_at", "stage_entered_at", "closed_at", "workforce",
+                  "core_group", "committee_size", "applications", "admitted_members", "employer_met_on",
+                  "committee_formed_on", "congress_on", "decision_number", "decision_date", "recognised_unit",
+                  "abandon_reason"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CampaignEvent
+        fields = ["id", "kind", "at", "actor", "from_stage", "to_stage", "note", "data"]
+        read_only_fields = fields
+
+    def get_actor(self, event: CampaignEvent) -> str | None:
+        """The person's login; null: the system (a job)."""
+        return event.actor.get_username() if event.actor_id else None
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    campaign_name = serializers.CharField(source="campaign.enterprise.name", read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "campaign", "campaign_name", "stage", "title", "description", "assignee", "working_group",
+                  "due_on", "status", "milestone", "done_on", "created_at", "closed_at"]
+        read_only_fields = fields
+
+
+class TransitionSerializer(serializers.Serializer):
+    """The values a transition's form takes (its declaration says which);
+    ``expected_version`` when no If-Match header is sent."""
+
+    expected_version = serializers.IntegerField(required=False, min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    done_on = serializers.DateField(required=False, allow_null=True, default=None)
