@@ -224,6 +224,16 @@ def _survey(o: Objects):
     return o.survey
 
 
+def _notification(o: Objects):
+    """A notification of the officer of the set (made once per set of objects)."""
+    if getattr(o, "notification", None) is None:
+        from workflows.notifications.services import Draft, notifications_create
+
+        o.notification = notifications_create(drafts=[Draft(o.officer.pk, "campaign_assigned", {
+            "enterprise": "Công ty Mẫu", "group": "Tổ"}, url="/campaigns/")])[0]
+    return o.notification
+
+
 def _token(o: Objects):
     if getattr(o, "token", None) is None:
         from workflows.api.tokens import token_create
@@ -239,6 +249,15 @@ FILLERS = {
     "api:token_revoke": lambda o: {"pk": _token(o).pk},
     "api:workinggroup-detail": lambda o: {"pk": o.campaign.working_group_id},
     "api:campaign-detail": lambda o: {"pk": o.campaign.pk},
+    "api:enterprise-detail": lambda o: {"pk": o.enterprise.pk},
+    "api:caseworker-list": lambda o: {"pk": o.campaign.pk},
+    "api:caseconversation-list": lambda o: {"pk": o.campaign.pk},
+    **{f"api:caseworker-{name}": lambda o: {"pk": o.campaign.pk, "worker_id": _worker(o).pk}
+       for name in ("detail", "assessments")},
+    "api:enterprisesurveyvisit-list": lambda o: {"enterprise_pk": o.enterprise.pk},
+    "api:surveyvisit-detail": lambda o: {"pk": _survey(o)[1].pk},
+    "api:programme-detail": lambda o: {"pk": _programme(o).pk},
+    "api:notification-read": lambda o: {"pk": _notification(o).pk},
     "api:campaign-history": lambda o: {"pk": o.campaign.pk},
     "api:campaign-transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
     **{f"api:task-{name}": lambda o: {"pk": o.task.pk} for name in ("detail", "claim", "complete")},

@@ -9,12 +9,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from workflows.campaigns import forms as campaign_forms, permissions as campaign_permissions, services
 from workflows.core import clock
+from workflows.core.errors import Conflict
+from workflows.enterprises import services as registry
+from workflows.enterprises.services import EnterpriseData
 
 from . import selectors, serializers
 from .authentication import Cursor
@@ -139,3 +142,69 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         task = services.task_complete(task_id=task.pk, actor=request.user, note=values.validated_data["note"],
                                       done_on=values.validated_data["done_on"] or clock.today())
         return Response(self.get_serializer(task).data)
+
+
+def _enterprise_etag(enterprise) -> str:
+    return f'"{enterprise.updated_at.isoformat()}"'
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Doanh nghiệp / Enterprises",
+                       description="The registry the caller sees. q: a name (diacritics optional) or a tax code; "
+                                   "sector, band (a workforce band), union (yes/no).",
+                       parameters=[OpenApiParameter(name, str, required=False)
+                                   for name in ("q", "sector", "band", "union")]),
+    retrieve=extend_schema(summary="Một doanh nghiệp / An enterprise",
+                           description="The ETag is the moment of the last change: send it back as If-Match."),
+    create=extend_schema(summary="Đăng ký doanh nghiệp / Register an enterprise",
+                         request=serializers.EnterpriseWriteSerializer, responses=serializers.EnterpriseSerializer),
+    update=extend_schema(summary="Sửa doanh nghiệp / Change an enterprise",
+                         request=serializers.EnterpriseWriteSerializer, responses=serializers.EnterpriseSerializer,
+                         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)]))
+class EnterpriseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.EnterpriseSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.enterprises_for(self.request.user, self.request.query_params)
+
+    def retrieve(self, request, pk=None):
+        enterprise = selectors.enterprise_for(request.user, int(pk)) if str(pk).isdigit() else None
+        if enterprise is None:
+            raise exceptions.NotFound(_("Not found."))
+        response = Response(self.get_serializer(enterprise).data)
+        response["ETag"] = _enterprise_etag(enterprise)
+        return response
+
+    def create(self, request):
+        values = serializers.EnterpriseWriteSerializer(data=request.data)
+        values.is_valid(raise_exception=True)
+        data = dict(values.validated_data)
+        unit = selectors.unit_for(request.user, data.pop("responsible_unit", ""))
+        if unit is None:
+            raise exceptions.ValidationError({"responsible_unit": [_("Choose a unit you work in.")]})
+        enterprise = registry.enterprise_create(tax_code=data.pop("tax_code", ""), data=EnterpriseData(**data),
+                                                responsible_unit=unit, actor=request.user)
+        response = Response(self.get_serializer(enterprise).data, status=201)
+        response["ETag"] = _enterprise_etag(enterprise)
+        return response
+
+    def update(self, request, pk=None):
+        enterprise = selectors.enterprise_for(request.user, int(pk)) if str(pk).isdigit() else None
+        if enterprise is None:
+            raise exceptions.NotFound(_("Not found."))
+        header = request.headers.get("If-Match", "").strip()
+        if not header:
+            raise exceptions.ValidationError({"If-Match": [_(
+                "Say which version of the object the change is based on (If-Match or expected_version).")]})
+        request._if_match = True
+        if header.removeprefix("W/").strip('"') != enterprise.updated_at.isoformat():
+            raise Conflict(_("Someone else changed this enterprise in the meantime. Reload the page and try again."))
+        values = serializers.EnterpriseWriteSerializer(data=request.data)
+        values.is_valid(raise_exception=True)
+        data = {k: v for k, v in values.validated_data.items() if k not in ("tax_code", "responsible_unit")}
+        enterprise = registry.enterprise_update(enterprise_id=enterprise.pk, data=EnterpriseData(**data),
+                                                actor=request.user, expected_updated_at=enterprise.updated_at)
+        response = Response(self.get_serializer(enterprise).data)
+        response["ETag"] = _enterprise_etag(enterprise)
+        return response

@@ -6,6 +6,8 @@ from django.db.models import Q, QuerySet
 
 from workflows.campaigns.models import Campaign, CampaignEvent, Task, TaskStatus
 from workflows.campaigns.selectors import campaign_timeline, campaigns_shown_to, tasks_shown_to
+from workflows.enterprises.models import Enterprise
+from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list, enterprises_shown_to
 from workflows.organisation.models import Unit, WorkingGroup
 from workflows.organisation.permissions import scope_of, units_visible_to, working_groups_visible_to
 
@@ -35,3 +37,19 @@ def tasks_mine(user) -> QuerySet[Task]:
     groups = sorted(scope_of(user).groups)
     return tasks_for(user).filter(Q(assignee_id=user.pk) | Q(assignee__isnull=True, working_group_id__in=groups),
                                   status=TaskStatus.OPEN)
+
+
+def enterprises_for(user, params) -> QuerySet[Enterprise]:
+    """The registry the user sees, by the registry's own filters (``q``
+    finds names typed without diacritics, and tax codes)."""
+    return enterprises_for_list(user, EnterpriseFilters(
+        q=params.get("q", ""), sector=params.get("sector", ""), band=params.get("band", ""),
+        union=params.get("union", "")))
+
+
+def enterprise_for(user, pk: int) -> Enterprise | None:
+    return enterprises_shown_to(user).filter(pk=pk).first()
+
+
+def unit_for(user, pk) -> Unit | None:
+    return units_for(user).filter(pk=pk).first() if str(pk).isdigit() else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from workflows.campaigns.models import Campaign, CampaignEvent, Task
+from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceSource
 from workflows.organisation.models import Unit, WorkingGroup
 
 
@@ -75,3 +76,32 @@ class TransitionSerializer(serializers.Serializer):
 class TaskCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     done_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = ["id", "tax_code", "name", "address", "province", "commune", "industrial_zone", "ownership_sector",
+                  "industry", "workforce", "workforce_as_of", "workforce_source", "responsible_unit", "has_union",
+                  "union_unit", "updated_at"]
+        read_only_fields = fields
+
+
+class EnterpriseWriteSerializer(serializers.Serializer):
+    """An enterprise's facts as a client sends them; the tax code and the
+    unit only when it is registered (``enterprises.services`` checks them)."""
+
+    tax_code = serializers.CharField(required=False, max_length=20)
+    responsible_unit = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=255)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    province = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    commune = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    industrial_zone = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    ownership_sector = serializers.ChoiceField(choices=OwnershipSector.choices,
+                                               default=OwnershipSector.DOMESTIC_PRIVATE)
+    industry = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    workforce = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
+    workforce_as_of = serializers.DateField(required=False, allow_null=True, default=None)
+    workforce_source = serializers.ChoiceField(choices=[("", "—"), *WorkforceSource.choices], required=False,
+                                               default="")
