@@ -165,3 +165,38 @@ def test_the_schema_and_its_pages_are_served_without_a_cdn(client, world):
     assert "/api/v1/campaigns/{id}/transitions/{name}/" in schema.json()["paths"]
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_a_refused_object_is_audited_like_on_the_pages(world):
+    from workflows.audit.models import AuditEntry, AuditKind
+
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    response = client_of(world.other_officer).get(f"/api/v1/campaigns/{campaign.pk}/")
+
+    assert response.status_code == 404
+    assert list(AuditEntry.objects.filter(kind=AuditKind.ACCESS_REFUSED).values_list("user", "detail")) == [
+        (world.other_officer.pk, f"campaigns.Campaign {campaign.pk} is outside the user's scope")]
+
+
+def test_the_queue_and_a_supervisor_reassigns_one_task_and_many(world, colleague):
+    campaign = campaign_at(world, Stage.SURVEYED)
+    queued = list(Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN, assignee__isnull=True)
+                  .order_by("pk").values_list("pk", flat=True))
+    assert sorted(row["id"] for row in client_of(world.officer).get("/api/v1/tasks/queue/").json()["results"]) \
+        == sorted(queued)
+
+    one = client_of(world.supervisor).post(f"/api/v1/tasks/{queued[0]}/reassign/",
+                                           {"assignee_id": world.officer.pk}, format="json")
+    assert (one.status_code, one.json()["assignee"]) == (200, world.officer.pk)
+    assert client_of(world.officer).post(f"/api/v1/tasks/{queued[1]}/reassign/",
+                                         {"assignee_id": world.officer.pk}, format="json").status_code == 404
+
+    many = client_of(world.supervisor).post("/api/v1/tasks/bulk-reassign/",
+                                            {"to_user": colleague.pk, "from_user": world.officer.pk},
+                                            format="json")
+    assert (many.status_code, many.json()) == (200, {"moved": 1})
+    assert Task.objects.get(pk=queued[0]).assignee == colleague
+    bad = client_of(world.supervisor).post("/api/v1/tasks/bulk-reassign/", {"to_user": colleague.pk},
+                                           format="json")
+    assert bad.status_code == 400

@@ -260,7 +260,7 @@ FILLERS = {
     "api:notification-read": lambda o: {"pk": _notification(o).pk},
     "api:campaign-history": lambda o: {"pk": o.campaign.pk},
     "api:campaign-transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
-    **{f"api:task-{name}": lambda o: {"pk": o.task.pk} for name in ("detail", "claim", "complete")},
+    **{f"api:task-{name}": lambda o: {"pk": o.task.pk} for name in ("detail", "claim", "complete", "reassign")},
     "people:round": lambda o: {"pk": _survey(o)[0].pk},
     "people:round_edit": lambda o: {"pk": _survey(o)[0].pk},
     "people:visit_add": lambda o: {"enterprise_pk": o.enterprise.pk},

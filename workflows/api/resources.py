@@ -16,12 +16,27 @@ from rest_framework.response import Response
 from workflows.campaigns import forms as campaign_forms, permissions as campaign_permissions, services
 from workflows.core import clock
 from workflows.core.errors import Conflict
+from workflows.core.shortcuts import visible_or_404
 from workflows.enterprises import services as registry
 from workflows.enterprises.services import EnterpriseData
 
 from . import selectors, serializers
 from .authentication import Cursor
 from .problems import stale_unless_matching
+
+
+class AuditedObjects:
+    """``get_object`` through ``core.shortcuts.visible_or_404``: an object
+    outside the caller's scope answers 404 like a missing one, and the
+    refusal is audited, as on the pages."""
+
+    def get_object(self):
+        pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if not str(pk).isdigit():
+            raise exceptions.NotFound(_("Not found."))
+        obj = visible_or_404(self.get_queryset(), int(pk), request=self.request._request)
+        self.check_object_permissions(self.request, obj)
+        return obj
 
 
 class ByPath(Cursor):
@@ -39,7 +54,7 @@ def _with_etag(response: Response, version: int) -> Response:
 
 @extend_schema_view(list=extend_schema(summary="Đơn vị / Units", description="The units the caller may see."),
                     retrieve=extend_schema(summary="Một đơn vị / A unit"))
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(AuditedObjects, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.UnitSerializer
     pagination_class = ByPath
     filterset_fields = ["depth", "is_active"]
@@ -51,7 +66,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Tổ công tác / Working groups"),
                     retrieve=extend_schema(summary="Một tổ công tác / A working group"))
-class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkingGroupViewSet(AuditedObjects, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.WorkingGroupSerializer
     filterset_fields = ["unit", "is_active"]
 
@@ -63,7 +78,7 @@ class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="Cuộc vận động / Campaigns", description="The campaigns the caller may see."),
     retrieve=extend_schema(summary="Một cuộc vận động / A campaign",
                            description="The ETag header is the campaign's version: send it back as If-Match."))
-class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+class CampaignViewSet(AuditedObjects, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CampaignSerializer
     filterset_fields = ["stage", "responsible_unit", "working_group", "register", "enterprise"]
     ordering_fields = ["id", "opened_at", "stage_entered_at"]
@@ -111,7 +126,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Công việc / Tasks", description="The tasks the caller may see."),
                     retrieve=extend_schema(summary="Một công việc / A task"))
-class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+class TaskViewSet(AuditedObjects, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.TaskSerializer
     filterset_fields = ["status", "stage", "campaign", "assignee", "working_group"]
     ordering_fields = ["id", "due_on"]
@@ -125,6 +140,40 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def mine(self, request):
         page = self.paginate_queryset(self.filter_queryset(selectors.tasks_mine(request.user)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="Hàng đợi của tổ / My groups' queues",
+                   description="Open tasks waiting in the queues of my working groups (nobody holds them yet).")
+    @action(detail=False)
+    def queue(self, request):
+        page = self.paginate_queryset(self.filter_queryset(selectors.tasks_queued(request.user)))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="Giao lại / Reassign a task", request=serializers.TaskReassignSerializer,
+                   responses=serializers.TaskSerializer,
+                   description="Supervisors: to another person who works the case, or (assignee null) back to the "
+                               "working group's queue.")
+    @action(detail=True, methods=["post"], filterset_fields=[], ordering_fields=[])
+    def reassign(self, request, pk=None):
+        task = self.get_object()
+        values = serializers.TaskReassignSerializer(data=request.data)
+        values.is_valid(raise_exception=True)
+        task = services.task_reassign(task_id=task.pk, actor=request.user, **values.validated_data)
+        return Response(self.get_serializer(task).data)
+
+    @extend_schema(summary="Giao lại nhiều việc / Reassign many tasks", request=serializers.BulkReassignSerializer,
+                   responses=serializers.BulkReassignResultSerializer,
+                   description="All or nothing: the chosen tasks (task_ids), or every open task of from_user, to "
+                               "to_user.")
+    @action(detail=False, methods=["post"], url_path="bulk-reassign", url_name="bulk-reassign",
+            filterset_fields=[], ordering_fields=[])
+    def bulk_reassign(self, request):
+        values = serializers.BulkReassignSerializer(data=request.data)
+        values.is_valid(raise_exception=True)
+        data = values.validated_data
+        result = services.tasks_bulk_reassign(actor=request.user, to_user_id=data["to_user"],
+                                              task_ids=data.get("task_ids"), from_user_id=data.get("from_user"),
+                                              note=data.get("note", ""))
+        return Response(serializers.BulkReassignResultSerializer(result).data)
 
     @extend_schema(summary="Nhận việc / Claim a task", request=None, responses=serializers.TaskSerializer)
     @action(detail=True, methods=["post"], filterset_fields=[], ordering_fields=[])

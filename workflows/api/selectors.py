@@ -53,3 +53,9 @@ def enterprise_for(user, pk: int) -> Enterprise | None:
 
 def unit_for(user, pk) -> Unit | None:
     return units_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+
+
+def tasks_queued(user) -> QuerySet[Task]:
+    """The open tasks nobody holds yet in the queues of my working groups."""
+    return tasks_for(user).filter(assignee__isnull=True, working_group_id__in=sorted(scope_of(user).groups),
+                                  status=TaskStatus.OPEN)

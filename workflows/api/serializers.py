@@ -2,6 +2,7 @@
 service (``resources``), which checks the rules; these say the shape."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from workflows.campaigns.models import Campaign, CampaignEvent, Task
@@ -105,3 +106,25 @@ class EnterpriseWriteSerializer(serializers.Serializer):
     workforce_as_of = serializers.DateField(required=False, allow_null=True, default=None)
     workforce_source = serializers.ChoiceField(choices=[("", "—"), *WorkforceSource.choices], required=False,
                                                default="")
+
+
+class TaskReassignSerializer(serializers.Serializer):
+    assignee_id = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkReassignSerializer(serializers.Serializer):
+    to_user = serializers.IntegerField()
+    task_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False,
+                                     max_length=2000)
+    from_user = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if ("task_ids" in data) == ("from_user" in data):
+            raise serializers.ValidationError(_("Give either the tasks (task_ids) or whose tasks (from_user)."))
+        return data
+
+
+class BulkReassignResultSerializer(serializers.Serializer):
+    moved = serializers.IntegerField()
