@@ -32,6 +32,9 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
 class CampaignSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    # choices that may be blank: a string ("" when none) — a read-only enum would not allow the blank
+    held_stage = serializers.CharField(read_only=True, help_text="The stage before the hold; empty when not on hold.")
+    abandon_reason = serializers.CharField(read_only=True, help_text="Why it was abandoned; empty otherwise.")
 
     class Meta:
         model = Campaign
@@ -58,6 +61,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     campaign_name = serializers.CharField(source="campaign.enterprise.name", read_only=True)
+    milestone = serializers.CharField(read_only=True, help_text="The first-year milestone; empty for other tasks.")
 
     class Meta:
         model = Task
@@ -80,6 +84,7 @@ class TaskCompleteSerializer(serializers.Serializer):
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    workforce_source = serializers.CharField(read_only=True, help_text="Where the workforce comes from; may be empty.")
     class Meta:
         model = Enterprise
         fields = ["id", "tax_code", "name", "address", "province", "commune", "industrial_zone", "ownership_sector",
