@@ -283,5 +283,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # answers' fields are all read-only: not "required" (a validator may leave read-only values out)
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "ENUM_NAME_OVERRIDES": {"StageEnum": "workflows.campaigns.flows.Stage.choices"},
 }

@@ -8,7 +8,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -26,7 +28,19 @@ EXAMPLES = 4
 
 
 @pytest.fixture
-def keys(world):
+def same_connection():
+    """The requests go to the WSGI application itself, which closes the
+    database connection at the end of each request; the test's transaction
+    lives on it, so keep it open, as Django's own test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def keys(world, same_connection):
     campaign_at(world, Stage.EMPLOYER_CONTACTED)
     return {role: token_create(user=world.user(role), name="schemathesis", scope="write", days=1)[1]
             for role in ("officer", "supervisor")}

@@ -14,13 +14,13 @@ router.register("tasks", resources.TaskViewSet, basename="task")
 router.register("enterprises", resources.EnterpriseViewSet, basename="enterprise")
 router.register("survey-visits", people_resources.SurveyVisitViewSet, basename="surveyvisit")
 router.register("programmes", statistics_resources.ProgrammeViewSet, basename="programme")
-router.register("figures", statistics_resources.FiguresViewSet, basename="figures")
 router.register("notifications", people_resources.NotificationViewSet, basename="notification")
 
 _workers = people_resources.CaseWorkerViewSet
 
 urlpatterns = [
     *router.urls,
+    path("figures/", statistics_resources.FiguresView.as_view(), name="figures-list"),
     path("campaigns/<int:pk>/workers/", _workers.as_view({"get": "list", "post": "create"}),
          name="caseworker-list"),
     path("campaigns/<int:pk>/workers/<int:worker_id>/",

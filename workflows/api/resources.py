@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from workflows.campaigns import forms as campaign_forms, permissions as campaign_permissions, services
+from workflows.campaigns import flows, forms as campaign_forms, permissions as campaign_permissions, services
 from workflows.core import clock
 from workflows.core.errors import Conflict
 from workflows.core.shortcuts import visible_or_404
@@ -108,11 +108,17 @@ class CampaignViewSet(AuditedObjects, viewsets.ReadOnlyModelViewSet):
             filterset_fields=[], ordering_fields=[])
     def transition(self, request, pk=None, name=None):
         campaign = self.get_object()
+        declared = flows.TRANSITIONS.get(name)
+        if declared is None or not campaign_permissions.can(request.user, declared.action, campaign):
+            raise exceptions.NotFound(_("Not found."))
+        # a version read before a change that moved the stage is stale (412), not a missing transition
+        version = stale_unless_matching(request, campaign.version)
+        if version != campaign.version:
+            raise Conflict.stale()
         try:
             declared = campaign_permissions.transition_open_to(request.user, campaign, name)
         except PermissionDenied:
             raise exceptions.NotFound(_("Not found.")) from None
-        version = stale_unless_matching(request, campaign.version)
         data = {key: value for key, value in request.data.items() if key != "expected_version"}
         form = campaign_forms.TransitionForm({**data, "expected_stage": campaign.stage}, transition=declared,
                                              campaign=campaign)

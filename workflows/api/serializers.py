@@ -62,6 +62,9 @@ class EventSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     campaign_name = serializers.CharField(source="campaign.enterprise.name", read_only=True)
     milestone = serializers.CharField(read_only=True, help_text="The first-year milestone; empty for other tasks.")
+    assignee = serializers.IntegerField(source="assignee_id", read_only=True, allow_null=True,
+                                        help_text="Who holds the task; null: it waits in the group's queue.")
+    working_group = serializers.IntegerField(source="working_group_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Task

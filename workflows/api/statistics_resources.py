@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from workflows.core import clock
 from workflows.core.params import param_date
@@ -52,7 +53,7 @@ def _day(params, name: str, default: dt.date) -> dt.date:
     return day
 
 
-@extend_schema_view(list=extend_schema(
+@extend_schema_view(get=extend_schema(
     summary="Chỉ tiêu số liệu / Indicator figures",
     description="Every indicator of the registry for the subtree of an upper-level unit the caller oversees, "
                 "over the days from `from` to `to` (this year by default); a unit out of reach answers 404.",
@@ -61,8 +62,10 @@ def _day(params, name: str, default: dt.date) -> dt.date:
                 OpenApiParameter("from", str, required=False, description="dd/mm/yyyy or yyyy-mm-dd."),
                 OpenApiParameter("to", str, required=False, description="dd/mm/yyyy or yyyy-mm-dd.")],
     responses=serializers.UnitFiguresSerializer))
-class FiguresViewSet(viewsets.ViewSet):
-    def list(self, request):
+class FiguresView(APIView):
+    """One object (the unit's figures for the period), not a list: an APIView, not a viewset's list."""
+
+    def get(self, request):
         unit = selectors.unit_to_read(request.user, request.query_params.get("unit"))
         if unit is None:
             raise exceptions.NotFound(_("Not found."))
