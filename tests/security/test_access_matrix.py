@@ -331,6 +331,10 @@ FILLERS = {
        for name in ("day_edit", "day_withdraw")},
     **{f"administration:{name}": lambda o: {"pk": _organisation_import(o).pk} for name in (
         "import_batch", "import_progress", "import_recheck", "import_confirm", "import_errors")},
+    # -- fillers: imports over the API
+    # -- fillers: the register over the API
+    # -- fillers: statistics over the API
+    # -- fillers: webhooks
 }
 
 # Plausible form data, so that a request would get past form validation.
@@ -397,6 +401,10 @@ def snapshot():
         sorted(WorkerImport.objects.values_list("pk", "status")),
         SurveyRound.objects.count(), SurveyVisit.objects.count(),
         sorted(AccessToken.objects.values_list("pk", "revoked_at")),
+        # -- snapshot: imports over the API
+        # -- snapshot: the register over the API
+        # -- snapshot: statistics over the API
+        # -- snapshot: webhooks
     )
 
 

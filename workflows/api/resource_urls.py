@@ -4,7 +4,15 @@ Resources under a case or an enterprise are routed with explicit paths:
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import people_resources, resources, statistics_resources
+from . import (
+    import_routes,
+    people_resources,
+    register_routes,
+    resources,
+    statistics_resources,
+    statistics_routes,
+    webhook_routes,
+)
 
 router = SimpleRouter()
 router.register("units", resources.UnitViewSet, basename="unit")
@@ -32,3 +40,5 @@ urlpatterns = [
     path("enterprises/<int:enterprise_pk>/survey-visits/",
          people_resources.EnterpriseSurveyVisitViewSet.as_view({"post": "create"}), name="enterprisesurveyvisit-list"),
 ]
+urlpatterns += [*import_routes.urlpatterns, *register_routes.urlpatterns, *statistics_routes.urlpatterns,
+                *webhook_routes.urlpatterns]
