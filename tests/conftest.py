@@ -164,3 +164,13 @@ def campaign_at(world: World, stage: str, *, enterprise=None, on: dt.date | None
                                      data={"reason": AbandonReason.EMPLOYER_REFUSED})
     c.refresh_from_db()
     return c
+
+
+@pytest.fixture
+def receiver():
+    """A real webhook receiver on 127.0.0.1 (``tests.webhooks.receiver``)."""
+    from tests.webhooks.receiver import Receiver, start, stop
+
+    found = start(Receiver())
+    yield found
+    stop(found)

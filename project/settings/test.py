@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # within one minute in one process, so the production rate would throttle
 # unrelated tests; the throttle's own test sets its rate.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000000/min"}}  # noqa: F405
+# The tests' receivers listen on 127.0.0.1 over plain HTTP; a refused address has its own test.
+WEBHOOK_ALLOW_HTTP = WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+WEBHOOK_TIMEOUT_SECONDS = 5

@@ -33,7 +33,7 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same seven schedules, unchanged
+    # then: the same nine schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
         ("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
@@ -42,9 +42,11 @@ def test_setup_schedules_is_idempotent(db):
         ("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", Schedule.MINUTES, 15, -1),
         ("cdcs: erasure of workers who did not join", "workflows.campaigns.jobs.workers_erase_due", Schedule.DAILY,
          None, -1),
+        ("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", Schedule.DAILY, None, -1),
         ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
         ("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", Schedule.DAILY, None, -1),
         ("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", Schedule.DAILY, None, -1),
+        ("cdcs: webhook deliveries", "workflows.webhooks.jobs.deliveries_sweep", Schedule.MINUTES, 1, -1),
     ]
     next_runs = {name: next_run.astimezone(VIETNAM) for name, *_rest, next_run in first}
     assert next_runs["cdcs: reminders and escalations"] == dt.datetime(2027, 3, 2, 6, 30, tzinfo=VIETNAM)
@@ -52,7 +54,8 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: statistics reconciliation"] == dt.datetime(2027, 3, 2, 2, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: collaborators whose access ended"] == dt.datetime(2027, 3, 2, 0, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: erasure of workers who did not join"] == dt.datetime(2027, 3, 2, 1, 30, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 7
+    assert next_runs["cdcs: old webhook events"] == dt.datetime(2027, 3, 2, 3, 0, tzinfo=VIETNAM)
+    assert out.getvalue().count("up to date") == 9
 
 
 def test_the_cluster_settings():

@@ -41,6 +41,7 @@ from workflows.organisation.models import (
     WorkingGroupUserObjectPermission,
 )
 from workflows.organisation.permissions import Role, can_administer_unit, scope_of, units_administered_by
+from workflows.webhooks.services import import_finished
 
 from . import import_sheets as sheets
 from .models import ImportStatus, OrganisationImport, OrganisationImportProgress, RowOutcome
@@ -422,6 +423,8 @@ def organisation_import_commit_run(*, import_id: int, live_progress: bool = Fals
                 after={"file": run.file_name, **counts})
             OrganisationImport.objects.filter(pk=import_id).update(
                 status=ImportStatus.COMMITTED, committed_at=clock.now(), content=b"", result=counts)
+            import_finished(what="organisation", import_id=run.pk, unit=run.unit, file_name=run.file_name,
+                            counts=counts)
     except _Changed as changed:
         _verdicts_store(run, changed.plan, status=ImportStatus.FAILED, failure=_(
             "The organisation changed since the check, and some rows are no longer right: see the rows with an "

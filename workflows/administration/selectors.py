@@ -648,7 +648,9 @@ def administration_home(request) -> AdministrationHome:
                 ("reference", _("Reference data"), "/administration/reference/",
                  _("Stage checklists, rule sets and days off for your subtree.")),
                 ("import", _("Import the organisation"), "/administration/import/",
-                 _("Units, people, working groups and roles from an XLSX template."))):
+                 _("Units, people, working groups and roles from an XLSX template.")),
+                ("webhooks", _("Webhooks"), "/administration/webhooks/",
+                 _("Tell the federation's other systems of campaigns, tasks, dossiers and imports as they happen."))):
             if url := _route(path):
                 links.append(HomeLink(key, label, url, description))
     staff = administration_for(request) if user.is_staff else None

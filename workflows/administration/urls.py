@@ -36,4 +36,5 @@ urlpatterns = [
     # the other helpers' screens
     path("reference/", include("workflows.administration.reference_urls")),
     path("import/", include("workflows.administration.import_urls")),
+    path("webhooks/", include("workflows.webhooks.urls")),
 ]

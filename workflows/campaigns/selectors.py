@@ -512,6 +512,18 @@ def open_tasks_due_in(windows: Sequence[tuple[Zone, Sequence[tuple[dt.date, dt.d
                          "unit_path", named=True)[:limit])
 
 
+def open_tasks_overdue(*, since: dt.date, before: dt.date, after: tuple[dt.date, int] | None,
+                       limit: int) -> list[Task]:
+    """One batch of open tasks due from ``since`` up to (not including)
+    ``before``, in (due date, id) order after the keyset ``after``, with
+    their campaign, its enterprise and its unit."""
+    qs = Task.objects.filter(status=TaskStatus.OPEN, due_on__gte=since, due_on__lt=before)
+    if after is not None:
+        qs = qs.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
+    return list(qs.select_related("campaign__responsible_unit", "campaign__enterprise").order_by("due_on", "pk")
+                [:limit])
+
+
 def officers_by_group(group_ids) -> dict[int, tuple[int, ...]]:
     """The active officers of each working group (the people a queue task
     waits for), in one query."""

@@ -38,6 +38,8 @@ from workflows.organisation.workdays import WorkingCalendar, calendar_from
 from workflows.people import services as people
 from workflows.people.models import SurveyVisit, Worker, WorkerSource
 from workflows.people.services import WorkerData
+from workflows.webhooks import services as webhooks
+from workflows.webhooks.kinds import EventKind as WebhookKind
 
 from . import figures, flows, permissions
 from .derived import DERIVED_BY_NAME, derive
@@ -90,6 +92,17 @@ def _event(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: 
         note=note.strip(),
         from_stage=from_stage, to_stage=to_stage, data=data or {},
     )
+
+
+def _announce(kind: str, campaign: Campaign, event: CampaignEvent, **data) -> None:
+    """Write the change to the webhooks' outbox (in this transaction; nothing when nobody listens)."""
+    enterprise = campaign.enterprise
+    webhooks.event_record(kind=kind, unit=campaign.responsible_unit, data={
+        "campaign": {"id": campaign.pk, "version": campaign.version, "stage": campaign.stage,
+                     "working_group": campaign.working_group_id,
+                     "enterprise": {"id": enterprise.pk, "name": enterprise.name, "tax_code": enterprise.tax_code}},
+        "unit": webhooks.unit_data(campaign.responsible_unit), "history_event": event.pk,
+        "actor": event.actor_id, **data})
 
 
 def _user_label(user) -> str:
@@ -173,6 +186,8 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
     for step in then:
         step()
+    _announce(WebhookKind.CAMPAIGN_MOVED, campaign, event, transition=declared.name, from_stage=from_stage,
+              to_stage=campaign.stage)
     event_id, campaign_id = event.pk, campaign.pk
     transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id))
     for job in declared.jobs:  # callbacks of other apps: never silenced, unlike notifications
@@ -220,10 +235,11 @@ def campaign_open(*, enterprise_id: int, actor, working_group_id: int | None = N
             campaign.save()
     except IntegrityError:
         raise DomainError(_("This enterprise already has an open campaign.")) from None
-    _event(campaign, actor, EventKind.OPENED, note=note, to_stage=Stage.SURVEYED, at=now,
-           data={"working_group": group.name if group else ""})
+    event = _event(campaign, actor, EventKind.OPENED, note=note, to_stage=Stage.SURVEYED, at=now,
+                   data={"working_group": group.name if group else ""})
     figures.campaign_opened(unit_id=campaign.responsible_unit_id, on=timezone.localtime(now).date())
     _tasks_create_for_stage(campaign, Stage.SURVEYED, actor, now)
+    _announce(WebhookKind.CAMPAIGN_OPENED, campaign, event)
     return campaign
 
 

@@ -19,6 +19,7 @@ from workflows.core.progress import LiveProgress
 from workflows.core.text import fold
 from workflows.organisation.models import Unit
 from workflows.organisation.permissions import require_administer_unit, scope_of
+from workflows.webhooks.services import import_finished
 
 from . import figures, imports, permissions
 from .models import (
@@ -451,6 +452,8 @@ def import_commit_run(*, batch_id: int, live_progress: bool = False,
             counts = _import_counts(batch_id)
             ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.COMMITTED, committed_at=clock.now(),
                                                            content=b"", **counts)
+            import_finished(what="enterprises", import_id=batch.pk, unit=batch.unit, file_name=batch.file_name,
+                            counts=counts)
     except PermissionDenied:
         _import_fail(batch_id, None, _("You no longer supervise this unit: nothing was written to the registry."))
         return

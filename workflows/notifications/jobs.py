@@ -20,7 +20,7 @@ from django.core.mail import get_connection
 from django.db.models import Count
 from django.urls import reverse
 
-from workflows.campaigns import selectors as campaign_selectors
+from workflows.campaigns import announcements, selectors as campaign_selectors
 from workflows.campaigns.models import CampaignEvent, Task, TaskStatus
 from workflows.core import clock
 from workflows.organisation.selectors import group_members
@@ -97,6 +97,8 @@ def reminders_run(day=None, batch_size: int = BATCH) -> ReminderRun:
     delivered, notifications = _deliver(day, batch_size)
     _queue_emails(Notification.objects.filter(email_status=EmailStatus.PENDING, reminders__day=day,
                                               created_at__lt=started))
+    # the systems that subscribed to overdue tasks (webhooks) hear of them once each
+    announcements.tasks_overdue_announce(day=day, batch_size=batch_size)
     return ReminderRun(day, True, delivered, notifications)
 
 

@@ -34,6 +34,9 @@ PLANS = (
     # Decree 13/2023: the personal data of workers who did not join, once their campaigns are long closed
     Plan("cdcs: erasure of workers who did not join", "workflows.campaigns.jobs.workers_erase_due",
          at=dt.time(1, 30)),
+    # webhooks: retries whose time came, deliveries whose sender died; the outbox kept for 90 days
+    Plan("cdcs: webhook deliveries", "workflows.webhooks.jobs.deliveries_sweep", every_minutes=1),
+    Plan("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", at=dt.time(3, 0)),
 )
 
 

@@ -62,6 +62,8 @@ from workflows.core.progress import LiveProgress
 from workflows.core.spreadsheets import Spreadsheet
 from workflows.core.text import fold
 from workflows.core.workbooks import RawRow, SpreadsheetRefused, cell_text, header_key
+from workflows.enterprises.models import Enterprise
+from workflows.webhooks.services import import_finished
 
 from . import identity
 from .models import (
@@ -806,6 +808,9 @@ def worker_import_write_run(*, import_id: int, live_progress: bool = False,
             WorkerImport.objects.filter(pk=import_id).update(
                 status=Status.WRITTEN, written=len(ids), skipped=skipped, written_at=clock.now(),
                 rows=[row for row in stored if row["outcome"] == Outcome.ERROR])
+            enterprise = Enterprise.objects.select_related("responsible_unit").get(pk=run.enterprise_id)
+            import_finished(what="workers", import_id=run.pk, unit=enterprise.responsible_unit,
+                            file_name=run.file_name, counts={"written": len(ids), "skipped": skipped})
     except Exception:
         _fail(import_id, None, _("The write stopped on an unexpected error: nothing was written. Upload the file "
                                  "again; if it fails again, tell the technical administrator."))

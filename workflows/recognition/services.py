@@ -27,6 +27,8 @@ from workflows.core.errors import Conflict, DomainError
 from workflows.notifications.kinds import NotificationKind
 from workflows.notifications.services import notifications_close
 from workflows.organisation.permissions import require_administer_person
+from workflows.webhooks import services as webhooks
+from workflows.webhooks.kinds import EventKind as WebhookKind
 
 from . import member_lists, notices, permissions, selectors
 from .documents import check_upload
@@ -349,6 +351,12 @@ def dossier_decide(*, task_id: int, actor, approve: bool, decision_number: str =
     if not approve:
         _event(campaign, actor, EventKind.DOSSIER_RETURNED, comments)
         _announce_waiting(campaign, selectors.active_process(dossier))
+    webhooks.event_record(kind=WebhookKind.DOSSIER_DECIDED, unit=campaign.responsible_unit, data={
+        "dossier": {"id": dossier.pk, "status": dossier.status, "decision_number": dossier.decision_number,
+                    "decision_date": dossier.decision_date.isoformat() if dossier.decision_date else None,
+                    "admitted_members": dossier.admitted_members},
+        "approved": approve, "campaign": {"id": campaign.pk, "enterprise": campaign.enterprise_id},
+        "unit": webhooks.unit_data(campaign.responsible_unit), "actor": actor.pk})
     return dossier
 
 
