@@ -43,8 +43,8 @@ def live(transactional_db, reference_data, live_server):
     return f"{live_server.url}/api/v1"
 
 
-def test_the_guide_has_the_three_python_examples():
-    assert len(EXAMPLES) == 3
+def test_the_guide_has_the_four_python_examples():
+    assert len(EXAMPLES) == 4
 
 
 def test_the_schema_example_works(live, world, monkeypatch, capsys):
@@ -96,3 +96,46 @@ def test_the_move_a_campaign_example_shows_a_refusal(live, world, monkeypatch, c
     assert out[1].startswith("refused: 403 Forbidden ")
     campaign.refresh_from_db()
     assert campaign.stage == Stage.SURVEYED
+
+
+def test_the_webhook_receiver_example_verifies_and_handles_each_event_once(world, receiver, capsys,
+                                                                           monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    """The guide's receiver, served on 127.0.0.1, gets real deliveries: it
+    handles each event once, answers a repeat without handling it again,
+    and refuses a body that was tampered with."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from workflows.webhooks import jobs, services
+    from workflows.webhooks.models import Delivery, DeliveryStatus
+
+    code = _example("webhook-signature")
+    subscription, secret = services.subscription_create(actor=world.administrator, unit_id=world.province.pk,
+                                                        url=receiver.url, kinds=["campaign.moved"])
+    monkeypatch.setenv("CDCS_WEBHOOK_SECRET", secret)
+    guide = {"__name__": "__guide__"}
+    exec(compile(code, str(GUIDE), "exec"), guide)  # noqa: S102 — our own documentation
+    server = ThreadingHTTPServer(("127.0.0.1", 0), guide["Endpoint"])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        services.subscription_update(subscription_id=subscription.pk, actor=world.administrator,
+                                     url=f"http://127.0.0.1:{server.server_address[1]}/", kinds=["campaign.moved"])
+        with django_capture_on_commit_callbacks(execute=True):
+            campaign = campaign_at(world, Stage.EMPLOYER_CONTACTED)
+        delivery = Delivery.objects.get()
+        assert delivery.status == DeliveryStatus.DELIVERED
+        # the same delivery once more (as after a worker died before recording the answer)
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING)
+        jobs.delivery_send(delivery.pk)
+        assert capsys.readouterr().out.splitlines() == [f"received: campaign.moved {campaign.pk}"]
+        assert list(delivery.attempt_log.values_list("status_code", flat=True)) == [204, 204]
+        # a forged body: refused
+        from workflows.webhooks import sending
+
+        forged = sending.post(f"http://127.0.0.1:{server.server_address[1]}/", secret="whsec_" + "A" * 44,
+                              message_id=str(delivery.key), timestamp=int(__import__("time").time()), body=b"{}")
+        assert forged.status_code == 401
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -206,3 +206,46 @@ def test_a_renewed_secret_signs_what_follows(world, receiver, django_capture_on_
         services.ping_send(subscription_id=subscription.pk, actor=world.administrator)
     [ping] = receiver.received
     assert new != old and ping.signed_with(new) and not ping.signed_with(old)
+
+
+@pytest.mark.parametrize("url,message", [
+    ("https://127.0.0.1:8000/admin/", "private or local network"),
+    ("https://localhost/hooks", "private or local network"),
+    ("https://10.1.2.3/hooks", "private or local network"),
+    ("https://[::1]/hooks", "private or local network"),
+    ("http://example.vn/hooks", "must begin with https://"),
+    ("ftp://example.vn/hooks", "must begin with https://"),
+    ("https:///hooks", "must begin with https://"),
+])
+def test_addresses_of_the_server_and_of_private_networks_are_refused(world, settings, url, message):
+    settings.WEBHOOK_ALLOW_HTTP = settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.subscription_create(actor=world.administrator, unit_id=world.province.pk, url=url,
+                                     kinds=[EventKind.CAMPAIGN_MOVED])
+    assert message in " ".join(refused.value.message_dict["url"])
+    assert Subscription.objects.count() == 0
+
+
+def test_a_subscription_that_became_private_is_not_sent_to(world, settings, receiver,
+                                                           django_capture_on_commit_callbacks):
+    # given: a subscription to a receiver on this machine, then the operator forbids private addresses
+    subscription, _secret = _subscribe(world, receiver)
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ping_send(subscription_id=subscription.pk, actor=world.administrator)
+    # then: nothing left the server, and the log says why
+    assert receiver.received == []
+    attempt = Attempt.objects.get()
+    assert not attempt.ok and attempt.status_code is None and attempt.error
+
+
+def test_a_redirect_is_not_followed(world, receiver, django_capture_on_commit_callbacks):
+    subscription, _secret = _subscribe(world, receiver)
+    receiver.plan = [302]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ping_send(subscription_id=subscription.pk, actor=world.administrator)
+    assert len(receiver.received) == 1
+    assert list(Attempt.objects.values_list("status_code", "ok")) == [(302, False)]
