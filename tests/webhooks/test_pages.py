@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.conftest import build_world
 from tests.factories import UserFactory
 from workflows.organisation import services as org
+from workflows.organisation.models import ChangeAction, ChangeRecord
 from workflows.organisation.permissions import Role
 from workflows.webhooks import services
 from workflows.webhooks.models import Delivery, DeliveryStatus, Subscription
@@ -104,6 +105,12 @@ def test_change_switch_renew_and_delete(client, world, receiver):
     assert client.get(delete).status_code == 200
     assert client.post(delete).status_code == 302
     assert not Subscription.objects.exists()
+    # the district's administration history says who did what (never the secret)
+    history = list(ChangeRecord.objects.filter(action=ChangeAction.WEBHOOK_CHANGED, unit=world.district)
+                   .order_by("pk").values_list("actor_id", "after"))
+    assert [after.get("active") for _actor, after in history] == [None, None, False, True, None, None]
+    assert {actor for actor, _after in history} == {world.administrator.pk}
+    assert secret not in str(history) and subscription.secret not in str(history)
 
 
 def test_a_given_up_delivery_is_sent_again_from_the_log(client, world, receiver,

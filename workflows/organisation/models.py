@@ -186,6 +186,7 @@ class ChangeAction(models.TextChoices):
     ROLE_REVOKED = "role_revoked", _("Role revoked")
     REFERENCE_CHANGED = "reference_changed", _("Reference data changed")
     IMPORTED = "imported", _("Organisation imported")
+    WEBHOOK_CHANGED = "webhook_changed", _("Webhook subscription changed")
 
 
 class ChangeRecord(models.Model):

@@ -19,8 +19,9 @@ from django_q.tasks import async_task
 
 from workflows.core import clock
 from workflows.core.errors import Conflict
-from workflows.organisation.models import Unit
+from workflows.organisation.models import ChangeAction, Unit
 from workflows.organisation.permissions import require_administer_unit
+from workflows.organisation.services import change_record
 
 from . import signing
 from .kinds import SUBSCRIBABLE, EventKind
@@ -125,6 +126,12 @@ def _checked(*, url: str, kinds: Sequence[str], description: str) -> tuple[str, 
     return url, chosen, description
 
 
+def _history(actor, subscription: Subscription, summary: str, **after) -> None:
+    """The unit's administration history: who changed which subscription (never its secret)."""
+    change_record(actor=actor, action=ChangeAction.WEBHOOK_CHANGED, unit=subscription.unit, summary=summary,
+                  after={"subscription": subscription.pk, "url": subscription.url, **after})
+
+
 def _subscription_locked(subscription_id: int, actor, expected_version: int | None = None) -> Subscription:
     subscription = (Subscription.objects.select_for_update(of=("self",)).select_related("unit")
                     .filter(pk=subscription_id).first())
@@ -149,6 +156,7 @@ def subscription_create(*, actor, unit_id: int, url: str, kinds: Sequence[str],
     secret = signing.secret_new()
     subscription = Subscription.objects.create(unit=unit, url=url, kinds=chosen, description=description,
                                                secret=secret, created_by=actor)
+    _history(actor, subscription, _("Webhook subscribed: %(url)s") % {"url": url}, kinds=chosen)
     return subscription, secret
 
 
@@ -160,6 +168,8 @@ def subscription_update(*, subscription_id: int, actor, url: str, kinds: Sequenc
         url=url, kinds=kinds, description=description)
     subscription.version += 1
     subscription.save(update_fields=["url", "kinds", "description", "version"])
+    _history(actor, subscription, _("Webhook subscription changed: %(url)s") % {"url": subscription.url},
+             kinds=subscription.kinds)
     return subscription
 
 
@@ -177,6 +187,8 @@ def subscription_enable(*, subscription_id: int, actor, active: bool,
     else:
         subscription.disabled_at, subscription.disabled_reason = clock.now(), DisabledReason.ADMINISTRATOR
     subscription.save(update_fields=["is_active", "version", "failures", "disabled_at", "disabled_reason"])
+    _history(actor, subscription, (_("Webhook switched on: %(url)s") if active else _("Webhook switched off: %(url)s"))
+             % {"url": subscription.url}, active=active)
     if active:
         waiting = list(subscription.deliveries.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True))
         _queue_after_commit(waiting[:settings.WEBHOOK_SWEEP_BATCH])
@@ -188,12 +200,15 @@ def subscription_renew_secret(*, subscription_id: int, actor) -> tuple[Subscript
     subscription = _subscription_locked(subscription_id, actor)
     subscription.secret, subscription.version = signing.secret_new(), subscription.version + 1
     subscription.save(update_fields=["secret", "version"])
+    _history(actor, subscription, _("Webhook secret renewed: %(url)s") % {"url": subscription.url})
     return subscription, subscription.secret
 
 
 @transaction.atomic
 def subscription_delete(*, subscription_id: int, actor) -> None:
-    _subscription_locked(subscription_id, actor).delete()
+    subscription = _subscription_locked(subscription_id, actor)
+    _history(actor, subscription, _("Webhook subscription deleted: %(url)s") % {"url": subscription.url})
+    subscription.delete()
 
 
 @transaction.atomic
