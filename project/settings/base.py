@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "workflows.organisation",
     "workflows.accounts",
+    "workflows.webhooks",
     "workflows.enterprises",
     "workflows.people",
     "workflows.campaigns",
@@ -251,6 +252,20 @@ RECOGNITION_MAX_DOCUMENT_BYTES = int(os.environ.get("RECOGNITION_MAX_DOCUMENT_BY
 # unmatchable (duplicates are no longer found), so keep it with the backups.
 PEOPLE_ID_KEY = os.environ.get("PEOPLE_ID_KEY", "")
 
+# Webhooks: each event is sent to a subscription's URL, signed (HMAC-SHA256),
+# with a time-out; a failed attempt is tried again after each of these delays
+# (seconds), then given up; a subscription failing this many attempts in a row
+# is switched off. Addresses of this machine or of private networks are
+# refused unless allowed (a closed network of the federation's own systems).
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_LEASE_MARGIN = 20  # seconds a sender holds a delivery beyond the time-out
+WEBHOOK_RETRY_DELAYS = (10, 60, 5 * 60, 30 * 60, 2 * 3600, 8 * 3600, 24 * 3600)
+WEBHOOK_ATTEMPTS = len(WEBHOOK_RETRY_DELAYS) + 1
+WEBHOOK_DISABLE_AFTER = 15
+WEBHOOK_SWEEP_BATCH = 500
+WEBHOOK_ALLOW_HTTP = os.environ.get("WEBHOOK_ALLOW_HTTP", "") == "1"
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = os.environ.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "") == "1"
+
 # The REST API (/api/v1/): the session (with CSRF) or a personal access
 # token; errors as RFC 9457 problem details; cursor pages; a rate per token.
 REST_FRAMEWORK = {
@@ -285,5 +300,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # answers' fields are all read-only: not "required" (a validator may leave read-only values out)
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "workflows.campaigns.flows.Stage.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "workflows.campaigns.flows.Stage.choices",
+        # one name for a choice set that several fields use
+        "OwnershipSectorEnum": "workflows.enterprises.models.OwnershipSector.choices",
+        "ConsentMethodEnum": "workflows.people.models.ConsentMethod.choices",
+        "WorkerSourceEnum": "workflows.people.models.WorkerSource.choices",
+        "TargetSourceEnum": "workflows.statistics.models.TargetSource.choices",
+    },
+    # every operation's error answers (problem details), from what the schema says of it
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "workflows.api.schema.problem_responses"],
 }

@@ -43,8 +43,8 @@ def live(transactional_db, reference_data, live_server):
     return f"{live_server.url}/api/v1"
 
 
-def test_the_guide_has_the_four_python_examples():
-    assert len(EXAMPLES) == 4
+def test_the_guide_has_the_five_python_examples():
+    assert len(EXAMPLES) == 5
 
 
 def test_the_schema_example_works(live, world, monkeypatch, capsys):
@@ -139,3 +139,26 @@ def test_the_webhook_receiver_example_verifies_and_handles_each_event_once(world
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_registry_import_example_works(live, world, monkeypatch, capsys, tmp_path):
+    _needs("api:enterpriseimport-list")
+    from tests.enterprises.sheets import VI_HEADERS, csv_bytes
+    from tests.factories import next_tax_code
+    from workflows.enterprises.models import Enterprise
+
+    good = next_tax_code()
+    rows = [VI_HEADERS, ["", "Công ty Mới", good, "", "", "", "", "", "120", "", ""],
+            ["", "", next_tax_code(), "", "", "", "", "", "30", "", ""]]
+    path = tmp_path / "danh-sach.csv"
+    path.write_bytes(csv_bytes(rows))
+    _, key = token_create(user=world.supervisor, name="guide", scope=TokenScope.WRITE, days=1)
+
+    _run(_example("/enterprise-imports/"), monkeypatch, CDCS_API=live, CDCS_TOKEN=key, CDCS_UNIT=world.district.pk,
+         CDCS_FILE=path)
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("checked: {'rows_total': 2, 'created': 1, ")
+    assert out[1] == "  row 3: Thiếu tên doanh nghiệp."  # the answers are in Vietnamese by default
+    assert out[2] == "committed — 1 added, 0 updated"
+    assert Enterprise.objects.filter(tax_code=good).count() == 1

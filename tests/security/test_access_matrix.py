@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task as FlowTask
 from tests.conftest import ROLES, build_world, campaign_at
 from tests.factories import EnterpriseFactory, UserFactory, next_tax_code, unit, working_group
 from workflows.administration import reference
+from workflows.administration.models import OrganisationImport
 from workflows.api.models import AccessToken
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
@@ -33,7 +34,7 @@ from workflows.campaigns.models import (
     Task,
 )
 from workflows.core import clock
-from workflows.enterprises.models import Enterprise
+from workflows.enterprises.models import Enterprise, ImportBatch
 from workflows.notifications.models import Notification, NotificationPreference
 from workflows.organisation.models import (
     CalendarDay,
@@ -53,6 +54,7 @@ from workflows.people.models import (
 )
 from workflows.recognition.models import Dossier, DossierDocument
 from workflows.statistics.models import Estimate, MemberCensus, MemberMovement, Milestone, Programme, Target
+from workflows.webhooks.models import Delivery, Event as WebhookEvent, Subscription
 
 # Routes outside the matrix, and why.
 NOT_OBJECT_ROUTES = {"admin"}  # Django admin: staff only, reference data, its own permission checks
@@ -242,6 +244,20 @@ def _token(o: Objects):
     return o.token
 
 
+def _webhook(o: Objects):
+    """A subscription of the unit of ``o.campaign`` (made by the technical
+    superuser) and the delivery of a test event to it, still waiting."""
+    if getattr(o, "webhook", None) is None:
+        from workflows.webhooks import services as webhooks
+
+        superuser = get_user_model().objects.get(username="admin")
+        subscription, _secret = webhooks.subscription_create(
+            actor=superuser, unit_id=o.campaign.responsible_unit_id, url="https://bao-cao.example.vn/hooks",
+            kinds=["campaign.moved"])
+        o.webhook = (subscription, webhooks.ping_send(subscription_id=subscription.pk, actor=superuser))
+    return o.webhook
+
+
 FILLERS = {
     # the API (/api/v1/): the same objects, the same scope
     "api:unit-detail": lambda o: {"pk": o.campaign.responsible_unit_id},
@@ -332,9 +348,30 @@ FILLERS = {
     **{f"administration:{name}": lambda o: {"pk": _organisation_import(o).pk} for name in (
         "import_batch", "import_progress", "import_recheck", "import_confirm", "import_errors")},
     # -- fillers: imports over the API
+    **{f"api:enterpriseimport-{name}": lambda o: {"pk": _import_batch(o).pk} for name in (
+        "detail", "columns", "check", "confirm", "rows")},
+    "api:caseworkerimport-list": lambda o: {"pk": o.campaign.pk},
+    **{f"api:caseworkerimport-{name}": lambda o: {"pk": o.campaign.pk, "import_id": _worker_import(o).pk}
+       for name in ("detail", "confirm", "cancel", "rows", "errors")},
+    **{f"api:organisationimport-{name}": lambda o: {"pk": _organisation_import(o).pk} for name in (
+        "detail", "check", "confirm", "errors")},
     # -- fillers: the register over the API
+    **{f"api:{name}": lambda o: {"pk": o.campaign.pk, "worker_id": _worker(o).pk} for name in (
+        "caseworker-consent", "caseworker-consent-withdrawal", "caseworker-leader", "caseworker-history",
+        "caseapplication-withdrawal")},
+    **{f"api:{name}": lambda o: {"pk": o.campaign.pk} for name in (
+        "casecommittee", "caseapplication-list", "campaign-register")},
+    "api:person-detail": lambda o: {"pk": o.officer.pk},
     # -- fillers: statistics over the API
+    "api:programme-milestones": lambda o: {"pk": _programme(o).pk},
+    **{f"api:unit-{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id}
+       for name in ("targets", "allocations")},
     # -- fillers: webhooks
+    **{f"administration:webhooks:{name}": lambda o: {"pk": _webhook(o)[0].pk} for name in (
+        "detail", "edit", "switch", "ping", "secret", "delete")},
+    "administration:webhooks:retry": lambda o: {"pk": _webhook(o)[1].pk},
+    **{f"api:webhook-{name}": lambda o: {"pk": _webhook(o)[0].pk} for name in (
+        "detail", "switch", "secret", "ping", "deliveries")},
 }
 
 # Plausible form data, so that a request would get past form validation.
@@ -402,9 +439,20 @@ def snapshot():
         SurveyRound.objects.count(), SurveyVisit.objects.count(),
         sorted(AccessToken.objects.values_list("pk", "revoked_at")),
         # -- snapshot: imports over the API
+        sorted(ImportBatch.objects.values_list("pk", "status", "mapping", "created", "updated", "errors")),
+        sorted(OrganisationImport.objects.values_list("pk", "status", "run_token")),
         # -- snapshot: the register over the API
+        sorted(Campaign.objects.values_list("pk", "register", "committee_formed_on")),
+        sorted(CommitteeMember.objects.values_list("campaign_id", "worker_id", "is_head")),
+        sorted(Worker.objects.values_list("pk", "consent_method", "consent_withdrawn_on")),
+        sorted(Application.objects.values_list("pk", "form_name", "recorded_by_id")),
         # -- snapshot: statistics over the API
+        sorted(Programme.objects.values_list("pk", "unit_id", "basis")),
+        sorted(Milestone.objects.values_list("programme_id", "on", "label")),
+        sorted(Target.objects.values_list("pk", "social_insurance_only", "industrial_zone")),
         # -- snapshot: webhooks
+        sorted(Subscription.objects.values_list("pk", "url", "is_active", "version", "secret")),
+        sorted(Delivery.objects.values_list("pk", "status", "give_up_after")), WebhookEvent.objects.count(),
     )
 
 

@@ -172,6 +172,30 @@ def test_a_bad_edit_writes_nothing_not_even_the_milestone(client, world, provinc
     assert (programme.name, programme.milestones.count()) == ("Kế hoạch năm 2026", 0)
 
 
+def test_an_end_moved_onto_a_milestone_with_the_same_targets_is_refused_not_a_500(client, world,
+                                                                                 province_supervisor):
+    # given: the same target due on a milestone (30/06) and on the end (31/12)
+    programme = _programme(world, province_supervisor, milestones=[(dt.date(2026, 6, 30), "6 tháng")])
+    for due_on, value in ((dt.date(2026, 6, 30), 700), (None, 1500)):
+        services.target_set_received(programme_id=programme.pk, unit_id=world.province.pk,
+                                     metric=Metric.NEW_MEMBERS, value=value, actor=province_supervisor, due_on=due_on)
+    client.force_login(province_supervisor)
+
+    # when: the end is moved onto the milestone
+    with translation.override("en"):
+        response = client.post(reverse("statistics:programme_edit", args=[programme.pk]), {
+            "name": "Kế hoạch năm 2026", "basis_kind": ProgrammeBasis.YEAR_PLAN, "basis": "",
+            "start": "01/01/2026", "end": "30/06/2026"})
+
+    # then: refused with the reason, nothing changed
+    assert response.status_code == 400
+    assert "cannot move there" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.end == dt.date(2026, 12, 31)
+    assert sorted(Target.objects.values_list("due_on", "value")) == [(dt.date(2026, 6, 30), 700),
+                                                                     (dt.date(2026, 12, 31), 1500)]
+
+
 def test_the_programmes_list_shows_the_programmes_of_the_unit_and_its_ancestors(client, world, province_supervisor):
     own = _programme(world, province_supervisor, name="Của tỉnh", milestones=[(dt.date(2026, 6, 30), "6 tháng")])
     district = _programme(world, world.supervisor, unit=world.district, name="Của huyện")

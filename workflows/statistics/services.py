@@ -70,6 +70,13 @@ def programme_update(*, programme_id: int, name: str, basis_kind: str, basis: st
     outside = programme.targets.exclude(due_on__range=(start, end)).exclude(due_on=programme.end)
     if outside.exists() or programme.milestones.exclude(on__range=(start, end)).exists():
         raise ValidationError({"end": _("Targets or milestones fall due outside these dates: change them first.")})
+    if end != programme.end:
+        key = ("unit_id", "metric", "source", "sector", "min_workforce", "social_insurance_only", "industrial_zone")
+        moving = set(programme.targets.filter(due_on=programme.end).values_list(*key))
+        if moving & set(programme.targets.filter(due_on=end).values_list(*key)):
+            raise ValidationError({"end": _(
+                "Some targets are already due on the new end (a milestone's): the targets due on the old end "
+                "cannot move there. Change those targets first.")})
     programme.targets.filter(due_on=programme.end).update(due_on=end)
     programme.name, programme.basis_kind, programme.basis = name.strip()[:200], basis_kind, basis.strip()[:300]
     programme.start, programme.end = start, end
