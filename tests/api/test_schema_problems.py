@@ -136,3 +136,20 @@ def test_the_problems_the_api_answers_are_those_its_schema_documents(schema, wor
     again = throttled.get("/api/v1/programmes/")
     assert _conforms(schema, "/api/v1/programmes/", "get", again)["status"] == 429
     assert again["Retry-After"]
+
+
+def test_every_path_parameter_is_in_its_path_and_every_one_declared():
+    """A parameter the path does not hold (``pk`` beside the ``id`` the schema
+    names it) would send clients a parameter that goes nowhere."""
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    wrong = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            declared = sorted(p["name"] for p in operation.get("parameters", []) if p["in"] == "path")
+            if declared != sorted(re.findall(r"{(\w+)}", path)):
+                wrong.append((method, path, declared))
+    assert wrong == []

@@ -54,7 +54,7 @@ def _shown(request, campaign, worker_ids, what: str) -> None:
                  detail=f"API: {what} of campaign {campaign.pk}")
 
 
-CAMPAIGN = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The campaign.")
+CAMPAIGN = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The campaign.")
 WORKER = OpenApiParameter("worker_id", int, OpenApiParameter.PATH, description="A worker of its enterprise.")
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
                             description="The worker's ETag (its version); or expected_version in the body.")

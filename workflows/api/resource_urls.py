@@ -33,10 +33,6 @@ urlpatterns = [
          name="caseworker-list"),
     path("campaigns/<int:pk>/workers/<int:worker_id>/",
          _workers.as_view({"get": "retrieve", "patch": "partial_update"}), name="caseworker-detail"),
-    path("campaigns/<int:pk>/workers/<int:worker_id>/assessments/", _workers.as_view({"post": "assess"}),
-         name="caseworker-assessments"),
-    path("campaigns/<int:pk>/conversations/", people_resources.CaseConversationViewSet.as_view({"post": "create"}),
-         name="caseconversation-list"),
     path("enterprises/<int:enterprise_pk>/survey-visits/",
          people_resources.EnterpriseSurveyVisitViewSet.as_view({"post": "create"}), name="enterprisesurveyvisit-list"),
 ]
