@@ -182,14 +182,13 @@ def test_an_end_moved_onto_a_milestone_with_the_same_targets_is_refused_not_a_50
     client.force_login(province_supervisor)
 
     # when: the end is moved onto the milestone
-    with translation.override("en"):
-        response = client.post(reverse("statistics:programme_edit", args=[programme.pk]), {
-            "name": "Kế hoạch năm 2026", "basis_kind": ProgrammeBasis.YEAR_PLAN, "basis": "",
-            "start": "01/01/2026", "end": "30/06/2026"})
+    response = client.post(reverse("statistics:programme_edit", args=[programme.pk]), {
+        "name": "Kế hoạch năm 2026", "basis_kind": ProgrammeBasis.YEAR_PLAN, "basis": "",
+        "start": "01/01/2026", "end": "30/06/2026"})
 
-    # then: refused with the reason, nothing changed
+    # then: refused with the reason (in Vietnamese, the pages' language), nothing changed
     assert response.status_code == 400
-    assert "cannot move there" in response.content.decode()
+    assert "không chuyển sang đó được" in response.content.decode()
     programme.refresh_from_db()
     assert programme.end == dt.date(2026, 12, 31)
     assert sorted(Target.objects.values_list("due_on", "value")) == [(dt.date(2026, 6, 30), 700),

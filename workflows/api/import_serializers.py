@@ -11,6 +11,8 @@ from rest_framework import serializers
 from workflows.enterprises.imports import FIELDS as REGISTRY_FIELDS
 from workflows.enterprises.models import ImportRow, WorkforceSource
 
+from .answers import Answer
+
 
 class ProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField(read_only=True, help_text="Rows (or actions) done by the running job.")
@@ -117,7 +119,7 @@ class ChangeSerializer(serializers.Serializer):
     after = serializers.JSONField(read_only=True)
 
 
-class RegistryRowSerializer(serializers.ModelSerializer):
+class RegistryRowSerializer(Answer):
     row = serializers.IntegerField(source="row_number", read_only=True)
     outcome = serializers.CharField(read_only=True, help_text="create, update, unchanged, older or error.")
     messages = serializers.SerializerMethodField()

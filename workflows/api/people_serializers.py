@@ -21,13 +21,15 @@ from workflows.people.models import (
     Worker,
 )
 
+from .answers import Answer
+
 
 def _blank_or(choices) -> list:
     return [("", "—"), *choices]
 
 
 # --- workers ------------------------------------------------------------------------------
-class WorkerSerializer(serializers.ModelSerializer):
+class WorkerSerializer(Answer):
     display_name = serializers.CharField(read_only=True)
     is_anonymised = serializers.BooleanField(read_only=True)
 
@@ -71,7 +73,7 @@ class WorkerChangeSerializer(WorkerWriteSerializer):
                                                 help_text="When no If-Match header is sent.")
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(Answer):
     # a number, not a second name for the worker's SupportLevel enum
     level = serializers.IntegerField(read_only=True, help_text="1 best … 5 opposed.")
 
@@ -88,7 +90,7 @@ class AssessmentWriteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConversationSerializer(serializers.ModelSerializer):
+class ConversationSerializer(Answer):
     kind = serializers.CharField(read_only=True, help_text="one_to_one or group.")  # one enum name for "kind"
 
     class Meta:
@@ -114,7 +116,7 @@ class ConversationWriteSerializer(serializers.Serializer):
 
 
 # --- survey visits ---------------------------------------------------------------------------
-class SurveyVisitSerializer(serializers.ModelSerializer):
+class SurveyVisitSerializer(Answer):
     """A visit's figures (no personal data)."""
 
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -154,7 +156,7 @@ class SurveyVisitWriteSerializer(serializers.Serializer):
 
 
 # --- notifications ---------------------------------------------------------------------------
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(Answer):
     """Its title and body in the caller's language (written when read)."""
 
     title = serializers.CharField(read_only=True)

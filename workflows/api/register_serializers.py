@@ -16,6 +16,7 @@ from rest_framework import serializers
 from workflows.campaigns.models import Application, Register
 from workflows.people.models import ConsentMethod, WorkerChange
 
+from .answers import Answer
 from .people_serializers import WorkerSerializer
 
 
@@ -75,7 +76,7 @@ class CommitteeWriteSerializer(serializers.Serializer):
 
 
 # --- applications --------------------------------------------------------------------------------
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(Answer):
     status = serializers.SerializerMethodField()
     has_form = serializers.SerializerMethodField()
 
@@ -117,7 +118,7 @@ class RegisterWriteSerializer(serializers.Serializer):
 
 
 # --- a worker's history --------------------------------------------------------------------------
-class WorkerChangeSerializer(serializers.ModelSerializer):
+class WorkerChangeSerializer(Answer):
     fields = serializers.ListField(child=serializers.CharField(), read_only=True,
                                    help_text="The fields changed (their names, never their values).")
 

@@ -9,8 +9,10 @@ from workflows.campaigns.models import Campaign, CampaignEvent, Task
 from workflows.enterprises.models import Enterprise, OwnershipSector, WorkforceSource
 from workflows.organisation.models import Unit, WorkingGroup
 
+from .answers import Answer
 
-class UnitSerializer(serializers.ModelSerializer):
+
+class UnitSerializer(Answer):
     kind = serializers.CharField(source="kind.code", read_only=True)
     parent = serializers.SerializerMethodField()
 
@@ -23,13 +25,13 @@ class UnitSerializer(serializers.ModelSerializer):
         return unit.path[: -Unit.steplen] or None
 
 
-class WorkingGroupSerializer(serializers.ModelSerializer):
+class WorkingGroupSerializer(Answer):
     class Meta:
         model = WorkingGroup
         fields = ["id", "name", "unit", "is_active"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(Answer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     # choices that may be blank: a string ("" when none) — a read-only enum would not allow the blank
@@ -46,8 +48,11 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(Answer):
     actor = serializers.SerializerMethodField()
+    # stages that may be blank (an opening has no stage before it; a note none at all): strings
+    from_stage = serializers.CharField(read_only=True, help_text="The stage before a move; empty otherwise.")
+    to_stage = serializers.CharField(read_only=True, help_text="The stage after a move or an opening; empty otherwise.")
 
     class Meta:
         model = CampaignEvent
@@ -59,7 +64,7 @@ class EventSerializer(serializers.ModelSerializer):
         return event.actor.get_username() if event.actor_id else None
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(Answer):
     campaign_name = serializers.CharField(source="campaign.enterprise.name", read_only=True)
     milestone = serializers.CharField(read_only=True, help_text="The first-year milestone; empty for other tasks.")
     assignee = serializers.IntegerField(source="assignee_id", read_only=True, allow_null=True,
@@ -86,7 +91,7 @@ class TaskCompleteSerializer(serializers.Serializer):
     done_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(Answer):
     workforce_source = serializers.CharField(read_only=True, help_text="Where the workforce comes from; may be empty.")
     class Meta:
         model = Enterprise

@@ -16,15 +16,17 @@ from rest_framework import serializers
 from workflows.enterprises.models import WORKFORCE_FLOORS, OwnershipSector
 from workflows.statistics.models import Metric, Milestone, Programme, ProgrammeBasis, Target
 
+from .answers import Answer
 
-class MilestoneSerializer(serializers.ModelSerializer):
+
+class MilestoneSerializer(Answer):
     class Meta:
         model = Milestone
         fields = ["on", "label"]
         read_only_fields = fields
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(Answer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     milestones = MilestoneSerializer(source="milestone_list", many=True, read_only=True)
 
@@ -34,7 +36,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(Answer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from workflows.webhooks import selectors, services
 from workflows.webhooks.kinds import SUBSCRIBABLE
 from workflows.webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription
 
+from .answers import Answer
 from .authentication import Cursor
 from .problems import stale_unless_matching
 from .resources import AuditedObjects
@@ -24,7 +25,7 @@ IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=F
                             description="The subscription's ETag (its version); or expected_version in the body.")
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(Answer):
     kinds = serializers.ListField(child=serializers.ChoiceField(choices=[(k.value, k.label) for k in SUBSCRIBABLE]))
     disabled_reason = serializers.CharField(read_only=True, help_text="Why it is off (administrator, failures); "
                                                                       "empty when on.")
@@ -67,13 +68,13 @@ class SecretSerializer(serializers.Serializer):
                                              "signatures with it (see the API guide).")
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSerializer(Answer):
     class Meta:
         model = Attempt
         fields = ["number", "started_at", "finished_at", "status_code", "error", "ok"]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(Answer):
     event = serializers.CharField(source="event.kind", read_only=True)
     event_id = serializers.UUIDField(source="event.key", read_only=True)
     occurred_at = serializers.DateTimeField(source="event.occurred_at", read_only=True)
