@@ -12,5 +12,6 @@ from project.settings.bench import Q_CLUSTER
 EMAIL_BACKEND = "tests.notifications.mail_record.RecordingBackend"
 MAIL_RECORD = os.environ.get("MAIL_RECORD", "")
 _TIMEOUT = int(os.environ.get("DRILL_Q_TIMEOUT", "60"))
-Q_CLUSTER = {**{k: v for k, v in Q_CLUSTER.items() if k != "redis"}, "sync": False, "orm": "default",
+Q_CLUSTER = {**{k: v for k, v in Q_CLUSTER.items() if k not in ("redis", "broker_class")}, "sync": False,
+             "orm": "default",
              "workers": 2, "timeout": _TIMEOUT, "retry": _TIMEOUT + 2, "poll": 0.05}

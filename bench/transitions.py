@@ -17,7 +17,8 @@ What it measures (every figure goes through ``bench.common.report``):
    transaction.
    Throughput (moves/s over the wall time from the common start to the
    last process's end), p50/p95/p99 latency of each call, errors, and SQL
-   statements per move (counted once with ``CaptureQueriesContext``).
+   statements per move (counted once with ``CaptureQueriesContext``, on a
+   second move: the first one fills the process's reference-data caches).
    The latency includes the notification queued after the commit: with the
    bench settings' ORM broker that is one more INSERT into ``django_q_ormq``
    (part of the real cost, measured as is). Each process makes one untimed
@@ -63,6 +64,13 @@ What it measures (every figure goes through ``bench.common.report``):
 5. ``transitions_compare`` — per process count: our moves/s, the peer's and
    the floors', with the ratios (targets printed, not asserted: ≥ 500/s with
    8 processes, p99 < 50 ms, ≥ 3× the peer, within 4× of the floor).
+
+6. ``transitions_statements`` (``--only statements``: a few moves, no
+   timing) — per kind of move (a step forward with its tasks, hold,
+   resume, abandon), the statements between BEGIN and COMMIT (savepoints
+   left out; target ≤ 9) and after the COMMIT, of the second move of its
+   kind in this process, and of a first one with the caches emptied (a
+   process that just started reads the reference data once).
 
 Campaigns: by default only campaigns this script opened itself (enterprises
 named ``PREPARED_PREFIX`` …, opened through ``enterprise_create`` and
@@ -347,19 +355,26 @@ def _prepare_worker(payload, barrier) -> dict:
 
 
 # --- 1. the service layer ----------------------------------------------------------------
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 def count_queries(call: Callable[[], object]) -> dict:
     """Run ``call`` once and sort its SQL: all statements, transaction control
-    (BEGIN, COMMIT, savepoints), and what ran after the commit."""
+    (BEGIN, COMMIT, savepoints), what ran between BEGIN and COMMIT (the
+    move's own statements, savepoints left out) and after the commit."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         call()
     sqls = [q["sql"].strip() for q in ctx.captured_queries]
-    control = [s for s in sqls if s.split(" ")[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")]
-    after = sqls[sqls.index("COMMIT") + 1:] if "COMMIT" in sqls else []
+    control = [s for s in sqls if s.split(" ")[0].upper() in CONTROL]
+    end = sqls.index("COMMIT") if "COMMIT" in sqls else len(sqls)
+    start = sqls.index("BEGIN") + 1 if "BEGIN" in sqls[:end] else 0
+    inside = [s for s in sqls[start:end] if s.split(" ")[0].upper() not in CONTROL]
+    after = sqls[end + 1:]
     return {"statements": len(sqls), "control": len(control), "after_commit": len(after),
-            "data": len(sqls) - len(control), "sql": sqls}
+            "data": len(sqls) - len(control), "in_transaction": len(inside), "sql": sqls}
 
 
 def _service_worker(payload, barrier) -> dict:
@@ -407,7 +422,8 @@ def take(pool: list[int], count: int) -> list[int]:
 def bench_service(pool: list[int], actor, moves: int, processes: list[int]) -> tuple[list[dict], dict]:
     from workflows.core import clock
 
-    (probe,) = take(pool, 1)
+    warm, probe = take(pool, 2)
+    _contact_employer(warm, actor, clock.today(), expected_stage="surveyed")  # the caches filled, as in a worker
     queries = count_queries(lambda: _contact_employer(probe, actor, clock.today(), expected_stage="surveyed"))
     rows = []
     for p in processes:
@@ -870,8 +886,48 @@ def bench_floor(pool: list[int], actor, moves: int, processes: list[int], *, ful
     return rows
 
 
+# --- 6. statements a move, by kind ---------------------------------------------------------
+#: The kinds of move counted: (label, transition, its form's data); each leaves the campaign
+#: where the next one starts.
+MOVE_KINDS = (("step forward with tasks (contact_employer)", "contact_employer", "meeting"),
+              ("hold", "hold", None), ("resume", "resume", None),
+              ("abandon", "abandon", {"reason": "employer_refused"}))
+STATEMENTS_TARGET = 9
+
+
+def bench_statements(pool: list[int], actor) -> list[dict]:
+    """The statements of each kind of move (``MOVE_KINDS``) on two campaigns
+    in turn: the first takes it once (the caches filled), the second is
+    counted; then a third, with the caches emptied, counts a cold one."""
+    from workflows.campaigns import services
+    from workflows.core import clock
+    from workflows.organisation.reference_stamp import caches_clear
+
+    first, second, cold = take(pool, 3)
+
+    def take_move(campaign_id: int, name: str, data) -> None:
+        data = {"held_on": clock.today(), "outcome": "supportive"} if data == "meeting" else data
+        services.campaign_transition(campaign_id=campaign_id, name=name, actor=actor, data=data)
+
+    rows = []
+    for label, name, data in MOVE_KINDS:
+        take_move(first, name, data)
+        counted = count_queries(lambda name=name, data=data: take_move(second, name, data))
+        rows.append({"move": label, "in_transaction": counted["in_transaction"],
+                     "after_commit": counted["after_commit"], "all_statements": counted["statements"],
+                     "target_in_transaction": f"<= {STATEMENTS_TARGET}",
+                     "met": counted["in_transaction"] <= STATEMENTS_TARGET})
+    caches_clear()
+    label, name, data = MOVE_KINDS[0]
+    counted = count_queries(lambda: take_move(cold, name, data))
+    rows.append({"move": f"{label}, first of a process (caches empty)", "in_transaction": counted["in_transaction"],
+                 "after_commit": counted["after_commit"], "all_statements": counted["statements"],
+                 "target_in_transaction": "(reads the reference data once)", "met": None})
+    return rows
+
+
 # --- the run -----------------------------------------------------------------------------
-PARTS = ("service", "floor", "peer", "hot")
+PARTS = ("service", "floor", "peer", "hot", "statements")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -919,7 +975,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     per_kind = args.moves * len(processes) + sum(processes)
-    needed = ((per_kind + 1) if "service" in parts else 0) + (2 * per_kind if "floor" in parts else 0)
+    needed = (((per_kind + 2) if "service" in parts else 0) + (2 * per_kind if "floor" in parts else 0)
+              + (3 if "statements" in parts else 0))
     pool = surveyed_ids(actor, args.source)
     prepare_seconds = 0.0
     if len(pool) < needed:
@@ -938,8 +995,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         report("transitions_queries", [{
             "service": "campaign_contact_employer", "statements": queries["statements"],
             "transaction_control": queries["control"], "data_statements": queries["data"],
-            "after_commit": queries["after_commit"],
+            "in_transaction": queries["in_transaction"], "after_commit": queries["after_commit"],
             "note": "after_commit = the django-q2 ORM-broker INSERT of the notification job"}])
+    if "statements" in parts:
+        report("transitions_statements", bench_statements(pool, actor))
     if "floor" in parts:
         for full in (False, True):
             rows = bench_floor(pool, actor, args.moves, processes, full=full)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("administration/", include("workflows.administration.urls")),
     path("overview/", include("workflows.statistics.urls")),
     path("notifications/", include("workflows.notifications.urls")),
+    path("exports/", include("workflows.exports.urls")),
 ]

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def environment(tmp_path_factory):
     folder = tmp_path_factory.mktemp("make-run")
     env = {key: value for key, value in os.environ.items()
-           if key not in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")}
+           if key not in ("REDIS_URL", "DATABASE_REPLICA_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")}
     env.update({"DJANGO_SETTINGS_MODULE": "project.settings.dev", "VAR_DIR": str(folder),
                 "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}", "PYTHONUNBUFFERED": "1"})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "workflows.organisation",
+    "workflows.exports",
     "workflows.accounts",
     "workflows.webhooks",
     "workflows.enterprises",
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Read your own writes: a client that has just written reads the primary, not the replica.
+    "workflows.core.replica.RecentWriteMiddleware",
     "workflows.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +120,32 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming read replica of that PostgreSQL (pg_basebackup -R; docs/operations.md):
+# the dashboard, the reports and the exports' jobs read their figures from it
+# (workflows.core.replica); writes, and the reads of everything else, go to the
+# primary. A replica that does not answer is left for the primary (a warning
+# in the log). Unset: the primary alone, as before.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True)
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL is a PostgreSQL replica of DATABASE_URL's PostgreSQL.")
+    # a replica that is down must not hold the page for long before it reads the primary
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASE_ROUTERS = ["workflows.core.replica.ReplicaRouter"]
+#: Pages that opt in read the replica (when there is one).
+REPLICA_READS = bool(DATABASE_REPLICA_URL)
+#: After a request that wrote, its client reads the primary for this long (its own writes).
+REPLICA_READ_YOUR_WRITES_SECONDS = int(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", "10"))
+#: The dashboard says how far behind the replica is past this lag.
+REPLICA_LAG_WARNING_SECONDS = int(os.environ.get("REPLICA_LAG_WARNING_SECONDS", "30"))
+#: Who may see what is always read from the primary (apps, or app.model): a
+#: grant taken away is gone at once, not when the replica has replayed it.
+REPLICA_PRIMARY_ONLY = frozenset({
+    "auth", "sessions", "guardian", "axes", "otp_totp", "otp_static", "organisation.profile",
+    "organisation.unituserobjectpermission", "organisation.workinggroupuserobjectpermission"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -218,7 +247,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cdcs@localhost")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # django-q2: the ORM broker by default (nothing else to start), Redis when
-# REDIS_URL is set. retry must exceed timeout or a slow job runs twice.
+# REDIS_URL is set (redis://host:port/db; rediss:// for TLS). On both, a task
+# a worker took is leased for `retry` seconds and runs again if the worker
+# dies before finishing it (django-q2's own Redis broker would lose it:
+# project/redis_broker.py). retry must exceed timeout — the cluster stops a
+# job after `timeout` — or a slow job runs twice.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
     "name": "cdcs",
@@ -232,7 +265,7 @@ Q_CLUSTER = {
     "label": "Django Q2",
 }
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER.update({"redis": REDIS_URL, "broker_class": "project.redis_broker.LeasedRedis"})
 else:
     Q_CLUSTER["orm"] = "default"
 

@@ -20,6 +20,15 @@ AXES_ENABLED = False
 # each transactional test. Never in the production settings.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cdcs.allow_truncate=on"
+# The read replica (DATABASE_REPLICA_URL, which CI sets for its PostgreSQL run):
+# a test mirror of the test database — Django then points it at the test
+# database's name on the replica's server, where it arrives by streaming. The
+# suite's tests write and read in one transaction the replica never sees, so
+# pages read it only in tests/replica (committed data, the replica waited
+# for), which switch REPLICA_READS on.
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = False
 
 # The API's rate per token: the tests reuse ids (a rolled-back test frees them)
 # within one minute in one process, so the production rate would throttle

@@ -1,6 +1,7 @@
 """Exporting the registry to XLSX: the columns the importer reads, the
 list's filters, the user's scope; and the round trip — export, import the
-same file, nothing changes."""
+same file, nothing changes. The file is prepared by a job
+(``workflows.exports``; tests/exports test the job itself)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.enterprises.sheets import xlsx_rows
+from tests.exports.helpers import prepared
 from tests.factories import EnterpriseFactory
 from workflows.core import clock
 from workflows.enterprises import exports, services
@@ -68,15 +70,24 @@ def test_the_export_has_the_importers_columns_and_the_users_scope(varied):
     ({"union": "yes"}, ["HTX Mây tre"]),
     ({"band": "0-24"}, ["'=HYPERLINK(\"http://x\")", "HTX Mây tre"]),  # the quote keeps it from being a formula
 ])
-def test_the_export_link_keeps_the_lists_filters(client, varied, params, names):
+def test_the_prepared_file_keeps_the_lists_filters(client, varied, params, names, django_capture_on_commit_callbacks):
     client.force_login(varied.supervisor)
 
-    response = client.get(reverse("enterprises:export"), params)
+    response, body = prepared(client, django_capture_on_commit_callbacks, "registry", params)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert [row[1] for row in xlsx_rows(b"".join(response.streaming_content))[1:]] == names
+    assert [row[1] for row in xlsx_rows(body)[1:]] == names
+
+
+def test_the_list_asks_for_the_file_with_its_filters(client, varied):
+    client.force_login(varied.officer)
+
+    page = client.get(reverse("enterprises:list"), {"sector": "fdi", "page": "2"}).content.decode()
+
+    assert f'action="{reverse("exports:start")}?sector=fdi"' in page
+    assert 'name="kind" value="registry"' in page
 
 
 @pytest.mark.parametrize("export_language, import_language", [("vi", "vi"), ("en", "vi"), ("vi", "en")])

@@ -48,9 +48,9 @@ def test_the_registry_links_to_import_for_supervisors_and_to_export_for_everyone
     officers = client.get(reverse("enterprises:list")).content.decode()
 
     assert reverse("enterprises:import") in page
-    assert f'href="{reverse("enterprises:export")}?sector=fdi"' in page
+    assert f'action="{reverse("exports:start")}?sector=fdi"' in page
     assert reverse("enterprises:import") not in officers
-    assert f'href="{reverse("enterprises:export")}"' in officers
+    assert f'action="{reverse("exports:start")}"' in officers and 'name="kind" value="registry"' in officers
 
 
 @pytest.mark.parametrize("role, status", [("anonymous", 302), ("officer", 404), ("other_officer", 404),

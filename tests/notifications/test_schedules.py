@@ -33,7 +33,7 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same nine schedules, unchanged
+    # then: the same ten schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
         ("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
@@ -42,6 +42,7 @@ def test_setup_schedules_is_idempotent(db):
         ("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", Schedule.MINUTES, 15, -1),
         ("cdcs: erasure of workers who did not join", "workflows.campaigns.jobs.workers_erase_due", Schedule.DAILY,
          None, -1),
+        ("cdcs: old exports", "workflows.exports.jobs.exports_expire", Schedule.DAILY, None, -1),
         ("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", Schedule.DAILY, None, -1),
         ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
         ("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", Schedule.DAILY, None, -1),
@@ -55,7 +56,8 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: collaborators whose access ended"] == dt.datetime(2027, 3, 2, 0, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: erasure of workers who did not join"] == dt.datetime(2027, 3, 2, 1, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: old webhook events"] == dt.datetime(2027, 3, 2, 3, 0, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 9
+    assert next_runs["cdcs: old exports"] == dt.datetime(2027, 3, 2, 3, 30, tzinfo=VIETNAM)
+    assert out.getvalue().count("up to date") == 10
 
 
 def test_the_cluster_settings():

@@ -15,7 +15,7 @@ from viewflow.workflow.models import Task as FlowTask
 from tests.campaigns.test_concurrency import _race
 from tests.conftest import build_world
 from tests.factories import UserFactory
-from tests.notifications.test_worker_kill import _kill, _start_worker, _wait_for
+from tests.notifications.workers import kill as _kill, start_worker, wait_for as _wait_for
 from tests.recognition.dossiers import submitted, waiting
 from workflows.core import clock
 from workflows.core.errors import Conflict
@@ -61,7 +61,7 @@ def test_the_job_worker_fires_the_timers(reference_data, tmp_path):
     mail_record.touch()
     assert settings.Q_CLUSTER["orm"] == "default"
     async_task("workflows.recognition.jobs.timers_fire", day="2026-02-27", q_options={"sync": False})
-    worker = _start_worker(mail_record, log)
+    worker = start_worker("tests.notifications.worker_settings", mail_record, log)
     try:
         _wait_for(lambda: not OrmQ.objects.exists() and Notification.objects.filter(
             kind=NotificationKind.REVIEW_ESCALATED).exists(), timeout=60, what="the timer job", log=log, every=0.2)

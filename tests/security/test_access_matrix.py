@@ -366,6 +366,10 @@ FILLERS = {
     "api:programme-milestones": lambda o: {"pk": _programme(o).pk},
     **{f"api:unit-{name}": lambda o: {"unit_pk": o.campaign.responsible_unit_id}
        for name in ("targets", "allocations")},
+    # -- fillers: exports as jobs
+    # a prepared registry file of the set's officer (tests/exports/helpers.py): only that officer's
+    **{f"exports:{name}": lambda o: {"pk": __import__("tests.exports.helpers", fromlist=["run_of"]).run_of(o).pk}
+       for name in ("detail", "progress", "download")},
     # -- fillers: webhooks
     **{f"administration:webhooks:{name}": lambda o: {"pk": _webhook(o)[0].pk} for name in (
         "detail", "edit", "switch", "ping", "secret", "delete")},
@@ -450,6 +454,8 @@ def snapshot():
         sorted(Programme.objects.values_list("pk", "unit_id", "basis")),
         sorted(Milestone.objects.values_list("programme_id", "on", "label")),
         sorted(Target.objects.values_list("pk", "social_insurance_only", "industrial_zone")),
+        # -- snapshot: exports as jobs
+        __import__("tests.exports.helpers", fromlist=["snapshot"]).snapshot(),
         # -- snapshot: webhooks
         sorted(Subscription.objects.values_list("pk", "url", "is_active", "version", "secret")),
         sorted(Delivery.objects.values_list("pk", "status", "give_up_after")), WebhookEvent.objects.count(),

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.conftest import campaign_at
+from tests.exports.helpers import ask, prepared
 from tests.factories import EnterpriseFactory
 from workflows.core import clock
 from workflows.statistics import layouts, reports, services
@@ -150,18 +151,20 @@ QUERY = {"layout": "term", "span": "range", "start": "01/01/2026", "end": "20/11
          "place": "Bắc Ninh"}
 
 
-def test_the_xlsx_has_the_official_heading_and_exact_cells(client, world, province):
+def test_the_xlsx_has_the_official_heading_and_exact_cells(client, world, province,
+                                                           django_capture_on_commit_callbacks):
     client.force_login(world.manager)
     with clock.travel_to(TODAY):
-        response = client.get(reverse("statistics:report_xlsx"), {**QUERY, "unit": world.district.pk})
-        province_file = client.get(reverse("statistics:report_xlsx"), QUERY)
+        response, district_file = prepared(client, django_capture_on_commit_callbacks, "report_xlsx",
+                                           {**QUERY, "unit": world.district.pk})
+        _response, province_file = prepared(client, django_capture_on_commit_callbacks, "report_xlsx", QUERY)
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(district_file)).active
     assert sheet["A1"].value == "LIÊN ĐOÀN LAO ĐỘNG TỈNH BẮC NINH"
     assert (sheet["A2"].value, sheet["A2"].font.b) == ("LIÊN ĐOÀN LAO ĐỘNG KHU VỰC TỪ SƠN", True)
     assert sheet["A3"].value == "Số: 15"
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-term-tu-son-20260101-20261120.xlsx"'
-    sheet = load_workbook(io.BytesIO(province_file.content)).active
+    sheet = load_workbook(io.BytesIO(province_file)).active
     right = [c for c in sheet[1] if c.value][-1]
     assert right.value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert [c.value for c in sheet[2] if c.value] == ["LIÊN ĐOÀN LAO ĐỘNG TỈNH BẮC NINH", "Độc lập - Tự do - Hạnh phúc"]
@@ -180,13 +183,14 @@ def test_the_xlsx_has_the_official_heading_and_exact_cells(client, world, provin
     assert sheet["C11"].font.b is True
 
 
-def test_the_csv_prints_vietnamese_numbers(client, world, province):
+def test_the_csv_prints_vietnamese_numbers(client, world, province, django_capture_on_commit_callbacks):
     client.force_login(world.manager)
     with clock.travel_to(TODAY):
-        response = client.get(reverse("statistics:report_csv"), QUERY)
+        response, content = prepared(client, django_capture_on_commit_callbacks, "report_csv", QUERY)
 
-    assert response.content.startswith("\ufeff".encode())
-    lines = response.content.decode("utf-8-sig").splitlines()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert content.startswith("\ufeff".encode())
+    lines = content.decode("utf-8-sig").splitlines()
     district = lines[4].split(";")
     assert district[:13] == ["1", "Liên đoàn Lao động khu vực Từ Sơn", "4.000", "20", "1.500", "", "1.431", "0",
                              "1.431", "1", "35,77%", "95,40%", "700"]
@@ -195,13 +199,13 @@ def test_the_csv_prints_vietnamese_numbers(client, world, province):
     assert total[12] == "1.000"
 
 
-def test_the_pdf_carries_the_heading_title_and_figures(client, world, province):
+def test_the_pdf_carries_the_heading_title_and_figures(client, world, province, django_capture_on_commit_callbacks):
     client.force_login(world.manager)
     with clock.travel_to(TODAY):
-        response = client.get(reverse("statistics:report_pdf"), QUERY)
+        response, content = prepared(client, django_capture_on_commit_callbacks, "report_pdf", QUERY)
 
     assert response["Content-Type"] == "application/pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = " ".join(text.split())
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
@@ -222,8 +226,9 @@ def test_the_page_shows_the_table_and_links_to_the_files(client, world, province
     assert body[0][:4] == ["1", "Liên đoàn Lao động khu vực Từ Sơn", "4.000", "20"]
     html = response.content.decode()
     query = response.context["query"]
-    for name in ("report_xlsx", "report_pdf", "report_csv"):
-        assert f'{reverse("statistics:" + name)}?{query}'.replace("&", "&amp;") in html
+    assert html.count(f'action="{reverse("exports:start")}?{query}"'.replace("&", "&amp;")) == 3
+    for kind in ("report_xlsx", "report_pdf", "report_csv"):
+        assert f'name="kind" value="{kind}"' in html
 
 
 @pytest.mark.parametrize("params", [
@@ -234,11 +239,12 @@ def test_the_page_shows_the_table_and_links_to_the_files(client, world, province
     {"span": "first_months", "months": "0", "layout": "coverage"},
     {"span": "month", "month": "2", "year": "2026", "layout": "review"},
 ])
-def test_garbage_means_the_defaults(client, world, params):
+def test_garbage_means_the_defaults(client, world, params, django_capture_on_commit_callbacks):
     client.force_login(world.manager)
     with clock.travel_to(TODAY):
-        for name in ("report", "report_csv"):
-            assert client.get(reverse("statistics:" + name), params).status_code == 200
+        assert client.get(reverse("statistics:report"), params).status_code == 200
+        response, _content = prepared(client, django_capture_on_commit_callbacks, "report_csv", params)
+    assert response.status_code == 200
 
 
 def test_the_period_of_a_programme_to_a_day(client, world, province):
@@ -260,7 +266,7 @@ def _queries(client, url, params):
 def test_the_page_costs_the_same_queries_as_the_data_grows(client, world, province):
     client.force_login(world.manager)
     urls = [(reverse("statistics:report"), QUERY), (reverse("statistics:report"), {**QUERY, "layout": "review"}),
-            (reverse("statistics:report_xlsx"), {**QUERY, "layout": "coverage"}),
+            (reverse("statistics:report"), {**QUERY, "layout": "coverage"}),
             (reverse("statistics:report"), {**QUERY, "layout": "first_year"})]
     with clock.travel_to(TODAY):
         campaign_at(world, "recognised", enterprise=EnterpriseFactory(responsible_unit=world.district))
@@ -280,14 +286,25 @@ def test_the_page_costs_the_same_queries_as_the_data_grows(client, world, provin
     ("manager", "province", 200), ("manager", "other_district", 200), ("province_supervisor", "province", 200),
 ])
 @pytest.mark.parametrize("name", ["report", "report_xlsx", "report_csv", "report_pdf"])
-def test_the_reports_answer_only_in_scope(client, world, province_supervisor, role, unit, status, name):
+def test_the_reports_answer_only_in_scope(client, world, province_supervisor, role, unit, status, name,
+                                          django_capture_on_commit_callbacks):
     world.province_supervisor = province_supervisor
     user = world.user(role)
     if user:
         client.force_login(user)
     with clock.travel_to(TODAY):
-        response = client.get(reverse("statistics:" + name), {"unit": getattr(world, unit).pk})
-    assert response.status_code == status
+        if name == "report":
+            response, run = client.get(reverse("statistics:report"), {"unit": getattr(world, unit).pk}), None
+        else:  # the file: asked for from the page (a run, then its status page), or 404
+            response, run = ask(client, django_capture_on_commit_callbacks, name, {"unit": getattr(world, unit).pk})
+    if name == "report":
+        assert response.status_code == status
+    elif status == 200:
+        run.refresh_from_db()
+        assert (response.status_code, run.status) == (302, "ready")
+        assert client.get(reverse("exports:download", args=[run.pk])).status_code == 200
+    else:
+        assert (response.status_code, run) == (status, None)
     if status == 302:
         assert response["Location"].startswith(reverse("login"))
 
@@ -355,13 +372,14 @@ def test_the_first_year_counts_what_was_done_by_the_periods_end(world):
                                  Decimal("0.00"), 0)
 
 
-def test_the_first_year_report_page_answers(client, world):
+def test_the_first_year_report_page_answers(client, world, django_capture_on_commit_callbacks):
     build_first_year(world)
     client.force_login(world.manager)
 
     with clock.travel_to(TODAY):
         page = client.get(reverse("statistics:report"), {**QUERY, "layout": "first_year"})
-        sheet = client.get(reverse("statistics:report_xlsx"), {**QUERY, "layout": "first_year"})
+        sheet, _content = prepared(client, django_capture_on_commit_callbacks, "report_xlsx",
+                                   {**QUERY, "layout": "first_year"})
 
     assert page.status_code == 200
     assert sheet.status_code == 200

@@ -10,10 +10,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import campaign_at
+from tests.exports.helpers import ask, prepared
 from tests.factories import EnterpriseFactory
 from workflows.campaigns import services
 from workflows.campaigns.flows import Stage
 from workflows.core import clock
+from workflows.exports.models import ExportRun
 from workflows.statistics import engine, indicators, services as statistics_services
 from workflows.statistics.models import Metric, MovementKind, ProgrammeBasis
 from workflows.statistics.periods import Period
@@ -40,7 +42,7 @@ def set_targets(world, boss):
                                                                      world.other_district.pk: 10}, actor=boss)
 
 
-def test_the_report_prints_the_worked_example(client, world, province_supervisor):
+def test_the_report_prints_the_worked_example(client, world, province_supervisor, django_capture_on_commit_callbacks):
     with clock.travel_to(dt.date(2026, 5, 4)):
         set_targets(world, province_supervisor)
         campaign = campaign_at(world, Stage.RECOGNISED)  # admits 5 members
@@ -52,10 +54,12 @@ def test_the_report_prints_the_worked_example(client, world, province_supervisor
     client.force_login(world.manager)
 
     with clock.travel_to(dt.date(2026, 12, 31)):
-        response = client.get(reverse("statistics:report_csv"), {"year": "2026", "span": "year", "layout": "term"})
-        xlsx = client.get(reverse("statistics:report_xlsx"), {"year": "2026", "layout": "term"})
+        _response, csv = prepared(client, django_capture_on_commit_callbacks, "report_csv",
+                                  {"year": "2026", "span": "year", "layout": "term"})
+        _response, xlsx = prepared(client, django_capture_on_commit_callbacks, "report_xlsx",
+                                   {"year": "2026", "layout": "term"})
 
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = csv.decode("utf-8-sig").splitlines()
     district, other, total = (line.split(";") for line in lines[4:7])
     # STT, unit, term: members, unions, results: new, lost, net, unions, % of the term, allocation 2027
     assert district[:11] == ["1", "Liên đoàn Lao động khu vực Từ Sơn", "2.400", "12", "1.331", "0", "1.331", "1",
@@ -64,7 +68,7 @@ def test_the_report_prints_the_worked_example(client, world, province_supervisor
                           "10"]
     assert total[2:10] == ["2.400", "12", "1.331", "182", "1.149", "1", "47,87%", "510"]
     assert campaign.admitted_members == 5
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx)).active
     assert [c.value for c in sheet[9]][2:9] == [2400, 12, 1331, 0, 1331, 1, 0.5545]
     assert sheet["I9"].number_format == "0.00%"
 
@@ -109,9 +113,13 @@ def test_a_movement_moves_the_figures(world):
 
 
 @pytest.mark.parametrize("role,status", [("anonymous", 302), ("officer", 404), ("other_supervisor", 404),
-                                         ("supervisor", 404), ("manager", 200)])
-def test_the_report_of_a_unit_outside_the_scope_answers_404(client, world, role, status):
+                                         ("supervisor", 404), ("manager", 302)])
+def test_the_report_file_of_a_unit_outside_the_scope_answers_404(client, world, role, status,
+                                                                  django_capture_on_commit_callbacks):
     if world.user(role):
         client.force_login(world.user(role))
-    response = client.get(reverse("statistics:report_xlsx"), {"unit": world.province.pk})
+    response, run = ask(client, django_capture_on_commit_callbacks, "report_xlsx", {"unit": world.province.pk})
     assert response.status_code == status
+    assert ExportRun.objects.count() == (1 if role == "manager" else 0)
+    if role == "manager":
+        assert response["Location"] == reverse("exports:detail", args=[run.pk])

@@ -41,7 +41,14 @@ from workflows.organisation.models import (
     WorkingGroupUserObjectPermission,
 )
 from workflows.organisation.permissions import Role, scope_of
-from workflows.organisation.selectors import group_members, groups_supervised_by, groups_that_may_work, person_choices
+from workflows.organisation.reference_stamp import StampedCache, deepest
+from workflows.organisation.selectors import (
+    TaskPlace,
+    group_members,
+    groups_supervised_by,
+    groups_that_may_work,
+    person_choices,
+)
 from workflows.organisation.workdays import WorkingCalendar, calendar_from, chain_paths, exceptions_between
 from workflows.people.survey_pages import latest_visit_of
 
@@ -713,6 +720,19 @@ def reassignable_tasks_of(user, officer_id: int) -> QuerySet[Task]:
             .order_by("due_on", "pk"))
 
 
+def reassignable_task_places(user, officer_id: int, *, task_ids: Iterable[int] | None = None) -> list[TaskPlace]:
+    """Where the tasks of ``reassignable_tasks_of`` sit (working group × the
+    campaign's unit, with their count): all of them, or those of
+    ``task_ids`` that are among them. One query, a handful of rows."""
+    tasks = reassignable_tasks_of(user, officer_id)
+    if task_ids is not None:
+        tasks = tasks.filter(pk__in=sorted(set(task_ids)))
+    rows = (tasks.order_by().values("working_group_id", "working_group__name", "campaign__responsible_unit__path")
+            .annotate(n=Count("pk")).order_by("campaign__responsible_unit__path", "working_group_id"))
+    return [TaskPlace(row["working_group_id"], row["working_group__name"] or "",
+                      row["campaign__responsible_unit__path"], row["n"]) for row in rows]
+
+
 # =====================================================================================
 # Page contexts (read by the views; "views" keeps this section)
 # =====================================================================================
@@ -977,3 +997,47 @@ def follow_up_of_unit(user, unit: Unit, *, today: dt.date) -> UnitFollowUp | Non
         return None
     linked = follow_up.campaign_id in campaign_ids_visible_to(user, [follow_up.campaign_id])
     return UnitFollowUp(follow_up, follow_up.status, str(FollowUpStatus(follow_up.status).label), linked)
+
+
+# --- a move's reference data, kept in this process for the reference stamp ---------------------
+# (``workflows.organisation.reference_stamp``: the move reads the stamp with its row lock; an
+# administrator's change, in any process, gives the stamp another value.)
+_RULES = StampedCache("rule sets", maxsize=512)
+_TEMPLATES = StampedCache("stage task templates", maxsize=512)
+
+
+def _units_keeping_rule_sets() -> frozenset[str]:
+    return frozenset(RuleSet.objects.filter(unit__isnull=False).order_by().values_list("unit__path", flat=True)
+                     .distinct())
+
+
+def rules_in_force_cached(*, stamp: int | None, on: dt.date, unit: Unit) -> flows.Rules:
+    """``rules_in_force`` for the campaigns of ``unit``, kept in this
+    process for the reference stamp ``stamp`` (None: read afresh). The
+    units under the nearest one that keeps rule sets share its rules, so
+    one is kept per such unit (or the nation) and day: no query when kept."""
+    if stamp is None:
+        return rules_in_force(on=on, unit=unit)
+    zone = deepest(unit.path, _RULES.get(stamp, ("keeping",), _units_keeping_rule_sets))
+    return _RULES.get(stamp, ("rules", zone, on), lambda: rules_in_force(on=on, unit=unit))
+
+
+def _units_keeping_checklists() -> dict[str, frozenset[str]]:
+    rows = (StageTaskTemplate.objects.filter(is_active=True, unit__isnull=False).order_by()
+            .values_list("stage", "unit__path").distinct())
+    paths: dict[str, set[str]] = {}
+    for stage, path in rows:
+        paths.setdefault(stage, set()).add(path)
+    return {stage: frozenset(kept) for stage, kept in paths.items()}
+
+
+def stage_templates_cached(*, stamp: int | None, stage: str, unit: Unit) -> tuple[StageTaskTemplate, ...]:
+    """``stage_templates`` of ``stage`` for the campaigns of ``unit``, kept in
+    this process for the reference stamp ``stamp`` (None: read afresh):
+    one checklist per stage and unit that keeps its own (or the nation's);
+    no query when kept. The templates are shared: read them, never change them."""
+    if stamp is None:
+        return tuple(stage_templates(stage, unit=unit))
+    keeping = _TEMPLATES.get(stamp, ("keeping",), _units_keeping_checklists)
+    zone = deepest(unit.path, keeping.get(stage, frozenset()))
+    return _TEMPLATES.get(stamp, ("templates", zone, stage), lambda: tuple(stage_templates(stage, unit=unit)))

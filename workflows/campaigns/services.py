@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +33,9 @@ from workflows.enterprises.models import Enterprise
 from workflows.enterprises.services import enterprise_mark_unionised, units_lock_for_transfer
 from workflows.organisation.models import Unit, UnitKind, WorkingGroup
 from workflows.organisation.permissions import require_administer_person, require_manage_groups, scope_of
+from workflows.organisation.reference_stamp import stamp_expression
 from workflows.organisation.services import grassroots_unit_create
-from workflows.organisation.workdays import WorkingCalendar, calendar_from
+from workflows.organisation.workdays import WorkingCalendar, calendar_cached
 from workflows.people import services as people
 from workflows.people.models import SurveyVisit, Worker, WorkerSource
 from workflows.people.services import WorkerData
@@ -55,20 +56,26 @@ from .models import (
     FailureReason,
     FollowUp,
     Register,
-    RuleSet,
     Task,
     TaskStatus,
 )
 from .permissions import Action
-from .selectors import stage_templates
+from .selectors import rules_in_force_cached, stage_templates_cached
 
 User = get_user_model()
 
 
 # --- shared steps ---------------------------------------------------------------
 def _lock(campaign_id: int) -> Campaign:
+    """The campaign, its row locked, with its unit, enterprise and working
+    group, and the reference stamp (``reference_stamp``, None where there
+    is none) read in the same statement: what a move reads of the rule
+    sets, checklists, calendars and webhook subscriptions comes from this
+    process's caches while the stamp keeps its value
+    (``workflows.organisation.reference_stamp``)."""
     return (Campaign.objects.select_for_update(of=("self",))
-            .select_related("responsible_unit", "enterprise", "working_group").get(pk=campaign_id))
+            .select_related("responsible_unit", "enterprise", "working_group")
+            .annotate(reference_stamp=stamp_expression()).get(pk=campaign_id))
 
 
 def _check_fresh(campaign: Campaign, expected_stage: str | None, expected_version: int | None) -> None:
@@ -85,19 +92,39 @@ def _require_working(campaign: Campaign) -> None:
         raise DomainError(_("The campaign is closed."))
 
 
-def _event(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: str = "", to_stage: str = "",
-           data: dict | None = None, at: dt.datetime | None = None) -> CampaignEvent:
-    return CampaignEvent.objects.create(
+def _event_row(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: str = "", to_stage: str = "",
+               data: dict | None = None, at: dt.datetime | None = None) -> CampaignEvent:
+    """An event of the campaign's history, not written yet."""
+    return CampaignEvent(
         campaign=campaign, unit_id=campaign.responsible_unit_id, kind=kind, at=at or clock.now(), actor=actor,
         note=note.strip(),
         from_stage=from_stage, to_stage=to_stage, data=data or {},
     )
 
 
+def _event(campaign: Campaign, actor, kind: str, *, note: str = "", from_stage: str = "", to_stage: str = "",
+           data: dict | None = None, at: dt.datetime | None = None,
+           pending: list[CampaignEvent] | None = None) -> CampaignEvent:
+    """Record an event of the campaign's history; with ``pending`` (a
+    transition's), add it there instead, to be written with the stage event
+    in one statement."""
+    event = _event_row(campaign, actor, kind, note=note, from_stage=from_stage, to_stage=to_stage, data=data, at=at)
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)
+    return event
+
+
+def _stamp(campaign: Campaign) -> int | None:
+    """The reference stamp read with the campaign's row lock (``_lock``)."""
+    return getattr(campaign, "reference_stamp", None)
+
+
 def _announce(kind: str, campaign: Campaign, event: CampaignEvent, **data) -> None:
     """Write the change to the webhooks' outbox (in this transaction; nothing when nobody listens)."""
     enterprise = campaign.enterprise
-    webhooks.event_record(kind=kind, unit=campaign.responsible_unit, data={
+    webhooks.event_record(kind=kind, unit=campaign.responsible_unit, stamp=_stamp(campaign), data={
         "campaign": {"id": campaign.pk, "version": campaign.version, "stage": campaign.stage,
                      "working_group": campaign.working_group_id,
                      "enterprise": {"id": enterprise.pk, "name": enterprise.name, "tax_code": enterprise.tax_code}},
@@ -110,18 +137,23 @@ def _user_label(user) -> str:
 
 
 def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime,
-                            calendar: WorkingCalendar | None = None, *, count: bool = True) -> list[Task]:
+                            calendar: WorkingCalendar | None = None, *, count: bool = True,
+                            batch: figures.Batch | None = None) -> list[Task]:
     """Entering a stage creates its template tasks — those of the nearest
     unit (the campaign's or one above it) that keeps a checklist for the
     stage, else the national ones — due in working days of the unit's
-    calendar (``calendar``: the caller's, of that unit)."""
-    unit = campaign.responsible_unit
-    templates = list(stage_templates(stage, unit=unit))
+    calendar (``calendar``: the caller's, of that unit). The checklist and
+    the calendar come from this process's caches when the campaign carries
+    the reference stamp (``_lock``). ``count``: move the open tasks'
+    figures (in ``batch``, if given)."""
+    unit, stamp = campaign.responsible_unit, _stamp(campaign)
+    templates = stage_templates_cached(stamp=stamp, stage=stage, unit=unit)
     if not templates:
         return []
     start = timezone.localtime(now).date()
     longest = max(t.due_in_working_days for t in templates)
-    calendar = calendar or calendar_from(start, horizon_days=longest * 2 + 45, unit=unit)
+    calendar = calendar or calendar_cached(stamp=stamp, unit=unit, start=start,
+                                           end=start + dt.timedelta(days=longest * 2 + 45))
     tasks = Task.objects.bulk_create([
         Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
              milestone=t.milestone, is_core=t.is_core,
@@ -130,17 +162,30 @@ def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
         for t in templates
     ])
     if count:
-        figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
+        figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks], batch=batch)
     return tasks
 
 
 def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime, why: str) -> list[dt.date]:
     """Leaving a stage cancels its open tasks, with a note that says why;
-    returns their due dates (the caller moves the counters)."""
+    returns their due dates (the caller moves the counters). One statement
+    on PostgreSQL (UPDATE … RETURNING)."""
     leaving = Task.objects.filter(campaign=campaign, stage=stage, status=TaskStatus.OPEN)
-    due_dates = list(leaving.values_list("due_on", flat=True))
-    leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
-    return due_dates
+    if connection.vendor != "postgresql":
+        due_dates = list(leaving.values_list("due_on", flat=True))
+        leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
+        return due_dates
+    column = {name: connection.ops.quote_name(Task._meta.get_field(name).column)
+              for name in ("status", "closed_by", "closed_at", "closing_note", "campaign", "stage", "due_on")}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(Task._meta.db_table)} SET {column['status']} = %s, "
+            f"{column['closed_by']} = %s, {column['closed_at']} = %s, {column['closing_note']} = %s "
+            f"WHERE {column['campaign']} = %s AND {column['stage']} = %s AND {column['status']} = %s "
+            f"RETURNING {column['due_on']}",
+            [TaskStatus.CANCELLED.value, actor.pk if actor else None, now, why, campaign.pk, stage,
+             TaskStatus.OPEN.value])
+        return [due_on for (due_on,) in cursor.fetchall()]
 
 
 #: How far ahead a transition reads the working calendar (due dates further
@@ -149,18 +194,28 @@ _TASK_HORIZON = dt.timedelta(days=120)
 
 
 def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: str = "",
-                data: dict | None = None, then: Sequence[Callable[[], None]] = ()) -> CampaignEvent:
+                data: dict | None = None, then: Sequence[Callable[[figures.Batch], None]] = (),
+                pending: Sequence[CampaignEvent] = ()) -> CampaignEvent:
     """Take the transition ``declared`` on a locked campaign whose permission
-    and guards were checked: change the stage, record the event, move the
-    summary figures, cancel the left stage's tasks and create the entered
-    stage's, run ``then`` (what the transition does after the stage
-    change), and queue its jobs for after the commit."""
+    and guards were checked: change the stage, record the event (after
+    ``pending``, the events of what its form recorded, in one statement),
+    cancel the left stage's tasks and create the entered stage's, run
+    ``then`` (what the transition does after the stage change, given the
+    summary figures' batch), move the summary figures in one statement,
+    and queue its jobs for after the commit.
+
+    The reference data (the unit's calendar and checklist, who listens to
+    webhooks) come from this process's caches for the reference stamp read
+    with the row lock: a move writes and reads nothing else. Its statements:
+    the UPDATE of the campaign, the INSERT of its events, the UPDATE …
+    RETURNING of the tasks it cancels, the INSERT of those it creates, the
+    summary figures, and the webhooks' outbox when someone listens."""
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
-    # One calendar read (the unit's) for the days spent in the stage and the new tasks' due dates.
-    calendar = WorkingCalendar.load(min(entered_on, today), max(entered_on, today) + _TASK_HORIZON,
-                                    campaign.responsible_unit)
+    # One calendar (the unit's) for the days spent in the stage and the new tasks' due dates.
+    calendar = calendar_cached(stamp=_stamp(campaign), unit=campaign.responsible_unit,
+                               start=min(entered_on, today), end=max(entered_on, today) + _TASK_HORIZON)
     days_in_stage = calendar.between(entered_on, today)
     getattr(campaign, declared.name)()  # the django-fsm-2 method: legality and guards once more
     campaign.stage_entered_at = now
@@ -168,12 +223,14 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
         campaign.closed_at = now
     campaign.version += 1
     campaign.save()
+    event = _event_row(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
+                       data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
+    CampaignEvent.objects.bulk_create([*pending, event])  # what the form recorded, then the stage
+    batch = figures.Batch()
     # the funnel counts a stage once per campaign: not again when it comes back to it
-    first_entry = figures.is_first_entry(campaign_id=campaign.pk, stage=campaign.stage)
-    event = _event(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
-                   data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
-    figures.campaign_moved(unit_id=campaign.responsible_unit_id, from_stage=from_stage, entered_on=entered_on,
-                           to_stage=campaign.stage, on=today, working_days=days_in_stage, first_entry=first_entry)
+    figures.campaign_moved(batch, unit_id=campaign.responsible_unit_id, from_stage=from_stage,
+                           entered_on=entered_on, to_stage=campaign.stage, on=today, working_days=days_in_stage,
+                           campaign_id=campaign.pk, event_id=event.pk)
     closed, opened = [], []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
@@ -182,10 +239,11 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     if campaign.stage in flows.WORKING_STAGES:
         opened = [t.due_on for t in _tasks_create_for_stage(campaign, campaign.stage, actor, now, calendar,
                                                              count=False)]
-    # one statement, rows in key order: transitions of one unit never lock these rows crosswise
-    figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened)
+    figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened, batch=batch)
     for step in then:
-        step()
+        step(batch)
+    # one statement, every table's rows in key order: transitions never lock these rows crosswise
+    batch.write()
     _announce(WebhookKind.CAMPAIGN_MOVED, campaign, event, transition=declared.name, from_stage=from_stage,
               to_stage=campaign.stage)
     event_id, campaign_id = event.pk, campaign.pk
@@ -293,7 +351,9 @@ def campaign_meeting_record(*, campaign_id: int, actor, held_on: dt.date, outcom
 
 
 def _meeting_record(campaign: Campaign, actor, *, held_on: dt.date, outcome: str, note: str = "",
-                    attendees: str = "") -> CampaignEvent:
+                    attendees: str = "", pending: list[CampaignEvent] | None = None) -> CampaignEvent:
+    """``pending``: a transition's events; the campaign is then saved with
+    its stage and the event written with the stage event."""
     permissions.require(actor, Action.WORK, campaign)
     _require_working(campaign)
     if outcome not in MeetingOutcome.values:
@@ -304,9 +364,10 @@ def _meeting_record(campaign: Campaign, actor, *, held_on: dt.date, outcome: str
     if campaign.employer_met_on is None or held_on >= campaign.employer_met_on:
         campaign.employer_met_on, campaign.employer_meeting_outcome = held_on, outcome
     campaign.version += 1
-    campaign.save()
+    if pending is None:
+        campaign.save()
     return _event(campaign, actor, EventKind.MEETING, note=note, data={
-        "held_on": held_on.isoformat(), "outcome": outcome, "attendees": attendees.strip()})
+        "held_on": held_on.isoformat(), "outcome": outcome, "attendees": attendees.strip()}, pending=pending)
 
 
 @transaction.atomic
@@ -320,7 +381,7 @@ def campaign_committee_record(*, campaign_id: int, actor, members: Sequence[Comm
 
 def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeMemberData],
                       formed_on: dt.date | None = None, expected_version: int | None = None,
-                      note: str = "") -> Campaign:
+                      note: str = "", pending: list[CampaignEvent] | None = None) -> Campaign:
     """The committee as lines of text (a figures-only campaign, or the form
     of a case whose workers are not entered): each line is a worker of the
     enterprise — the one of that name not anonymised, else a new one."""
@@ -346,11 +407,13 @@ def _committee_record(campaign: Campaign, actor, *, members: Sequence[CommitteeM
             enterprise_id=campaign.enterprise_id, actor=actor, source=WorkerSource.COMMITTEE_LINE,
             data=WorkerData(full_name=member.full_name, job=member.job_title, phone=member.phone))
         seats.append(CommitteeMember(campaign=campaign, worker=worker, is_head=member.is_head))
-    return _committee_seats_replace(campaign, actor, seats, formed_on=formed_on, note=note)
+    return _committee_seats_replace(campaign, actor, seats, formed_on=formed_on, note=note, pending=pending)
 
 
 def _committee_seats_replace(campaign: Campaign, actor, seats: Sequence[CommitteeMember], *,
-                             formed_on: dt.date | None, note: str = "") -> Campaign:
+                             formed_on: dt.date | None, note: str = "",
+                             pending: list[CampaignEvent] | None = None) -> Campaign:
+    """``pending``: as ``_meeting_record``'s."""
     campaign.committee_members.all().delete()
     CommitteeMember.objects.bulk_create(seats)
     previous = campaign.committee_size
@@ -359,8 +422,9 @@ def _committee_seats_replace(campaign: Campaign, actor, seats: Sequence[Committe
     if campaign.register == Register.FIGURES:
         campaign.core_group = max(campaign.core_group, len(seats))
     campaign.version += 1
-    campaign.save()
-    _event(campaign, actor, EventKind.COMMITTEE, note=note, data={"size": [previous, len(seats)]})
+    if pending is None:
+        campaign.save()
+    _event(campaign, actor, EventKind.COMMITTEE, note=note, data={"size": [previous, len(seats)]}, pending=pending)
     return campaign
 
 
@@ -375,7 +439,8 @@ def campaign_counts_record(*, campaign_id: int, actor, workforce: int | None = N
 
 def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, core_group: int | None = None,
                    applications: int | None = None, expected_version: int | None = None,
-                   note: str = "") -> Campaign:
+                   note: str = "", pending: list[CampaignEvent] | None = None) -> Campaign:
+    """``pending``: as ``_meeting_record``'s."""
     permissions.require(actor, Action.WORK, campaign)
     _check_fresh(campaign, None, expected_version)
     _require_working(campaign)
@@ -398,8 +463,9 @@ def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, c
     for name, value in values.items():
         setattr(campaign, name, value)
     campaign.version += 1
-    campaign.save()
-    _event(campaign, actor, EventKind.COUNTS, note=note, data=changes)
+    if pending is None:
+        campaign.save()
+    _event(campaign, actor, EventKind.COUNTS, note=note, data=changes, pending=pending)
     return campaign
 
 
@@ -702,11 +768,15 @@ def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | N
     permissions.require(actor, declared.action if declared else Action.WORK, campaign)
     _check_fresh(campaign, expected_stage, expected_version)
     declared = flows.transition_from(campaign.stage, name)
+    # the rule set in force, from this process's cache for the stamp read with the lock
+    campaign.__dict__["rules"] = rules_in_force_cached(stamp=_stamp(campaign), on=clock.today(),
+                                                       unit=campaign.responsible_unit)
     data = dict(data or {})
     note = data.get("note") or ""
     recorded: dict = {}
+    pending: list[CampaignEvent] = []  # written with the stage event, in one statement
     for record in declared.records:
-        recorded |= _RECORDERS[record](campaign, actor, data)
+        recorded |= _RECORDERS[record](campaign, actor, data, pending)
     unmet = declared.unmet(campaign, campaign.rules) + declared.reason_missing(note)
     if unmet:
         raise GuardNotMet(*unmet)
@@ -715,23 +785,25 @@ def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | N
         extra, after = _EFFECTS[effect](campaign, actor)
         recorded |= extra
         then.append(after)
-    _transition(campaign, declared, actor, note=note, data=recorded, then=then)
+    _transition(campaign, declared, actor, note=note, data=recorded, then=then, pending=pending)
     return campaign
 
 
 # What a transition records besides the stage (``flows.Record``): each takes
-# the locked campaign, the actor and the form's values, and returns what the
-# stage event keeps of them.
-def _record_meeting(campaign: Campaign, actor, data: Mapping) -> dict:
+# the locked campaign, the actor, the form's values and the transition's
+# pending events (what it records is saved with the stage, its events
+# written with the stage event), and returns what the stage event keeps.
+def _record_meeting(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     """The meeting with the employer, when the form brings one (otherwise
     the guard reads the meeting recorded before)."""
     if data.get("held_on") is None and not data.get("outcome"):
         return {}
-    _meeting_record(campaign, actor, held_on=data.get("held_on"), outcome=data.get("outcome") or "")
+    _meeting_record(campaign, actor, held_on=data.get("held_on"), outcome=data.get("outcome") or "",
+                    pending=pending)
     return {}
 
 
-def _record_committee(campaign: Campaign, actor, data: Mapping) -> dict:
+def _record_committee(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     if campaign.register == Register.NAMES:
         # the committee was chosen from the workers; the form only dates it
         _past_or_today(data.get("formed_on"), _("The committee cannot be formed in the future."))
@@ -740,28 +812,28 @@ def _record_committee(campaign: Campaign, actor, data: Mapping) -> dict:
         return {}
     if data.get("members") is None:
         return {}
-    _committee_record(campaign, actor, members=data["members"], formed_on=data.get("formed_on"))
+    _committee_record(campaign, actor, members=data["members"], formed_on=data.get("formed_on"), pending=pending)
     return {}
 
 
-def _record_applications(campaign: Campaign, actor, data: Mapping) -> dict:
+def _record_applications(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     if campaign.register == Register.NAMES:
         derive(campaign)  # the standing applications of the register
         return {}
     applications = data.get("applications")
     if applications is not None and applications != campaign.applications:
-        _counts_record(campaign, actor, applications=applications)
+        _counts_record(campaign, actor, applications=applications, pending=pending)
     return {}
 
 
-def _record_congress_date(campaign: Campaign, actor, data: Mapping) -> dict:
+def _record_congress_date(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     congress_on = data.get("congress_on")
     _past_or_today(congress_on, _("The founding congress cannot be recorded before it is held."))
     campaign.congress_on = congress_on
     return {"congress_on": congress_on.isoformat() if congress_on else None}
 
 
-def _record_decision(campaign: Campaign, actor, data: Mapping) -> dict:
+def _record_decision(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     decision_number, decision_date = data.get("decision_number"), data.get("decision_date")
     admitted_members = data.get("admitted_members")
     if decision_date is not None and decision_date > clock.today():
@@ -781,13 +853,13 @@ def _record_decision(campaign: Campaign, actor, data: Mapping) -> dict:
             "admitted_members": admitted_members}
 
 
-def _record_abandon_reason(campaign: Campaign, actor, data: Mapping) -> dict:
+def _record_abandon_reason(campaign: Campaign, actor, data: Mapping, pending: list[CampaignEvent]) -> dict:
     reason = data.get("reason") or ""
     campaign.abandon_reason, campaign.abandon_note = reason, (data.get("note") or "").strip()
     return {"reason": reason}
 
 
-_RECORDERS: dict[Record, Callable[[Campaign, object, Mapping], dict]] = {
+_RECORDERS: dict[Record, Callable[[Campaign, object, Mapping, list[CampaignEvent]], dict]] = {
     Record.MEETING: _record_meeting,
     Record.COMMITTEE: _record_committee,
     Record.APPLICATIONS: _record_applications,
@@ -798,58 +870,64 @@ _RECORDERS: dict[Record, Callable[[Campaign, object, Mapping], dict]] = {
 
 
 # What a transition does once its guards are met (``flows.Effect``): what the
-# stage event keeps, and a step taken after the stage change.
-def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+# stage event keeps, and a step taken after the stage change (given the
+# transition's batch of summary figures, written after it).
+def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
     """The new grassroots union (CĐCS) is created under the responsible unit
-    before the stage changes (the event names it); after it, in the order
-    every transition moves the summary rows, the enterprise is marked as
-    having a union and the admitted members are counted."""
+    before the stage changes (the event names it); after it the enterprise
+    is marked as having a union, and the admitted members and the first
+    year's tasks are counted with the transition's figures."""
     campaign.recognised_unit = _grassroots_unit_create(campaign, actor)
 
-    def after() -> None:
+    def after(batch: figures.Batch) -> None:
         enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
         figures.union_founded(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
-                              members=campaign.admitted_members)
-        _follow_up_open(campaign, actor)
+                              members=campaign.admitted_members, batch=batch)
+        _follow_up_open(campaign, actor, batch)
     return {"unit_id": campaign.recognised_unit.pk}, after
 
 
-def _follow_up_open(campaign: Campaign, actor) -> FollowUp:
+def _follow_up_open(campaign: Campaign, actor, batch: figures.Batch) -> FollowUp:
     """The recognition opens the new union's first year: its follow-up
-    (as long as the rule set in force says, 12 months by default) and the
-    checklist of stage "recognised", due in working days of the unit's
-    calendar, for the working group that founded it."""
+    (as long as the rule set in force today says, 12 months by default:
+    the campaign's ``rules``) and the checklist of stage "recognised", due
+    in working days of the unit's calendar, for the working group that
+    founded it (its figures in the transition's ``batch``)."""
     today = clock.today()
-    rules = RuleSet.objects.rules_on(today, campaign.responsible_unit)
+    rules = campaign.rules
     follow_up = FollowUp.objects.create(
         campaign=campaign, unit=campaign.recognised_unit, opened_on=today,
         ends_on=today + relativedelta(months=rules.follow_up_months),
         dues_due_by=today + relativedelta(months=rules.dues_within_months))
-    _tasks_create_for_stage(campaign, Stage.RECOGNISED, actor, clock.now())
+    _tasks_create_for_stage(campaign, Stage.RECOGNISED, actor, clock.now(), batch=batch)
     return follow_up
 
 
-def _admit(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+def _admit(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
     """The founding congress admits every standing application of a campaign
     whose workers are entered by name, on the congress's day."""
     if campaign.register != Register.NAMES:
-        return {}, lambda: None
+        return {}, _nothing
     admitted = Application.objects.filter(campaign=campaign, withdrawn_on__isnull=True,
                                           admitted_on__isnull=True).update(admitted_on=campaign.congress_on)
     derive(campaign)
-    return {"admitted": admitted}, lambda: None
+    return {"admitted": admitted}, _nothing
 
 
-def _admission_undo(campaign: Campaign, actor) -> tuple[dict, Callable[[], None]]:
+def _admission_undo(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
     """The congress was called off: nobody stays admitted."""
     if campaign.register != Register.NAMES:
-        return {}, lambda: None
+        return {}, _nothing
     Application.objects.filter(campaign=campaign, admitted_on__isnull=False).update(admitted_on=None)
     derive(campaign)
-    return {}, lambda: None
+    return {}, _nothing
 
 
-_EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[], None]]]] = {
+def _nothing(batch: figures.Batch) -> None:
+    """No step after the stage change."""
+
+
+_EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[figures.Batch], None]]]] = {
     Effect.GRASSROOTS_UNIT: _found_grassroots_unit,
     Effect.ADMISSION: _admit,
     Effect.ADMISSION_UNDONE: _admission_undo,

@@ -5,6 +5,10 @@ text ever taken for a formula). The registry's columns are the ones the
 importer recognises, so an exported file imports again unchanged; the
 rejected rows keep the file's own cells, with an error column the importer
 leaves out, to be fixed and imported again.
+
+The registry's export runs as a job (``workflows.exports``): its producer is
+the campaigns app's (the list's campaign filter is theirs), and it reads the
+list's filters with ``registry_filters`` and writes with ``registry_workbook``.
 """
 from __future__ import annotations
 
@@ -13,18 +17,42 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from workflows.core.params import param_choice, param_int, param_str
 from workflows.core.spreadsheets import Spreadsheet
+from workflows.exports.producers import PROGRESS_EVERY, ExportJob, with_progress
 
 from . import imports
-from .models import Enterprise, ImportBatch, ImportOutcome, ImportRow, OwnershipSector, WorkforceSource
+from .models import WORKFORCE_BANDS, Enterprise, ImportBatch, ImportOutcome, ImportRow, OwnershipSector, WorkforceSource
+from .selectors import EnterpriseFilters
 
 #: The registry's columns in the export, in order.
 EXPORT_FIELDS = ("tax_code", "name", "address", "commune", "province", "industrial_zone", "ownership_sector",
                  "industry", "workforce", "workforce_as_of", "workforce_source")
 
 
-def registry_workbook(enterprises: QuerySet[Enterprise]):
-    """The enterprises as an XLSX file object (to stream to the user)."""
+def registry_filters(params, units) -> EnterpriseFilters:
+    """The registry list's filters from its query (``params``: the page's
+    GET, or the query an export keeps); ``units``: the units the user
+    oversees (a unit outside them is no filter)."""
+    unit_id = param_int(params, "unit")
+    return EnterpriseFilters(
+        q=param_str(params, "q", 100),
+        unit_path=next((u.path for u in units if u.pk == unit_id), ""),
+        sector=param_choice(params, "sector", OwnershipSector.values),
+        band=param_choice(params, "band", list(WORKFORCE_BANDS)),
+        union=param_choice(params, "union", ["yes", "no"]),
+        campaign=param_choice(params, "campaign", ["open", "none"]),
+    )
+
+
+def registry_file_name(today) -> str:
+    return f"{_('enterprises')}-{today:%Y-%m-%d}.xlsx"
+
+
+def registry_workbook(enterprises: QuerySet[Enterprise], *, job: ExportJob | None = None, total: int = 0):
+    """The enterprises as an XLSX file object, written row by row from rows
+    read in batches (its memory does not grow with the registry); with
+    ``job``, the progress is reported to it (``total``: the rows expected)."""
     book = Spreadsheet()
     sheet = book.sheet(_("Enterprises"), widths=(14, 44, 40, 20, 18, 24, 22, 24, 12, 14, 18, 30, 12))
     headers = [str(imports.FIELDS[key].label) for key in EXPORT_FIELDS]
@@ -33,8 +61,11 @@ def registry_workbook(enterprises: QuerySet[Enterprise]):
     sectors = dict(OwnershipSector.choices)
     sources = dict(WorkforceSource.choices)
     yes = _("yes")
-    rows = enterprises.values_list(*EXPORT_FIELDS, "responsible_unit__name", "has_union")
-    for row in rows.iterator(chunk_size=2000):
+    rows = enterprises.values_list(*EXPORT_FIELDS, "responsible_unit__name", "has_union").iterator(
+        chunk_size=PROGRESS_EVERY)
+    if job is not None:
+        rows = with_progress(rows, job, total)
+    for row in rows:
         values = dict(zip(EXPORT_FIELDS, row, strict=False))  # the unit and union status follow
         values["ownership_sector"] = str(sectors.get(values["ownership_sector"], values["ownership_sector"]))
         values["workforce_source"] = str(sources.get(values["workforce_source"], values["workforce_source"]))

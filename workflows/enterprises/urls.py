@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.enterprise_create, name="create"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
-    path("export.xlsx", views.enterprise_export, name="export"),
     path("import/", views.import_start, name="import"),
     path("import/<int:pk>/", views.import_batch, name="import_batch"),
     path("import/<int:pk>/columns/", views.import_columns, name="import_columns"),

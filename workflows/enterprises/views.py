@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +15,7 @@ from workflows.campaigns import selectors as campaign_selectors
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
-from workflows.core.params import param_choice, param_int, param_str
+from workflows.core.params import param_choice, param_int
 from workflows.core.shortcuts import visible_or_404
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import units_overseen_by
@@ -31,15 +30,7 @@ def _enterprise_or_404(request, pk: int):
 
 
 def _list_filters(request, units) -> selectors.EnterpriseFilters:
-    unit_id = param_int(request.GET, "unit")
-    return selectors.EnterpriseFilters(
-        q=param_str(request.GET, "q", 100),
-        unit_path=next((u.path for u in units if u.pk == unit_id), ""),
-        sector=param_choice(request.GET, "sector", OwnershipSector.values),
-        band=param_choice(request.GET, "band", list(WORKFORCE_BANDS)),
-        union=param_choice(request.GET, "union", ["yes", "no"]),
-        campaign=param_choice(request.GET, "campaign", ["open", "none"]),
-    )
+    return exports.registry_filters(request.GET, units)
 
 
 @login_required
@@ -200,13 +191,3 @@ def import_rejected(request, pk: int):
     rejected = _("rejected rows")  # outside the f-string, where makemessages finds it
     return FileResponse(exports.rejected_rows_workbook(batch), as_attachment=True,
                         filename=f"{stem} - {rejected}.xlsx", content_type=_XLSX)
-
-
-@login_required
-@require_GET
-def enterprise_export(request):
-    """The registry the user sees, with the list's filters, as XLSX."""
-    filters = _list_filters(request, list(units_overseen_by(request.user)))
-    return FileResponse(exports.registry_workbook(campaign_selectors.enterprises_with_campaigns(request.user, filters)),
-                        as_attachment=True, filename=f"{_('enterprises')}-{timezone.localdate():%Y-%m-%d}.xlsx",
-                        content_type=_XLSX)

@@ -37,6 +37,8 @@ PLANS = (
     # webhooks: retries whose time came, deliveries whose sender died; the outbox kept for 90 days
     Plan("cdcs: webhook deliveries", "workflows.webhooks.jobs.deliveries_sweep", every_minutes=1),
     Plan("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", at=dt.time(3, 0)),
+    # prepared files (lists, reports) are kept for 7 days
+    Plan("cdcs: old exports", "workflows.exports.jobs.exports_expire", at=dt.time(3, 30)),
 )
 
 

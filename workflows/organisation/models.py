@@ -228,3 +228,20 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("The organisation history is append-only.")
+
+
+class ReferenceStamp(models.Model):
+    """One row whose ``value`` changes whenever reference data that a
+    campaign's move reads changes: rule sets and their limits, stage task
+    templates, calendar days, webhook subscriptions (on or off, their
+    events, their unit), and a unit's place in the tree. PostgreSQL
+    triggers on those tables set it from a sequence (migration
+    ``0005_reference_stamp``), in the writer's own transaction, whoever the
+    writer is: a service, Django admin, a migration, an import, a SQL
+    console. Each process keeps its caches of reference data for one value
+    (``reference_stamp``); a move reads the value with its row lock."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

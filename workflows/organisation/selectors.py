@@ -1,6 +1,7 @@
 """Reads of units, working groups and people."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -54,6 +55,23 @@ def groups_that_may_work(user, unit: Unit) -> list[WorkingGroup]:
 
 
 # --- who may receive an officer's tasks ------------------------------------------
+#: One page of an officer's tasks (and the most tasks chosen at once from it).
+OFFICER_TASKS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class TaskPlace:
+    """Where some of an officer's tasks sit: their working group and their
+    campaign's responsible unit, and how many there are. Who may receive the
+    tasks depends on nothing else, so thousands of tasks are judged from a
+    handful of places (``campaigns.selectors.reassignable_task_places``)."""
+
+    group_id: int | None
+    group_name: str
+    unit_path: str
+    count: int
+
+
 @dataclass(frozen=True)
 class Receiver:
     """A person a supervisor may give some of the tasks to."""
@@ -83,27 +101,30 @@ class Receivers:
     choices: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
     scope: Scope
 
-    def preview(self, actor, user_id: int, tasks) -> ReassignPreview:
+    def preview(self, actor, user_id: int, places: Iterable[TaskPlace]) -> ReassignPreview:
+        """What moving the tasks at ``places`` to ``user_id`` would do. No query."""
         person = self.people[user_id]
-        refused = sum(1 for t in tasks if not may_give_work_to(
-            actor, group_id=t.working_group_id, unit_path=t.campaign.responsible_unit.path,
+        places = list(places)
+        refused = sum(p.count for p in places if not may_give_work_to(
+            actor, group_id=p.group_id, unit_path=p.unit_path,
             officer_of=person.officer_of, supervised_paths=person.supervised_paths, scope=self.scope))
-        other_groups = sorted({t.working_group.name for t in tasks
-                               if t.working_group_id is not None and t.working_group_id not in person.officer_of})
-        return ReassignPreview(len(tasks), person.name, refused, tuple(other_groups))
+        other_groups = sorted({p.group_name for p in places
+                               if p.group_id is not None and p.group_id not in person.officer_of})
+        return ReassignPreview(sum(p.count for p in places), person.name, refused, tuple(other_groups))
 
 
-def receivers_for(actor, tasks, *, leaving_id: int) -> Receivers:
-    """Who ``actor`` (a supervisor) may give some of ``tasks`` to, the person
-    who leaves them (``leaving_id``) left out: the officers of the tasks'
-    working groups and the supervisors of their units, inside the actor's
-    reach (decided by ``permissions.may_give_work_to``). Two queries; each
-    task needs its campaign's responsible unit."""
+def receivers_for(actor, places: Iterable[TaskPlace], *, leaving_id: int) -> Receivers:
+    """Who ``actor`` (a supervisor) may give some of the tasks at ``places``
+    to, the person who leaves them (``leaving_id``) left out: the officers of
+    the tasks' working groups and the supervisors of their units, inside the
+    actor's reach (decided by ``permissions.may_give_work_to``). Two queries,
+    whatever the number of tasks."""
     scope = scope_of(actor)
-    if not tasks:
+    places = list(places)
+    if not places:
         return Receivers({}, (), scope)
-    officer_grants = list(officers_who_may_receive(actor, {t.working_group_id for t in tasks}))
-    supervisor_grants = list(supervisors_who_may_receive(actor, {t.campaign.responsible_unit.path for t in tasks}))
+    officer_grants = list(officers_who_may_receive(actor, {p.group_id for p in places}))
+    supervisor_grants = list(supervisors_who_may_receive(actor, {p.unit_path for p in places}))
     officer_of: dict[int, set[int]] = {}
     supervises: dict[int, set[str]] = {}
     names: dict[int, str] = {}
@@ -117,8 +138,8 @@ def receivers_for(actor, tasks, *, leaving_id: int) -> Receivers:
     for user_id, name in names.items():
         person = Receiver(user_id, name, frozenset(officer_of.get(user_id, ())), frozenset(supervises.get(user_id, ())))
         if user_id != leaving_id and any(may_give_work_to(
-                actor, group_id=t.working_group_id, unit_path=t.campaign.responsible_unit.path,
-                officer_of=person.officer_of, supervised_paths=person.supervised_paths, scope=scope) for t in tasks):
+                actor, group_id=p.group_id, unit_path=p.unit_path,
+                officer_of=person.officer_of, supervised_paths=person.supervised_paths, scope=scope) for p in places):
             people[user_id] = person
     # (sort key, label) → people: a unit's supervisors first, then its groups by name
     sections: dict[tuple, list[tuple[int, str]]] = {}

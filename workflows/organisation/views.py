@@ -4,19 +4,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from workflows.campaigns import services as campaign_services
-from workflows.campaigns.selectors import reassignable_tasks_of, workload_of_groups
+from workflows.campaigns.selectors import reassignable_task_places, reassignable_tasks_of, workload_of_groups
 from workflows.core import clock
 from workflows.core.forms import errors_on
+from workflows.core.params import param_int
 from workflows.core.shortcuts import visible_or_404
 
 from .forms import BulkReassignForm
 from .permissions import can_administer, scope_of
-from .selectors import group_members, groups_supervised_by, receivers_for
+from .selectors import OFFICER_TASKS_PER_PAGE, group_members, groups_supervised_by, receivers_for
 
 
 def _require_supervisor(user) -> None:
@@ -35,15 +37,21 @@ def groups(request):
 
 @login_required
 def officer_tasks(request, user_pk: int):
-    """One officer's open tasks, with the bulk reassignment: choose tasks (or
-    all), choose who receives them among the people the supervisor may give
-    them to, confirm the count, move."""
+    """One officer's open tasks, a page at a time, with the bulk
+    reassignment: choose tasks on the page (or all of them, on every page),
+    choose who receives them among the people the supervisor may give them
+    to, confirm the count, move. The chosen tasks are checked against the
+    officer's tasks in the database, not against the page shown."""
     _require_supervisor(request.user)
     group_ids = [g.pk for g in groups_supervised_by(request.user)]
     officer = visible_or_404(group_members(group_ids), user_pk, request=request)
-    tasks = list(reassignable_tasks_of(request.user, officer.pk))
-    form = BulkReassignForm(request.POST or None, actor=request.user, officer_id=officer.pk, tasks=tasks,
-                            receivers=receivers_for(request.user, tasks, leaving_id=officer.pk))
+    page = Paginator(reassignable_tasks_of(request.user, officer.pk), OFFICER_TASKS_PER_PAGE).get_page(
+        param_int(request.GET, "page"))
+    places = reassignable_task_places(request.user, officer.pk)
+    form = BulkReassignForm(
+        request.POST or None, actor=request.user, officer_id=officer.pk, places=places,
+        receivers=receivers_for(request.user, places, leaving_id=officer.pk),
+        places_of=lambda ids: reassignable_task_places(request.user, officer.pk, task_ids=ids))
     confirm = None
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["confirmed"]:
@@ -56,8 +64,11 @@ def officer_tasks(request, user_pk: int):
                 messages.success(request, _("%(count)d task(s) moved to %(name)s.") % {
                     "count": result.moved, "name": form.preview.receiver})
                 return redirect("organisation:officer_tasks", user_pk=officer.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "organisation/officer_tasks.html", {
-        "nav_active": "groups", "officer": officer, "tasks": tasks, "form": form, "confirm": confirm,
+        "nav_active": "groups", "officer": officer, "page": page, "tasks": page.object_list,
+        "total": sum(p.count for p in places), "form": form, "confirm": confirm, "query": query.urlencode(),
         "today": clock.today(), "selected": set(getattr(form, "cleaned_data", {}).get("tasks", []))},
         status=400 if form.errors else 200)
 

@@ -9,10 +9,12 @@ each ancestor's down to its own — the nearest unit's exception for a day wins.
 
 Build one ``WorkingCalendar`` per service call (one query) and ask it as many
 questions as needed; ``WorkingCalendar.load_many`` builds the calendars of
-many units with one query.
+many units with one query; a campaign's move takes its unit's calendar from
+this process's cache (``calendar_cached``).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -21,7 +23,10 @@ from dataclasses import dataclass
 import holidays
 from django.db.models import Q
 
+from workflows.core import clock
+
 from .models import CalendarDay, Unit
+from .reference_stamp import StampedCache, deepest
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -172,3 +177,39 @@ def working_days_between(start: dt.date, end: dt.date, unit: Unit | None = None)
 
 def is_working_day(day: dt.date, unit: Unit | None = None) -> bool:
     return WorkingCalendar.load(day, day, unit).is_working_day(day)
+
+
+# --- this process's calendars, for the reference stamp -------------------------------------
+_CALENDARS = StampedCache("calendars", maxsize=128)
+
+#: How far back and ahead of today a cached calendar reaches when it is read
+#: (a campaign's days in its stage, a checklist's due dates); a question
+#: outside it reads more, once.
+CACHED_BEFORE, CACHED_AFTER = dt.timedelta(days=400), dt.timedelta(days=800)
+
+
+def _keeping_days() -> frozenset[str]:
+    return frozenset(CalendarDay.objects.filter(unit__isnull=False).order_by().values_list("unit__path", flat=True)
+                     .distinct())
+
+
+def calendar_cached(*, stamp: int | None, unit: Unit | None, start: dt.date, end: dt.date) -> WorkingCalendar:
+    """The calendar of ``unit`` from ``start`` to ``end`` at least, as
+    ``WorkingCalendar.load`` gives it, kept in this process for the
+    reference stamp ``stamp`` (None: read afresh). Units share a calendar
+    down from the nearest unit that keeps calendar days of its own (or the
+    national one), so the cache holds one per such unit. Zero queries when
+    kept; else one or two. The caller gets its own copy (it may read more)."""
+    if stamp is None:
+        return WorkingCalendar.load(start, end, unit)
+    keeping = _CALENDARS.get(stamp, ("keeping",), _keeping_days)
+    zone = deepest(unit.path, keeping) if unit is not None else ""
+    kept = _CALENDARS.peek(stamp, ("calendar", zone))
+    if kept is None or not (kept.start <= start and end <= kept.end):
+        today = clock.today()
+        low = min(start, today - CACHED_BEFORE, kept.start if kept else start)
+        high = max(end, today + CACHED_AFTER, kept.end if kept else end)
+        kept = WorkingCalendar(start=low, end=high, unit_path=zone)
+        kept._load(low, high)
+        _CALENDARS.put(stamp, ("calendar", zone), kept)
+    return dataclasses.replace(kept)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from workflows.campaigns import flows
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import MonthFigures
+from workflows.core import replica
 from workflows.organisation.models import Unit
 
 from . import indicators, permissions, targets as targets_of
@@ -390,6 +391,8 @@ class OverviewPage:
     results: ResultsChart | None = None
     trend: TrendChart | None = None
     period_query: str = ""  # the period's part of the query, for the links to other units
+    #: Seconds the read replica the figures come from is behind, past REPLICA_LAG_WARNING_SECONDS (else None).
+    replica_lag: int | None = None
 
     @property
     def month_choices(self) -> range:
@@ -420,4 +423,4 @@ def overview_page(user, unit: Unit, units, *, span: str, year: int, as_of: dt.da
         # the months to the past day; their figures are today's (the summary tables keep no entry dates)
         trend=trend_chart(unit, year, members_target.low if members_target else None,
                           today=min(today, as_of) if as_of else today),
-        period_query=query)
+        period_query=query, replica_lag=replica.lag_to_show())

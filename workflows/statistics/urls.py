@@ -8,9 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # reports (report_views)
     path("report/", report_views.report_page, name="report"),
-    path("report.xlsx", report_views.report_file, {"fmt": "xlsx"}, name="report_xlsx"),
-    path("report.pdf", report_views.report_file, {"fmt": "pdf"}, name="report_pdf"),
-    path("report.csv", report_views.report_file, {"fmt": "csv"}, name="report_csv"),
+    # its files: exports:start with kind report_xlsx, report_pdf or report_csv (report_files)
     # planning (views)
     path("targets/", views.targets, name="targets"),
     path("programmes/", views.programmes, name="programmes"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from workflows.core import clock
+from workflows.core import clock, replica
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_date, param_int
@@ -52,11 +52,13 @@ def _as_of(request, today: dt.date) -> dt.date | None:
 @require_GET
 def home(request):
     today = clock.today()
+    # Which units the user may see is decided on the primary; the figures come
+    # from the read replica when there is one (and say how far behind it is).
     unit, units = _chosen_unit(request)
     span, year = _period(request, today)
     month, months = _overview_months(request)
-    page = selectors.overview_page(request.user, unit, units, span=span, year=year, as_of=_as_of(request, today),
-                                   today=today, month=month, months=months)
+    page = replica.on_replica(selectors.overview_page, request.user, unit, units, span=span, year=year,
+                              as_of=_as_of(request, today), today=today, month=month, months=months)
     return render(request, "statistics/home.html", context_of(page, nav_active="overview",
                                                               query=request.GET.urlencode()))
 

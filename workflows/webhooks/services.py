@@ -21,6 +21,7 @@ from workflows.core import clock
 from workflows.core.errors import Conflict
 from workflows.organisation.models import ChangeAction, Unit
 from workflows.organisation.permissions import require_administer_unit
+from workflows.organisation.reference_stamp import StampedCache
 from workflows.organisation.services import change_record
 
 from . import signing
@@ -36,10 +37,32 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
 
 
-def _listening(kind: str, paths: Iterable[str]) -> list[Subscription]:
-    """The active subscriptions to ``kind`` of the units at ``paths`` (one query)."""
-    return [s for s in Subscription.objects.filter(is_active=True, unit__path__in=set(paths))
-            .select_related("unit") if s.listens_to(kind)]
+#: The active subscriptions, by the units whose events they listen to, kept in this process
+#: (``workflows.organisation.reference_stamp``); without their secrets, which only a delivery reads.
+_LISTENERS = StampedCache("webhook subscriptions", maxsize=512)
+
+
+def _units_listening() -> frozenset[str]:
+    return frozenset(Subscription.objects.filter(is_active=True).order_by().values_list("unit__path", flat=True)
+                     .distinct())
+
+
+def _listening(kind: str, paths: Iterable[str], stamp: int | None = None) -> list[Subscription]:
+    """The active subscriptions to ``kind`` of the units at ``paths``: one
+    query; none when kept in this process for the reference stamp ``stamp``
+    (a campaign's move, which reads it with its row lock). The triggers of
+    the stamp watch what decides who listens — a subscription made or
+    deleted, switched on or off (by an administrator or after repeated
+    failures: ``delivery_settle``), its events or its unit changed."""
+    paths = set(paths)
+    if stamp is None:
+        found = Subscription.objects.filter(is_active=True, unit__path__in=paths).select_related("unit")
+    else:
+        wanted = tuple(sorted(paths & _LISTENERS.get(stamp, ("units",), _units_listening)))
+        found = _LISTENERS.get(stamp, ("subscriptions", wanted), lambda: tuple(
+            Subscription.objects.filter(is_active=True, unit__path__in=wanted).select_related("unit")
+            .defer("secret"))) if wanted else ()
+    return [s for s in found if s.listens_to(kind)]
 
 
 def _queue_after_commit(delivery_ids: list[int]) -> None:
@@ -57,22 +80,25 @@ class Happened:
     dedupe: str | None = None
 
 
-def event_record(*, kind: str, unit: Unit, data: dict, dedupe: str | None = None) -> Event | None:
+def event_record(*, kind: str, unit: Unit, data: dict, dedupe: str | None = None,
+                 stamp: int | None = None) -> Event | None:
     """Record an event in the outbox, with a delivery for each subscription
     that listens to it (of ``unit`` or of a unit above it), in the caller's
     transaction; the deliveries are queued when it commits. Nothing is
-    written when nobody listens. Returns the event, if written."""
-    written = events_record(kind=kind, happened=[Happened(unit, data, dedupe)])
+    written when nobody listens. Returns the event, if written. ``stamp``:
+    the reference stamp the caller read (who listens is then known without
+    a query, as long as it keeps that value)."""
+    written = events_record(kind=kind, happened=[Happened(unit, data, dedupe)], stamp=stamp)
     return written[0] if written else None
 
 
-def events_record(*, kind: str, happened: Sequence[Happened]) -> list[Event]:
+def events_record(*, kind: str, happened: Sequence[Happened], stamp: int | None = None) -> list[Event]:
     """``event_record`` for many events of one kind (one query to find the
-    subscriptions; events already recorded under their ``dedupe`` name are
-    left out)."""
+    subscriptions, none with a ``stamp`` whose listeners are kept; events
+    already recorded under their ``dedupe`` name are left out)."""
     if not happened:
         return []
-    subscriptions = _listening(kind, {p for h in happened for p in _ancestor_paths(h.unit.path)})
+    subscriptions = _listening(kind, {p for h in happened for p in _ancestor_paths(h.unit.path)}, stamp)
     if not subscriptions:
         return []
     names = [h.dedupe for h in happened if h.dedupe]
