@@ -50,19 +50,20 @@ def measure(unit_id: int | None) -> dict:
     from django.contrib.auth import get_user_model
 
     import workflows.campaigns.list_exports  # noqa: F401 — the producer and its writer, loaded before the baseline
+    from workflows.campaigns.list_exports import unit_path_of
     from workflows.campaigns.selectors import enterprises_with_campaigns
     from workflows.enterprises.exports import EXPORT_FIELDS, registry_filters
     from workflows.exports import selectors, services
     from workflows.exports.models import ExportChunk
     from workflows.exports.selectors import query_of
-    from workflows.organisation.selectors import units_overseen_by
 
     manager = get_user_model().objects.get(username="manager-national")
     parameters = {"unit": [str(unit_id)]} if unit_id else {}
     baseline = peak_mb()
     # the job's query alone, its rows read and dropped: what the database costs of the job's time
     started = time.perf_counter()
-    filters = registry_filters(query_of(parameters), list(units_overseen_by(manager)))
+    query = query_of(parameters)
+    filters = registry_filters(query, unit_path_of(manager, query))
     rows = enterprises_with_campaigns(manager, filters).values_list(*EXPORT_FIELDS, "responsible_unit__name",
                                                                     "has_union")
     read = sum(1 for _row in rows.iterator(chunk_size=2000))

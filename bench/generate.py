@@ -782,9 +782,9 @@ def reset_sequences() -> None:
 
 
 def summary_tables() -> list[str]:
-    from workflows.statistics.reconcile import TABLES as SUMMARY
+    from workflows.statistics.reconcile import summary_tables as kept
 
-    return [model._meta.db_table for model, *_rest in SUMMARY]
+    return [model._meta.db_table for model, *_rest in kept()]
 
 
 def vacuum_analyze() -> None:

@@ -135,6 +135,10 @@ if DATABASE_REPLICA_URL:
     # a replica that is down must not hold the page for long before it reads the primary
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASE_ROUTERS = ["workflows.core.replica.ReplicaRouter"]
+#: The dashboards, the board and the lists read the campaigns per stage from the
+#: rollups PostgreSQL keeps per unit subtree (``workflows.campaigns.rollups``);
+#: off, they sum the fine cohorts and rows as SQLite does (the benchmarks compare both).
+SUMMARY_ROLLUPS_READ = True
 #: Pages that opt in read the replica (when there is one).
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
 #: After a request that wrote, its client reads the primary for this long (its own writes).

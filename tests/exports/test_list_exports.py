@@ -23,7 +23,6 @@ from workflows.campaigns import list_exports, services, views as campaign_views
 from workflows.campaigns.models import Task, TaskStatus
 from workflows.core import clock
 from workflows.enterprises import exports as registry_exports, views as enterprise_views
-from workflows.organisation.selectors import units_overseen_by
 
 
 @pytest.fixture
@@ -138,12 +137,15 @@ def test_the_exports_read_the_lists_filters_as_the_list_views_do(world, query):
     query = query.replace("UNIT", str(world.district.pk)).replace("GROUP", str(world.group.pk))
     request = RequestFactory().get("/?" + query)
     request.user = world.supervisor
-    units = list(units_overseen_by(world.supervisor))
     params = QueryDict(query)
+    # the unit: one row checked by the export, the picker's choice on the page
+    unit_path = list_exports.unit_path_of(world.supervisor, params)
+    picked = campaign_views._filter_choices(request)[0].path
 
-    assert list_exports.campaign_filters(params, units) == campaign_views._campaign_filters(request, units)
+    assert unit_path == picked == (world.district.path if "unit=" in query and "999999" not in query else "")
+    assert list_exports.campaign_filters(params, unit_path) == campaign_views._campaign_filters(request, picked)
     assert list_exports.inbox_filters(params) == campaign_views._inbox_filters(request)
-    assert registry_exports.registry_filters(params, units) == enterprise_views._list_filters(request, units)
+    assert registry_exports.registry_filters(params, unit_path) == enterprise_views._list_filters(request, picked)
 
 
 # --- the buttons ----------------------------------------------------------------------------------

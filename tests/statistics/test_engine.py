@@ -14,6 +14,7 @@ from tests.conftest import campaign_at
 from tests.factories import EnterpriseFactory
 from workflows.campaigns.flows import Stage
 from workflows.core import clock
+from workflows.organisation.selectors import unit_picker
 from workflows.statistics import indicators, services
 from workflows.statistics.engine import Filters, dashboard_as_of, dashboard_for, figures_for
 from workflows.statistics.models import EstimateKind, MovementKind, ProgrammeBasis
@@ -340,7 +341,9 @@ def test_the_overview_shows_each_programme_with_its_own_indicator_against_its_ta
 
     # when the overview of the first five months is read
     with clock.travel_to(at(dt.date(2026, 5, 25))):
-        page = selectors.overview_page(province_supervisor, world.province, [world.province], span="first_months",
+        page = selectors.overview_page(province_supervisor, world.province,
+                                       unit_picker(province_supervisor, world.province.pk, all_units=False),
+                                       span="first_months",
                                        year=2026, as_of=None, today=dt.date(2026, 5, 25), months=5)
 
     # then the period is January to May, and each programme is a group of its own

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from tests.factories import UserFactory, grant
+from workflows.organisation.selectors import Reach, unit_picker
 from workflows.statistics import planning, selectors, services, views as statistics_views
 from workflows.statistics.engine import NO_FILTERS, Filters
 from workflows.statistics.forms import AllocationForm, TargetChoiceForm, parse_amount
@@ -98,20 +99,23 @@ def test_the_targets_page_is_one_frozen_dataclass_with_the_sum_against_the_recei
     children = selectors.units_allocated_to(world.province)
 
     # when
-    page = planning.targets_page(planner, world.province, [world.province, world.district], [programme], children,
+    picker = unit_picker(planner, world.province.pk, all_units=False, reach=Reach.SUPERVISED)
+    page = planning.targets_page(planner, world.province, picker, [programme], children,
                                  TargetsChoice(programme, programme.end, Metric.NEW_MEMBERS, NO_FILTERS))
 
     # then
     assert dataclasses.is_dataclass(page) and page.__dataclass_params__.frozen
     assert children == [world.district, world.other_district]
-    assert page.units == (world.province, world.district)
+    assert page.picker.chosen == world.province
+    assert [(o.unit, o.level) for o in page.picker.options] == [
+        (world.province, 0), (world.other_district, 1), (world.district, 1)]  # the children by name
     assert (page.received, page.balance.allocated, page.balance.over, page.balance.difference) == (
         TargetValue(1500), TargetValue(2700), True, "+1.200")
     assert page.allocated == ((world.district, TargetValue(1600)), (world.other_district, TargetValue(1100)))
 
 
 def test_the_overview_is_one_frozen_dataclass(world, planner):
-    page = selectors.overview_page(planner, world.province, [world.province, world.district], span="h1",
+    page = selectors.overview_page(planner, world.province, unit_picker(planner, None, all_units=False), span="h1",
                                    year=2026, as_of=None, today=TODAY)
 
     assert dataclasses.is_dataclass(page) and page.__dataclass_params__.frozen

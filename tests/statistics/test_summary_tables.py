@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from tests.conftest import campaign_at
 from tests.factories import next_tax_code
-from workflows.campaigns import services
+from workflows.campaigns import rollups, services
 from workflows.campaigns.flows import AbandonReason, Stage
 from workflows.campaigns.models import Campaign, StageCohort, Task, TaskStatus
 from workflows.core import clock
@@ -115,8 +115,10 @@ def test_a_wrong_summary_row_is_reported_and_rebuilt(world):
 
     found = reconcile.reconcile(fix=True)
 
-    assert [(d.table, d.stored, d.expected) for d in found] == [
-        ("StageCohort", {"campaigns": 5}, {"campaigns": 1})]
+    # PostgreSQL's triggers carried the wrong count to the rollups of the unit and its ancestor
+    rolled_up = [("SubtreeStage", {"campaigns": 5}, {"campaigns": 1})] * 2 if rollups.kept() else []
+    assert sorted((d.table, d.stored, d.expected) for d in found) == sorted([
+        ("StageCohort", {"campaigns": 5}, {"campaigns": 1}), *rolled_up])
     assert reconcile.drift() == []
 
 

@@ -315,11 +315,6 @@ def person_rows(people) -> list[PersonRow]:
     return rows
 
 
-def people_units(user) -> list[tuple[int, str]]:
-    """The units of the people list's filter."""
-    return units_to_choose(user)
-
-
 @dataclass(frozen=True)
 class PersonPage:
     person: object

@@ -21,6 +21,7 @@ from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_int, param_str
 from workflows.core.shortcuts import visible_or_404
 from workflows.organisation import services as org_services
+from workflows.organisation.selectors import Reach, unit_picker_for
 
 from . import closing, permissions, selectors, services
 from .forms import (
@@ -87,7 +88,7 @@ def people(request):
     query.pop("page", None)
     return render(request, "administration/people.html", {
         "nav_active": NAV, "page": page, "rows": selectors.person_rows(page), "filters": filters,
-        "units": selectors.people_units(request.user), "query": query.urlencode()})
+        "picker": unit_picker_for(request, all_units=True, reach=Reach.ADMINISTERED), "query": query.urlencode()})
 
 
 @login_required

@@ -257,7 +257,7 @@ class UnitTargetsViewSet(viewsets.GenericViewSet):
         save(received=None if received is None else serializers.AmountSerializer.amount(received),
              programme_id=shown.programme.pk, unit_id=unit.pk, metric=shown.metric, due_on=shown.due_on,
              filters=shown.filters, allocations=allocations, actor=request.user)
-        page = planning.targets_page(request.user, unit, [unit], programmes, children, shown)
+        page = planning.targets_page(request.user, unit, None, programmes, children, shown)
         return Response(self.get_serializer(page).data)
 
     @extend_schema(

@@ -23,20 +23,20 @@ from workflows.core.spreadsheets import Spreadsheet
 from workflows.enterprises import exports as enterprise_exports
 from workflows.enterprises.models import OwnershipSector
 from workflows.exports.producers import PROGRESS_EVERY, XLSX, ExportFile, ExportJob, Producer, with_progress
-from workflows.organisation.selectors import units_overseen_by
+from workflows.organisation.selectors import unit_picked
 
 from . import selectors
 from .flows import Stage
 from .models import FollowUpStatus, Task
 
 
-def campaign_filters(params, units) -> selectors.CampaignFilters:
-    """The campaign list's filters from its query; ``units``: the units the user oversees."""
-    unit_id = param_int(params, "unit")
+def campaign_filters(params, unit_path: str) -> selectors.CampaignFilters:
+    """The campaign list's filters from its query; ``unit_path``: the subtree
+    of its unit if the user may pick it (``unit_path_of``), else ""."""
     return selectors.CampaignFilters(
         q=param_str(params, "q", 100),
         stage=param_choice(params, "stage", Stage.values),
-        unit_path=next((u.path for u in units if u.pk == unit_id), ""),
+        unit_path=unit_path,
         group=param_int(params, "group"),
         sector=param_choice(params, "sector", OwnershipSector.values),
         band=param_choice(params, "band", list(selectors.WORKFORCE_BANDS)),
@@ -45,6 +45,12 @@ def campaign_filters(params, units) -> selectors.CampaignFilters:
         open_only=param_bool(params, "open"),
         sort=param_choice(params, "sort", list(selectors.CAMPAIGN_SORTS)) or "-stage_entered_at",
     )
+
+
+def unit_path_of(user, params) -> str:
+    """The path of the query's unit if ``user`` may pick it (one row), else ""."""
+    unit = unit_picked(user, param_int(params, "unit"))
+    return unit.path if unit is not None else ""
 
 
 def inbox_filters(params) -> selectors.InboxFilters:
@@ -64,7 +70,7 @@ def _day(moment):
 
 # --- the registry ---------------------------------------------------------------------
 def _registry(job: ExportJob) -> ExportFile:
-    filters = enterprise_exports.registry_filters(job.parameters, list(units_overseen_by(job.actor)))
+    filters = enterprise_exports.registry_filters(job.parameters, unit_path_of(job.actor, job.parameters))
     enterprises = selectors.enterprises_with_campaigns(job.actor, filters)
     return ExportFile(enterprise_exports.registry_workbook(enterprises, job=job, total=enterprises.count()),
                       enterprise_exports.registry_file_name(job.today), XLSX)
@@ -75,7 +81,7 @@ REGISTRY = Producer(title=gettext_lazy("Enterprise registry (XLSX)"), write=_reg
 
 # --- the campaign list --------------------------------------------------------------
 def _campaigns(job: ExportJob) -> ExportFile:
-    filters = campaign_filters(job.parameters, list(units_overseen_by(job.actor)))
+    filters = campaign_filters(job.parameters, unit_path_of(job.actor, job.parameters))
     campaigns = selectors.campaigns_for_list(job.actor, filters, today=job.today)
     total = campaigns.count()
     cutoffs = selectors.stalled_cutoffs_by_unit(today=job.today)

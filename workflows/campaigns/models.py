@@ -8,7 +8,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Length
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
@@ -248,8 +248,12 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["responsible_unit", "stage"], name="campaign_unit_stage_idx"),
             models.Index(fields=["working_group", "stage"], name="campaign_group_stage_idx"),
+            # a unit's campaigns of a stage, the latest moved first (the board's cards, the lists' first
+            # page); and the same over every unit (a national or provincial scope)
+            models.Index("responsible_unit", "stage", F("stage_entered_at").desc(), F("id").desc(),
+                         name="campaign_unit_stage_recent_idx"),
+            models.Index("stage", F("stage_entered_at").desc(), F("id").desc(), name="campaign_stage_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -544,6 +548,34 @@ class StageCohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.stage} {self.entered_on:%d/%m/%Y}: {self.campaigns}"
+
+
+class SubtreeStage(models.Model):
+    """The coarse level of ``StageCohort``: campaigns now at ``stage`` in the
+    subtree of ``unit`` — the unit's own and those of every unit below it —
+    one row per unit and stage, so that a dashboard, the board and the lists
+    read one row per child unit and stage instead of summing the cohorts of
+    the whole subtree. A unit's own campaigns are its row less its children's.
+
+    Kept by PostgreSQL itself, in the writer's statement (migration
+    ``0019_subtree_stage``): a trigger on ``StageCohort`` adds each change of
+    a cohort to the unit's row and to every ancestor's, root first; a
+    trigger on the units moves a moved subtree's figures from its old
+    ancestors to its new ones. Nothing in Python writes it but ``rebuild``
+    (``workflows.statistics.reconcile``), whose drift check covers it. On
+    SQLite (small databases) it is not kept, and the readers sum the cohorts
+    (``figures.rollups_kept``)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=32)
+    campaigns = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreestage"
+        constraints = [models.UniqueConstraint(fields=["unit", "stage"], name="subtree_stage_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.stage}: {self.campaigns}"
 
 
 class MonthFigures(models.Model):

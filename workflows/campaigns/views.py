@@ -28,7 +28,7 @@ from workflows.core.shortcuts import visible_or_404
 from workflows.enterprises import selectors as enterprise_selectors
 from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.permissions import can_administer, scope_of
-from workflows.organisation.selectors import groups_supervised_by, groups_that_may_work, units_overseen_by
+from workflows.organisation.selectors import groups_supervised_by, groups_that_may_work, unit_picker_for
 from workflows.recognition import selectors as recognition_selectors
 from workflows.statistics import services as statistics_services
 
@@ -147,9 +147,9 @@ def task_reassign(request, pk: int):
 
 
 # --- campaign list and board --------------------------------------------------------
-def _campaign_filters(request, units) -> selectors.CampaignFilters:
-    unit_id = param_int(request.GET, "unit")
-    unit_path = next((u.path for u in units if u.pk == unit_id), "")
+def _campaign_filters(request, unit_path: str) -> selectors.CampaignFilters:
+    """The list's and the board's filters; ``unit_path``: the subtree of the
+    unit picked (``_filter_choices``), "" for all the user's units."""
     return selectors.CampaignFilters(
         q=param_str(request.GET, "q", 100),
         stage=param_choice(request.GET, "stage", Stage.values),
@@ -165,25 +165,27 @@ def _campaign_filters(request, units) -> selectors.CampaignFilters:
 
 
 def _filter_choices(request):
-    units = list(units_overseen_by(request.user))
+    """The unit picker (the unit asked for if the user oversees it, its
+    children; never every unit) and the working groups to filter by."""
+    picker = unit_picker_for(request, all_units=True)
     scope = scope_of(request.user)
     groups = list(groups_supervised_by(request.user)) if scope.supervised else []
-    return units, groups
+    return picker, groups
 
 
 @login_required
 @require_GET
 def campaign_list(request):
     today = clock.today()
-    units, groups = _filter_choices(request)
-    filters = _campaign_filters(request, units)
-    page = Paginator(selectors.campaigns_for_list(request.user, filters, today=today), 25).get_page(
+    picker, groups = _filter_choices(request)
+    filters = _campaign_filters(request, picker.path)
+    page = Paginator(selectors.campaigns_for_list_counted(request.user, filters, today=today), 25).get_page(
         param_int(request.GET, "page"))
     cutoffs = selectors.stalled_cutoffs_by_unit(today=today)
     rows = [{"campaign": c, "stalled": selectors.is_stalled(c, cutoffs)} for c in page]
     return render(request, "campaigns/list.html", {
         "nav_active": "campaigns", "page": page, "rows": rows, "filters": filters,
-        "units": units, "groups": groups, "unit_selected": param_int(request.GET, "unit"),
+        "picker": picker, "groups": groups,
         "stages": Stage.choices, "sectors": OwnershipSector.choices, "bands": list(selectors.WORKFORCE_BANDS),
         "sorts": _sort_labels(), "query": _query_without_page(request),
     })
@@ -199,8 +201,8 @@ def _sort_labels():
 @require_GET
 def board(request):
     today = clock.today()
-    units, groups = _filter_choices(request)
-    filters = _campaign_filters(request, units)
+    picker, groups = _filter_choices(request)
+    filters = _campaign_filters(request, picker.path)
     columns = selectors.pipeline_board(request.user, filters, today=today)
     cutoffs = selectors.stalled_cutoffs_by_unit(today=today)
     board_columns = []
@@ -216,8 +218,7 @@ def board(request):
             })
         board_columns.append({"column": column, "cards": cards})
     return render(request, "campaigns/board.html", {
-        "nav_active": "board", "columns": board_columns, "filters": filters, "units": units, "groups": groups,
-        "unit_selected": param_int(request.GET, "unit"),
+        "nav_active": "board", "columns": board_columns, "filters": filters, "picker": picker, "groups": groups,
     })
 
 

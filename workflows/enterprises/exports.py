@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from workflows.core.params import param_choice, param_int, param_str
+from workflows.core.params import param_choice, param_str
 from workflows.core.spreadsheets import Spreadsheet
 from workflows.exports.producers import PROGRESS_EVERY, ExportJob, with_progress
 
@@ -30,14 +30,14 @@ EXPORT_FIELDS = ("tax_code", "name", "address", "commune", "province", "industri
                  "industry", "workforce", "workforce_as_of", "workforce_source")
 
 
-def registry_filters(params, units) -> EnterpriseFilters:
+def registry_filters(params, unit_path: str) -> EnterpriseFilters:
     """The registry list's filters from its query (``params``: the page's
-    GET, or the query an export keeps); ``units``: the units the user
-    oversees (a unit outside them is no filter)."""
-    unit_id = param_int(params, "unit")
+    GET, or the query an export keeps); ``unit_path``: the subtree of the
+    query's unit if the user may pick it (the picker's rule: a unit outside
+    the user's is no filter), else ""."""
     return EnterpriseFilters(
         q=param_str(params, "q", 100),
-        unit_path=next((u.path for u in units if u.pk == unit_id), ""),
+        unit_path=unit_path,
         sector=param_choice(params, "sector", OwnershipSector.values),
         band=param_choice(params, "band", list(WORKFORCE_BANDS)),
         union=param_choice(params, "union", ["yes", "no"]),

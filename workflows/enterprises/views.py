@@ -18,7 +18,7 @@ from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_int
 from workflows.core.shortcuts import visible_or_404
 from workflows.organisation.permissions import scope_of
-from workflows.organisation.selectors import units_overseen_by
+from workflows.organisation.selectors import unit_picker_for
 
 from . import exports, imports, permissions, selectors, services
 from .forms import EnterpriseCreateForm, EnterpriseEditForm, ImportColumnsForm, ImportUploadForm
@@ -29,24 +29,22 @@ def _enterprise_or_404(request, pk: int):
     return visible_or_404(selectors.enterprises_shown_to(request.user), pk, request=request)
 
 
-def _list_filters(request, units) -> selectors.EnterpriseFilters:
-    return exports.registry_filters(request.GET, units)
+def _list_filters(request, unit_path: str) -> selectors.EnterpriseFilters:
+    return exports.registry_filters(request.GET, unit_path)
 
 
 @login_required
 @require_GET
 def enterprise_list(request):
-    units = list(units_overseen_by(request.user))
-    unit_id = param_int(request.GET, "unit")
-    filters = _list_filters(request, units)
+    picker = unit_picker_for(request, all_units=True)
+    filters = _list_filters(request, picker.path)
     page = Paginator(campaign_selectors.enterprises_with_campaigns(request.user, filters), 25).get_page(
         param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "enterprises/list.html", {
         "nav_active": "enterprises", "page": page, "rows": campaign_selectors.registry_rows(request.user, page),
-        "filters": filters, "units": units,
-        "unit_selected": unit_id,
+        "filters": filters, "picker": picker,
         "sectors": OwnershipSector.choices, "bands": list(WORKFORCE_BANDS), "query": query.urlencode(),
         "can_create": bool(scope_of(request.user).supervised),
         "can_import": permissions.can_import(request.user),

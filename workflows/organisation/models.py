@@ -57,6 +57,10 @@ class Unit(MP_Node):
             # Subtree look-ups are `path LIKE 'prefix%'`; the unique index on
             # path does not serve LIKE under a non-C collation.
             models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # A unit's children (`depth = d + 1 AND path LIKE 'prefix%'`) without walking the whole subtree:
+            # the country has a hundred thousand grassroots unions below its provinces.
+            models.Index(fields=["depth", "path"], name="unit_depth_path_idx",
+                         opclasses=["int4_ops", "varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from workflows.core.params import param_int, param_str
 from workflows.core.text import fold
 
 from .models import Unit, WorkingGroup, WorkingGroupUserObjectPermission
@@ -39,13 +42,224 @@ def groups_supervised_by(user) -> QuerySet[WorkingGroup]:
 
 
 def units_overseen_by(user) -> QuerySet[Unit]:
-    """The upper-level units of the user's subtrees, for the unit pickers of
-    lists, imports and dashboards. Grassroots unions (CĐCS) are left out: no
-    campaign or enterprise is the responsibility of one, and a province has
-    thousands of them."""
+    """The upper-level units of the user's subtrees, as a filter (the API's
+    checks, the forms that record a figure of any of them). Grassroots unions
+    (CĐCS) are left out: no campaign or enterprise is the responsibility of
+    one, and a province has thousands of them. No page lists them all: the
+    pages' pickers are ``unit_picker``."""
     scope = scope_of(user)
     return (Unit.objects.filter(scope.subtree_q("path", scope.overseen), is_active=True, kind__is_grassroots=False)
             .order_by("path"))
+
+
+# --- the unit picker of lists, dashboards and reports ----------------------------------
+#: The most units a search of the picker lists.
+UNIT_SEARCH_LIMIT = 20
+
+#: The parameters of a page's query that the picker's links drop: the unit
+#: they set, the search typed, the page of a list (another unit, page 1).
+_PICKER_PARAMS = ("unit", "unit_q", "page", "for", "under")
+
+
+class Reach(StrEnum):
+    """Which grants a picker offers the units of (the search endpoint's ``for``)."""
+
+    OVERSEEN = "overseen"  # lists, dashboards, reports
+    SUPERVISED = "supervised"  # targets and the other planning pages
+    ADMINISTERED = "administered"  # the administration's people list
+
+
+def reach_paths(user, reach: Reach) -> tuple[str, ...]:
+    """The outermost unit paths of ``user``'s grants of the ``reach`` (no query once the scope is read)."""
+    scope = scope_of(user)
+    return {Reach.OVERSEEN: scope.overseen, Reach.SUPERVISED: scope.supervised,
+            Reach.ADMINISTERED: scope.administered}[reach]
+
+
+def paths_under(paths: Iterable[str], under: str) -> tuple[str, ...]:
+    """The part of the subtrees ``paths`` that lies under ``under`` (a path)."""
+    kept = set()
+    for path in paths:
+        if path.startswith(under):
+            kept.add(path)
+        elif under.startswith(path):
+            kept.add(under)
+    return tuple(sorted(kept))
+
+
+def _pickable(within: tuple[str, ...]) -> QuerySet[Unit]:
+    """The units a picker may offer: open, not grassroots unions (a province
+    has thousands: no campaign or enterprise is theirs), inside ``within``."""
+    inside = Q(pk__in=[])
+    for path in within:
+        inside |= Q(path__startswith=path)
+    return Unit.objects.filter(inside, is_active=True, kind__is_grassroots=False)
+
+
+@dataclass(frozen=True)
+class PickerOption:
+    """A unit the picker offers, with the link that chooses it (the page's
+    other parameters kept) and its indent in the list."""
+
+    unit: Unit
+    url: str
+    level: int = 0
+
+    @property
+    def pk(self) -> int:
+        return self.unit.pk
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+
+@dataclass(frozen=True)
+class UnitPicker:
+    """What a page's unit picker shows: the chosen unit and the way up to
+    it, the units to go down to (its children), the user's top units and the
+    matches of a search — never every unit of a national subtree."""
+
+    chosen: Unit | None  # None: all the user's units (pages that offer it)
+    trail: tuple[PickerOption, ...]  # the chosen unit's ancestors the user may pick, outermost first
+    options: tuple[PickerOption, ...]  # the <select>'s units (after "All units" where offered)
+    all_units: bool  # the page offers "All units"
+    all_url: str  # the link to all units (no unit)
+    reach: Reach
+    under: int | None = None  # the search keeps to this unit's subtree (a programme's unit)
+    query: str = ""  # a search typed, without JavaScript
+    matches: tuple[PickerOption, ...] = ()
+    searched: bool = False
+
+    @property
+    def pk(self) -> int | None:
+        return self.chosen.pk if self.chosen is not None else None
+
+    @property
+    def path(self) -> str:
+        """The chosen subtree's path ("" for all units)."""
+        return self.chosen.path if self.chosen is not None else ""
+
+    @property
+    def cut(self) -> bool:
+        """Did the search find more units than it lists?"""
+        return len(self.matches) >= UNIT_SEARCH_LIMIT
+
+    @property
+    def shown(self) -> bool:
+        """Is there anything to choose (more than the one unit)?"""
+        return len(self.options) + len(self.trail) > 1 or bool(self.all_units and self.options)
+
+
+def _link(params: list[tuple[str, str]], unit_pk: int | None) -> str:
+    return "?" + urlencode([*params, ("unit", unit_pk)] if unit_pk is not None else params)
+
+
+def picker_params(params) -> list[tuple[str, str]]:
+    """A page's query (a QueryDict) without the picker's own parameters."""
+    return [(key, value) for key, values in params.lists() if key not in _PICKER_PARAMS for value in values]
+
+
+def unit_picker(user, unit_id: int | None, *, all_units: bool, params=None, reach: Reach = Reach.OVERSEEN,
+                within: tuple[str, ...] | None = None, under: int | None = None, query: str = "") -> UnitPicker:
+    """The unit picker of a page for ``user``: the unit ``unit_id`` when the
+    user may pick it (inside their ``reach``, or ``within`` those paths; open,
+    not a grassroots union) — an unknown or forbidden id is as if none was
+    given, never an error and nothing of it shown —, the way up to it and its
+    children. With none chosen, the user's top units; a page without "All
+    units" (``all_units``) then gets the first of them. ``params``: the page's
+    query (a QueryDict), kept in the links. ``query``: a search typed (a third
+    query). Two queries, whatever the number of units (the scope is read once
+    per request, by the page anyway)."""
+    within = reach_paths(user, reach) if within is None else within
+    keep = picker_params(params) if params is not None else []
+    if not within:
+        return UnitPicker(None, (), (), all_units, _link(keep, None), reach, under)
+    # 1: the top units and the unit asked for, if the user may pick it
+    rows = list(_pickable(within).filter(
+        Q(path__in=within) | Q(pk=unit_id) if unit_id is not None else Q(path__in=within)))
+    tops = sorted((u for u in rows if u.path in within), key=lambda u: u.path)
+    chosen = next((u for u in rows if u.pk == unit_id), None)
+    if chosen is None and not all_units and tops:
+        chosen = tops[0]
+    below = chosen if chosen is not None else (tops[0] if len(tops) == 1 else None)
+    trail: list[Unit] = []
+    children: list[Unit] = []
+    if below is not None:
+        # 2: the way up (ancestors inside the reach) and the children, on (depth, path)
+        step = Unit.steplen
+        known = {u.path: u for u in tops}
+        up = [below.path[:end] for end in range(step, len(below.path), step)
+              if any(below.path[:end].startswith(p) for p in within)]
+        wanted = Q(depth=below.depth + 1, path__startswith=below.path)
+        if missing := [p for p in up if p not in known]:
+            wanted |= Q(path__in=missing)
+        for unit in _pickable(within).filter(wanted):
+            if unit.depth == below.depth + 1 and unit.path.startswith(below.path):
+                children.append(unit)
+            else:
+                known[unit.path] = unit
+        trail = [known[p] for p in up if p in known]
+        children.sort(key=lambda u: (fold(u.name), u.pk))
+    inner = [PickerOption(u, _link(keep, u.pk), 1) for u in children]
+    if below is not None and below.path not in within:
+        options = [PickerOption(below, _link(keep, below.pk)), *inner]
+    else:  # at the top: the other top units beside it
+        options = []
+        for top in tops:
+            options.append(PickerOption(top, _link(keep, top.pk)))
+            if below is not None and top.pk == below.pk:
+                options.extend(inner)
+    matches: tuple[PickerOption, ...] = ()
+    query = query.strip()
+    if query:
+        matches = tuple(PickerOption(u, _link(keep, u.pk)) for u in units_matching(within, query))
+    return UnitPicker(
+        chosen=chosen, trail=tuple(PickerOption(u, _link(keep, u.pk)) for u in trail), options=tuple(options),
+        all_units=all_units, all_url=_link(keep, None), reach=reach, under=under, query=query,
+        matches=matches, searched=bool(query))
+
+
+def unit_picker_for(request, *, all_units: bool, unit_id: int | None = None, **options) -> UnitPicker:
+    """``unit_picker`` for a page's request: the unit (``unit_id``, else the
+    query's ``unit``), the search typed (``unit_q``) and the query to keep."""
+    if unit_id is None:
+        unit_id = param_int(request.GET, "unit")
+    return unit_picker(request.user, unit_id, all_units=all_units, params=request.GET,
+                       query=param_str(request.GET, "unit_q", 100), **options)
+
+
+def units_matching(within: tuple[str, ...], query: str) -> list[Unit]:
+    """The first units inside ``within`` whose name holds ``query`` (by
+    name; grassroots unions left out — the upper-level units of a country
+    are a few hundred, so no folded column is needed). One query."""
+    query = query.strip()[:100]
+    if not query or not within:
+        return []
+    return list(_pickable(within).filter(name__icontains=query).order_by("name", "pk")[:UNIT_SEARCH_LIMIT])
+
+
+def unit_search(user, query: str, *, reach: Reach = Reach.OVERSEEN, under: int | None = None,
+                params=None) -> tuple[PickerOption, ...]:
+    """The picker's search as you type: the first units ``user`` may pick
+    (in ``reach``, under the unit ``under`` if given) whose name holds
+    ``query``, each with the link that chooses it on the page (``params``:
+    the page's query, kept). At most two queries."""
+    within = reach_paths(user, reach)
+    if under is not None and within:
+        path = Unit.objects.filter(pk=under).values_list("path", flat=True).first()
+        within = paths_under(within, path) if path else ()
+    keep = picker_params(params) if params is not None else []
+    return tuple(PickerOption(u, _link(keep, u.pk)) for u in units_matching(within, query))
+
+
+def unit_picked(user, unit_id: int | None, *, reach: Reach = Reach.OVERSEEN) -> Unit | None:
+    """The unit ``unit_id`` if ``user`` may pick it (the picker's rule), else
+    None: one row, for an export's parameters. No query without an id."""
+    within = reach_paths(user, reach)
+    if unit_id is None or not within:
+        return None
+    return _pickable(within).filter(pk=unit_id).first()
 
 
 def groups_that_may_work(user, unit: Unit) -> list[WorkingGroup]:

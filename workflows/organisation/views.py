@@ -13,9 +13,10 @@ from workflows.campaigns import services as campaign_services
 from workflows.campaigns.selectors import reassignable_task_places, reassignable_tasks_of, workload_of_groups
 from workflows.core import clock
 from workflows.core.forms import errors_on
-from workflows.core.params import param_int
+from workflows.core.params import param_choice, param_int, param_str
 from workflows.core.shortcuts import visible_or_404
 
+from . import selectors
 from .forms import BulkReassignForm
 from .permissions import can_administer, scope_of
 from .selectors import OFFICER_TASKS_PER_PAGE, group_members, groups_supervised_by, receivers_for
@@ -33,6 +34,20 @@ def groups(request):
     today = clock.today()
     return render(request, "organisation/groups.html", {
         "nav_active": "groups", "loads": workload_of_groups(request.user, today=today), "today": today})
+
+
+@login_required
+@require_GET
+def unit_search(request):
+    """The unit picker's search as you type (htmx): the matching units the
+    user may pick, as links that choose them on the page, whose filters the
+    request carries (the picker's form)."""
+    query = param_str(request.GET, "unit_q", 100)
+    reach = selectors.Reach(param_choice(request.GET, "for", [r.value for r in selectors.Reach]) or "overseen")
+    matches = selectors.unit_search(request.user, query, reach=reach, under=param_int(request.GET, "under"),
+                          params=request.GET)
+    return render(request, "partials/unit_matches.html", {
+        "matches": matches, "searched": bool(query), "cut": len(matches) >= selectors.UNIT_SEARCH_LIMIT})
 
 
 @login_required

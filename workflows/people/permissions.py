@@ -164,12 +164,5 @@ def require_see_summary(user, unit: Unit) -> None:
         raise PermissionDenied
 
 
-def units_for_summary(user) -> QuerySet[Unit]:
-    """The units whose summary ``user`` may read (upper-level, open), in tree order."""
-    scope = scope_of(user)
-    return Unit.objects.filter(scope.subtree_q("path", scope.overseen), is_active=True,
-                               kind__is_grassroots=False).order_by("path")
-
-
 def sees_rounds_of(user) -> bool:
     return _signed_in(user) and sees_rounds(scope_of(user))

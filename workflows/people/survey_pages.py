@@ -43,10 +43,6 @@ def units_to_plan_in(user) -> list[Unit]:
     return list(permissions.units_to_plan_in(user))
 
 
-def summary_units(user) -> list[Unit]:
-    return list(permissions.units_for_summary(user))
-
-
 # --- the list of rounds ---------------------------------------------------------------
 @dataclass(frozen=True)
 class RoundRow:

@@ -25,6 +25,7 @@ from workflows.core.params import param_choice, param_date, param_int, param_str
 from workflows.core.refusals import refusals_lead_to
 from workflows.core.shortcuts import visible_or_404
 from workflows.enterprises.models import WORKFORCE_BANDS
+from workflows.organisation.selectors import unit_picker_for
 
 from . import forms, permissions, survey_pages, surveys
 from .models import SurveyRound, SurveyVisit
@@ -186,11 +187,9 @@ def visit_open_campaign(request, pk: int):
 @login_required
 @require_GET
 def summary(request):
-    units = survey_pages.summary_units(request.user)
-    _require(bool(units))
-    unit_id = param_int(request.GET, "unit")
-    unit = next((u for u in units if u.pk == unit_id), None) if unit_id else units[0]
-    _require(unit is not None)
+    picker = unit_picker_for(request, all_units=False)  # the units the user oversees, their first by default
+    unit_id, unit = param_int(request.GET, "unit"), picker.chosen
+    _require(unit is not None and unit_id in (None, unit.pk))
     rounds = survey_pages.summary_rounds(request.user, unit)
     round_id = param_int(request.GET, "round")
     filters = survey_pages.SummaryFilters(
@@ -198,4 +197,4 @@ def summary(request):
         start=param_date(request.GET, "from"), end=param_date(request.GET, "to"))
     page = survey_pages.survey_summary(unit, filters)
     return render(request, "people/surveys/summary.html", context_of(
-        page, nav_active="surveys", units=units, rounds=rounds))
+        page, nav_active="surveys", picker=picker, rounds=rounds))

@@ -33,7 +33,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.campaigns import figures, flows
+from workflows.campaigns import figures, flows, rollups
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Campaign,
@@ -540,12 +540,20 @@ def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     nearest unit keeping its own reference data)."""
     branch = _branch("unit__path", length)
     stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
-    for row in (StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0)
-                .annotate(branch=branch).values("branch", "stage")
-                .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
-        target = _row(rows, unit, row["branch"])
-        target.stages[row["stage"]] = target.stages.get(row["stage"], 0) + row["n"]
-        target.stalled += row["late"] or 0
+    cohorts = StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0).annotate(branch=branch)
+    if rollups.read():
+        # the stages from the coarse level (a row per child and stage); the cohorts only for the stalled
+        for path, stage, n in rollups.by_branch(unit):
+            target = _row(rows, unit, path)
+            target.stages[stage] = target.stages.get(stage, 0) + n
+        for row in cohorts.filter(stalled_filter).values("branch").annotate(late=Sum("campaigns")).order_by():
+            _row(rows, unit, row["branch"]).stalled += row["late"] or 0
+    else:
+        for row in (cohorts.values("branch", "stage")
+                    .annotate(n=Sum("campaigns"), late=Sum("campaigns", filter=stalled_filter)).order_by()):
+            target = _row(rows, unit, row["branch"])
+            target.stages[row["stage"]] = target.stages.get(row["stage"], 0) + row["n"]
+            target.stalled += row["late"] or 0
     for row in (TaskDueCount.objects.filter(unit__path__startswith=unit.path, due_on__lt=today).annotate(branch=branch)
                 .values("branch").annotate(n=Sum("open_tasks")).order_by()):
         _row(rows, unit, row["branch"]).overdue_tasks += row["n"] or 0

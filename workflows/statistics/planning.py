@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.models import Unit
+from workflows.organisation.selectors import UnitPicker
 
 from . import permissions, targets as targets_of
 from .engine import NO_FILTERS, Filters
@@ -97,7 +98,7 @@ def targets_url(unit: Unit, programme: Programme, due_on: dt.date | None = None,
 class ProgrammesPage:
     """The programmes that apply to a unit: its own and its ancestors'."""
     unit: Unit
-    units: tuple[Unit, ...]
+    picker: UnitPicker
     programmes: tuple[Programme, ...]  # with .milestones prefetched (``milestone_list``)
     editable: frozenset[int]  # the programmes the user may edit
     can_plan: bool
@@ -108,10 +109,10 @@ def _with_milestones(programmes: QuerySet[Programme]) -> QuerySet[Programme]:
                                                 to_attr="milestone_list"))
 
 
-def programmes_page(user, unit: Unit, units) -> ProgrammesPage:
+def programmes_page(user, unit: Unit, picker: UnitPicker) -> ProgrammesPage:
     programmes = tuple(_with_milestones(targets_of.programmes_for(unit)))
     return ProgrammesPage(
-        unit=unit, units=tuple(units), programmes=programmes,
+        unit=unit, picker=picker, programmes=programmes,
         editable=frozenset(p.pk for p in programmes if permissions.can_plan(user, p.unit)),
         can_plan=permissions.can_plan(user, unit))
 
@@ -135,14 +136,14 @@ class ProgrammePage:
     programme: Programme
     milestones: tuple[Milestone, ...]
     unit: Unit  # whose targets are summed up
-    units: tuple[Unit, ...]  # the user's units the programme covers, for the picker
+    picker: UnitPicker  # among the user's units the programme covers
     groups: tuple[TargetGroup, ...]
     can_plan: bool  # may set the unit's targets
     can_edit: bool  # may edit the programme
     targets_url: str
 
 
-def programme_page(user, programme: Programme, unit: Unit, units) -> ProgrammePage:
+def programme_page(user, programme: Programme, unit: Unit, picker: UnitPicker) -> ProgrammePage:
     milestones = tuple(programme.milestones.order_by("on"))
     can_plan = permissions.can_plan(user, unit)
     received: dict[tuple, TargetValue] = {}
@@ -168,7 +169,7 @@ def programme_page(user, programme: Programme, unit: Unit, units) -> ProgrammePa
             lines=tuple(lines[key]), balance=Balance.of(received.get(key), [v for _u, v in lines[key]]),
             url=targets_url(unit, programme, due_on, metric, filters) if can_plan else ""))
     return ProgrammePage(
-        programme=programme, milestones=milestones, unit=unit, units=tuple(units), groups=tuple(groups),
+        programme=programme, milestones=milestones, unit=unit, picker=picker, groups=tuple(groups),
         can_plan=can_plan, can_edit=permissions.can_plan(user, programme.unit),
         targets_url=targets_url(unit, programme) if can_plan else "")
 
@@ -188,7 +189,7 @@ class TargetsPage:
     """The target a unit received in a programme and its split over the
     child units, with the sum against the received target."""
     unit: Unit
-    units: tuple[Unit, ...]  # the units the user may plan, for the unit picker
+    picker: UnitPicker | None  # among the units the user may plan (None: no page, the API)
     programmes: tuple[Programme, ...]
     programme: Programme | None
     due_dates: tuple[tuple[dt.date, str], ...]  # the programme's end and its milestones
@@ -208,7 +209,7 @@ def targets_programmes(unit: Unit) -> list[Programme]:
     return list(targets_of.programmes_for(unit))
 
 
-def targets_page(user, unit: Unit, units, programmes: list[Programme], children: list[Unit],
+def targets_page(user, unit: Unit, picker: UnitPicker | None, programmes: list[Programme], children: list[Unit],
                  choice: TargetsChoice) -> TargetsPage:
     programme = choice.programme
     milestones = tuple(programme.milestones.order_by("on")) if programme else ()
@@ -225,7 +226,7 @@ def targets_page(user, unit: Unit, units, programmes: list[Programme], children:
         allocated = {child.pk: values.get((child.pk, TargetSource.ALLOCATED)) for child in children}
     lines = tuple((child, allocated.get(child.pk)) for child in children)
     return TargetsPage(
-        unit=unit, units=tuple(u for u in units if permissions.can_plan(user, u)), programmes=tuple(programmes),
+        unit=unit, picker=picker, programmes=tuple(programmes),
         programme=programme,
         due_dates=(((programme.end, due_label(programme, milestones, programme.end)),
                     *((m.on, due_label(programme, milestones, m.on)) for m in milestones)) if programme else ()),

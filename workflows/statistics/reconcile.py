@@ -20,7 +20,7 @@ from django.db.models import BooleanField, Case, Count, DateField, IntegerField,
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncDate, TruncMonth
 
-from workflows.campaigns import figures as figures_of_campaigns, flows
+from workflows.campaigns import figures as figures_of_campaigns, flows, rollups
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Campaign,
@@ -30,6 +30,7 @@ from workflows.campaigns.models import (
     StageCohort,
     StageDuration,
     StageEntries,
+    SubtreeStage,
     Task,
     TaskDueCount,
     TaskStatus,
@@ -65,6 +66,11 @@ def stage_cohorts() -> Figures:
     rows = (Campaign.objects.annotate(entered_on=TruncDate("stage_entered_at"))
             .values("responsible_unit", "stage", "entered_on").annotate(n=Count("pk")).order_by())
     return _grouped(rows, ("responsible_unit", "stage", "entered_on"), {"campaigns": "n"})
+
+
+def subtree_stages() -> Figures:
+    """Campaigns now per unit subtree (the unit and every unit below it)."""
+    return rollups.rolled_up(stage_cohorts())
 
 
 def stage_entries() -> Figures:
@@ -131,6 +137,7 @@ def enterprise_bands() -> Figures:
 
 TABLES = [
     (StageCohort, ("unit_id", "stage", "entered_on"), ("campaigns",), stage_cohorts),
+    (SubtreeStage, ("unit_id", "stage"), ("campaigns",), subtree_stages),
     (StageEntries, ("unit_id", "month", "stage"), ("campaigns",), stage_entries),
     (MonthFigures, ("unit_id", "month"), ("abandoned", "unions_founded", "members_admitted", "members_recruited",
                                           "members_lost"),
@@ -141,6 +148,11 @@ TABLES = [
      ("enterprises", "workforce", "workforce_social_insurance"),
      enterprise_bands),
 ]
+
+
+def summary_tables() -> list[tuple]:
+    """``TABLES`` that this database keeps (the rollups: PostgreSQL only)."""
+    return [entry for entry in TABLES if entry[0] is not SubtreeStage or rollups.kept()]
 
 
 def _nonzero(figures: Figures, columns) -> dict[tuple, dict[str, int]]:
@@ -155,7 +167,7 @@ def _nonzero(figures: Figures, columns) -> dict[tuple, dict[str, int]]:
 def drift() -> list[Drift]:
     """Every difference between the summary tables and a recomputation."""
     found = []
-    for model, keys, columns, recompute in TABLES:
+    for model, keys, columns, recompute in summary_tables():
         stored = _nonzero({tuple(r[k] for k in keys): r for r in model.objects.values(*keys, *columns)}, columns)
         expected = _nonzero(recompute(), columns)
         for key in sorted(set(stored) | set(expected), key=repr):
@@ -168,7 +180,12 @@ def rebuild() -> None:
     """Replace every summary row with the recomputed figures, in one
     transaction that holds the tables against concurrent increments."""
     with transaction.atomic():
-        for model, keys, columns, recompute in TABLES:
+        if rollups.kept():  # the cohorts are replaced first, then their rollups at once
+            rollups.rollups_off()
+        for model, keys, columns, recompute in summary_tables():
+            if model is SubtreeStage:
+                rollups.rebuild()
+                continue
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from workflows.core.params import param_choice, param_date, param_int, param_str
 from workflows.exports.producers import CSV, PDF, XLSX, ExportFile, ExportJob, Producer
 from workflows.organisation.models import Unit
-from workflows.organisation.selectors import units_overseen_by
+from workflows.organisation.selectors import UnitPicker, unit_picker
 
 from . import layouts, permissions, reports, targets
 from .periods import Period
@@ -92,26 +92,21 @@ def period_of(asked: Asked, unit: Unit, today: dt.date) -> Period:
     return period.cut(asked.entered_by) if asked.entered_by else period
 
 
-def unit_chosen(user, params) -> tuple[Unit, list[Unit]]:
-    """The unit the query names among those ``user`` oversees (the first of
-    them when it names none) and those units; none, or a unit outside them:
-    PermissionDenied (a 404, never another unit instead)."""
-    units = list(units_overseen_by(user))
-    if not units:
-        raise PermissionDenied
+def unit_chosen(user, params) -> tuple[Unit, UnitPicker]:
+    """The unit the query names among those ``user`` oversees (their first
+    top unit when it names none) and the page's unit picker; none, or a unit
+    outside them: PermissionDenied (a 404, never another unit instead)."""
     unit_id = param_int(params, "unit")
-    if unit_id is None:
-        return units[0], units
-    chosen = next((u for u in units if u.pk == unit_id), None)
-    if chosen is None:
+    picker = unit_picker(user, unit_id, all_units=False, params=params, query=param_str(params, "unit_q", 100))
+    if picker.chosen is None or (unit_id is not None and picker.chosen.pk != unit_id):
         raise PermissionDenied
-    return chosen, units
+    return picker.chosen, picker
 
 
 @dataclass(frozen=True)
 class Report:
     unit: Unit
-    units: list[Unit]
+    picker: UnitPicker
     asked: Asked
     period: Period
     choice: layouts.Choice
@@ -129,7 +124,7 @@ class Report:
 
 def report_for(user, params, *, today: dt.date) -> Report:
     """The report ``params`` asks for, for ``user`` (a unit outside their scope: PermissionDenied)."""
-    unit, units = unit_chosen(user, params)
+    unit, picker = unit_chosen(user, params)
     permissions.require(permissions.can_read(user, unit))
     asked = asked_of(params, today)
     period = period_of(asked, unit, today)
@@ -138,13 +133,13 @@ def report_for(user, params, *, today: dt.date) -> Report:
     table = layouts.build(asked.layout, unit, period, today=today, programmes=choice.chosen,
                           next_year_programme=choice.next_year, upper_unit_name=upper)
     place = asked.place if asked.place is not None else layouts.place_of(unit.name, upper)
-    return Report(unit, units, asked, period, choice, table,
+    return Report(unit, picker, asked, period, choice, table,
                   reports.heading(table, number=asked.number, place=place, day=today))
 
 
 # --- the files, as export jobs -------------------------------------------------------
 def _check(actor, params) -> None:
-    unit, _units = unit_chosen(actor, params)
+    unit, _picker = unit_chosen(actor, params)
     permissions.require(permissions.can_read(actor, unit))
 
 

@@ -16,6 +16,7 @@ from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import MonthFigures
 from workflows.core import replica
 from workflows.organisation.models import Unit
+from workflows.organisation.selectors import PickerOption, UnitPicker
 
 from . import indicators, permissions, targets as targets_of
 from .engine import (  # noqa: F401 (re-exported)
@@ -372,8 +373,8 @@ class OverviewPage:
     """The dashboard of a unit's subtree for a period."""
     board: Dashboard
     unit: Unit
-    units: tuple[Unit, ...]
-    parent: Unit | None  # the unit above, when the user oversees it too
+    picker: UnitPicker
+    parent: PickerOption | None  # the unit above, when the user oversees it too
     span: str
     year: int
     years: range
@@ -399,7 +400,7 @@ class OverviewPage:
         return range(1, 13)
 
 
-def overview_page(user, unit: Unit, units, *, span: str, year: int, as_of: dt.date | None,
+def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int, as_of: dt.date | None,
                   today: dt.date, month: int | None = None, months: int | None = None) -> OverviewPage:
     month, months = max(1, min(12, month or today.month)), max(1, min(12, months or today.month))
     board = dashboard(unit, span, year, as_of=as_of, today=today, month=month, months=months)
@@ -411,8 +412,8 @@ def overview_page(user, unit: Unit, units, *, span: str, year: int, as_of: dt.da
     query = f"year={year}&span={span}" + (f"&month={month}" if span == "month" else "") + (
         f"&months={months}" if span == "first_months" else "")
     return OverviewPage(
-        board=board, unit=unit, units=tuple(units),
-        parent=next((u for u in units if unit.path.startswith(u.path) and u.depth == unit.depth - 1), None),
+        board=board, unit=unit, picker=picker,
+        parent=next((u for u in picker.trail if u.unit.depth == unit.depth - 1), None),
         span=span, year=year, years=range(today.year - 4, today.year + 1), as_of=as_of,
         stage_labels=tuple((s, Stage(s).label) for s in STAGES),
         pipeline_bars=tuple(bars([(s, Stage(s).label, board.total.stages.get(s, 0)) for s in STAGES])),

@@ -18,14 +18,35 @@ from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_date, param_int
 from workflows.organisation.models import Unit
-from workflows.organisation.selectors import units_overseen_by
+from workflows.organisation.selectors import (
+    Reach,
+    UnitPicker,
+    paths_under,
+    reach_paths,
+    unit_picker_for,
+    units_overseen_by,
+)
 
 from . import permissions, planning, selectors, services
 from .forms import AllocationForm, EstimateForm, MemberCountForm, MovementForm, ProgrammeForm, TargetChoiceForm
 from .models import EstimateKind, Programme
 
 
-def _chosen_unit(request) -> tuple[Unit, list[Unit]]:
+def _picked(request, *, reach: Reach = Reach.OVERSEEN, **options) -> tuple[Unit, UnitPicker]:
+    """The unit asked for (posted or in the query) among those the user may
+    pick in ``reach`` — their first top unit when none is asked for — and
+    the page's unit picker; none, or a unit outside them: 404, never another
+    unit instead."""
+    unit_id = param_int(request.POST, "unit") or param_int(request.GET, "unit")
+    picker = unit_picker_for(request, all_units=False, unit_id=unit_id, reach=reach, **options)
+    if picker.chosen is None or (unit_id is not None and picker.chosen.pk != unit_id):
+        raise PermissionDenied
+    return picker.chosen, picker
+
+
+def _chosen_among_all(request) -> tuple[Unit, list[Unit]]:
+    """The chosen unit and every unit the user oversees: for the forms that
+    record a figure of any of them (member counts, estimates, movements)."""
     units = list(units_overseen_by(request.user))
     if not units:
         raise PermissionDenied
@@ -54,10 +75,10 @@ def home(request):
     today = clock.today()
     # Which units the user may see is decided on the primary; the figures come
     # from the read replica when there is one (and say how far behind it is).
-    unit, units = _chosen_unit(request)
+    unit, picker = _picked(request)
     span, year = _period(request, today)
     month, months = _overview_months(request)
-    page = replica.on_replica(selectors.overview_page, request.user, unit, units, span=span, year=year,
+    page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
                               as_of=_as_of(request, today), today=today, month=month, months=months)
     return render(request, "statistics/home.html", context_of(page, nav_active="overview",
                                                               query=request.GET.urlencode()))
@@ -75,7 +96,7 @@ def _subnav(name: str, can_plan: bool) -> dict:
 
 def _planned_units(request) -> tuple[Unit, list[Unit]]:
     """The chosen unit and the units the user may plan (none: 404)."""
-    unit, units = _chosen_unit(request)
+    unit, units = _chosen_among_all(request)
     plannable = [u for u in units if permissions.can_plan(request.user, u)]
     permissions.require(bool(plannable))
     return unit, plannable
@@ -90,15 +111,15 @@ def _posted(request):
 @require_GET
 def programmes(request):
     """The programmes that apply to the chosen unit, with their milestones."""
-    unit, units = _chosen_unit(request)
+    unit, picker = _picked(request)
     permissions.require(permissions.can_read(request.user, unit))
-    page = planning.programmes_page(request.user, unit, units)
+    page = planning.programmes_page(request.user, unit, picker)
     return render(request, "statistics/programmes.html", context_of(page, **_subnav("programmes", page.can_plan)))
 
 
 @login_required
 def programme_create(request):
-    unit, units = _chosen_unit(request)
+    unit, picker = _picked(request, reach=Reach.SUPERVISED)
     permissions.require(permissions.can_plan(request.user, unit))
     form = ProgrammeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -108,27 +129,23 @@ def programme_create(request):
             messages.success(request, _("Programme created."))
             return redirect(f"{reverse('statistics:programme', args=[programme.pk])}?unit={unit.pk}")
     return render(request, "statistics/programme_form.html", {
-        **_subnav("programmes", True), "form": form, "unit": unit, "programme": None,
-        "units": [u for u in units if permissions.can_plan(request.user, u)]},
+        **_subnav("programmes", True), "form": form, "unit": unit, "programme": None, "picker": picker},
         status=400 if form.errors else 200)
 
 
-def _programme_unit(request, programme: Programme) -> tuple[Unit, list[Unit]]:
+def _programme_unit(request, programme: Programme) -> tuple[Unit, UnitPicker]:
     """The unit whose targets a programme's page sums up: one the user
     oversees and the programme covers (none: 404)."""
-    covered = [u for u in units_overseen_by(request.user) if u.path.startswith(programme.unit.path)]
-    unit_id = param_int(request.GET, "unit")
-    unit = next((u for u in covered if u.pk == unit_id), None) if unit_id else (covered[0] if covered else None)
-    permissions.require(unit is not None)
-    return unit, covered
+    covered = paths_under(reach_paths(request.user, Reach.OVERSEEN), programme.unit.path)
+    return _picked(request, within=covered, under=programme.unit_id)
 
 
 @login_required
 @require_GET
 def programme_detail(request, pk: int):
     programme = planning.programme_get(pk)
-    unit, units = _programme_unit(request, programme)
-    page = planning.programme_page(request.user, programme, unit, units)
+    unit, picker = _programme_unit(request, programme)
+    page = planning.programme_page(request.user, programme, unit, picker)
     return render(request, "statistics/programme.html", context_of(page, **_subnav("programmes", page.can_plan)))
 
 
@@ -149,7 +166,7 @@ def programme_edit(request, pk: int):
             return redirect("statistics:programme", pk=programme.pk)
     return render(request, "statistics/programme_form.html", {
         **_subnav("programmes", True), "form": form, "unit": programme.unit, "programme": programme,
-        "milestones": planning.milestones_of(programme), "units": []},
+        "milestones": planning.milestones_of(programme), "picker": None},
         status=400 if form.errors else 200)
 
 
@@ -159,7 +176,7 @@ def targets(request):
     """One screen: the target the unit received in a programme (by a due
     date, for an indicator and filters) and its split over the child units,
     with the sum against the received target."""
-    unit, units = _chosen_unit(request)
+    unit, picker = _picked(request, reach=Reach.SUPERVISED)
     permissions.require(permissions.can_plan(request.user, unit))
     programme_list = planning.targets_programmes(unit)
     children = planning.targets_children(unit)
@@ -180,7 +197,7 @@ def targets(request):
                 messages.success(request, _("Targets saved."))
                 return redirect(planning.targets_url(unit, shown.programme, shown.due_on, shown.metric,
                                                      shown.filters))
-    page = planning.targets_page(request.user, unit, units, programme_list, children, shown)
+    page = planning.targets_page(request.user, unit, picker, programme_list, children, shown)
     typed = (lambda u, value: posted.get(f"value-{u.pk}", "")) if posted is not None else (
         lambda u, value: str(value) if value else "")
     errors = [*values.non_field_errors(), *choice.non_field_errors(),
