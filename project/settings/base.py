@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "guardian",
     "treebeard",
     "django_fsm",
@@ -112,6 +113,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's templates, so that one override serves every form:
+# templates/django/forms/widgets/number.html (the numeric keypad on phones for whole numbers).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -59,8 +59,28 @@
   });
 })();
 // Bar widths come from data attributes (no inline styles, for the CSP).
+// A table or board wider than the screen scrolls in its box: the box takes the keyboard's focus, so that
+// it can be scrolled without a mouse (WCAG 2.1.1; axe "scrollable-region-focusable").
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-wrap, .board, .diagram").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+  });
   document.querySelectorAll(".bar-fill[data-pct]").forEach(function (bar) {
     bar.style.width = bar.getAttribute("data-pct") + "%";
   });
 });
+// The toast (a task completed, with its undo): shown for 8 seconds, then emptied; the server still
+// allows the undo for a while (workflows.campaigns.services.TASK_UNDO_WINDOW).
+(function () {
+  var timer = null;
+  function armToast() {
+    var toast = document.getElementById("toast");
+    if (!toast || !toast.children.length) { return; }
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(function () { toast.innerHTML = ""; timer = null; }, 8000);
+  }
+  document.addEventListener("DOMContentLoaded", armToast);
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "toast") { armToast(); }
+  });
+})();

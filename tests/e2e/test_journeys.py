@@ -37,7 +37,7 @@ def test_officer_completes_a_task_and_advances_a_campaign(page, reference_data):
     expect(dialog).to_be_visible()
     dialog.locator("textarea[name=members]").fill(
         "* Trần Thị Mai; tổ trưởng chuyền 3; 0912000111\nLê Văn Hùng; kho vận\nPhạm Thị Lan; chuyền 5")
-    dialog.locator("input[name=formed_on]").fill("02/11/2026")
+    dialog.locator("input[name=formed_on]").fill("2026-11-02")  # the date picker takes ISO
     screenshot(page, "transition-form")
     dialog.get_by_role("button", name="Đã thành lập ban vận động").click()
     page.wait_for_url(re.compile(rf"/campaigns/{campaign.pk}/$"))

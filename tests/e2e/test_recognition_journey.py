@@ -67,7 +67,7 @@ def test_a_dossier_goes_from_submission_to_recognition(browser, live_server, ref
     page.goto(f"/campaigns/{campaign.pk}/dossier/")
     page.locator("#decide-form input[value=yes]").check()
     page.locator("#decide-form input[name=decision_number]").fill("31/QĐ-LĐLĐ")
-    page.locator("#decide-form input[name=decision_date]").fill(campaign.congress_on.strftime("%d/%m/%Y"))
+    page.locator("#decide-form input[name=decision_date]").fill(campaign.congress_on.isoformat())  # the picker: ISO
     screenshot(page, "dossier-decision")
     page.locator("#decide-form button[type=submit]").click()
     expect(page.locator("#dossier-status")).to_have_text("Đã công nhận")

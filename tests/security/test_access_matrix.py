@@ -306,6 +306,7 @@ FILLERS = {
     "campaigns:assign": lambda o: {"pk": o.campaign.pk},
     "campaigns:task_complete": lambda o: {"pk": o.task.pk},
     "campaigns:task_claim": lambda o: {"pk": o.task.pk},
+    "campaigns:task_reopen": lambda o: {"pk": o.task.pk},
     "campaigns:task_reassign": lambda o: {"pk": o.task.pk},
     "campaigns:open": lambda o: {"enterprise_pk": o.enterprise.pk},
     "enterprises:detail": lambda o: {"pk": o.enterprise.pk},

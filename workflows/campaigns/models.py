@@ -346,6 +346,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     TASK_ADDED = "task_added", _("Task added")
     TASK_DONE = "task_done", _("Task completed")
+    TASK_REOPENED = "task_reopened", _("Task reopened")
     TASK_REASSIGNED = "task_reassigned", _("Task reassigned")
     DOSSIER_SUBMITTED = "dossier_submitted", _("Recognition dossier submitted")
     DOSSIER_RETURNED = "dossier_returned", _("Recognition dossier returned for correction")

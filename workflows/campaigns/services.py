@@ -594,6 +594,48 @@ def task_complete(*, task_id: int, actor, note: str = "", done_on: dt.date | Non
     return task
 
 
+#: How long the person who completed a task may undo it (the toast offers it for a few seconds; the
+#: page reached without JavaScript keeps the form until the window closes).
+TASK_UNDO_WINDOW = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def task_reopen(*, task_id: int, actor) -> Task:
+    """Undo a task's completion: the task is open again, as it was.
+
+    Only the person who completed it, within ``TASK_UNDO_WINDOW``, while the
+    task is still done and the campaign has neither changed stage nor unit
+    since (its history has no such event after the completion). A
+    milestone of the first year is never undone here (its day and evidence
+    were confirmed in its own form, and its follow-up keeps them).
+    Idempotent: a task that is open already is returned as it is, nothing
+    recorded."""
+    task = _lock_task(task_id)
+    permissions.require_task(permissions.can_complete_task(actor, task))
+    if task.status == TaskStatus.OPEN:
+        return task
+    if task.status != TaskStatus.DONE:
+        raise Conflict(_("This task was cancelled: it cannot be reopened."))
+    if task.milestone:
+        raise DomainError(_("A milestone of the first year cannot be undone."))
+    if task.closed_by_id != actor.pk:
+        raise DomainError(_("Only the person who completed the task may undo it."))
+    now = clock.now()
+    if task.closed_at is None or now - task.closed_at > TASK_UNDO_WINDOW:
+        raise DomainError(_("The undo is possible for %(minutes)d minutes after completing a task: add a new task "
+                            "instead.") % {"minutes": TASK_UNDO_WINDOW.seconds // 60})
+    campaign = task.campaign
+    moved = CampaignEvent.objects.filter(campaign_id=campaign.pk, at__gte=task.closed_at,
+                                         kind__in=(EventKind.STAGE, EventKind.TRANSFERRED)).exists()
+    if moved or campaign.stage != task.stage:
+        raise Conflict(_("The campaign has moved since the task was completed: it cannot be reopened."))
+    task.status, task.closed_by, task.closed_at, task.closing_note, task.done_on = TaskStatus.OPEN, None, None, "", None
+    task.save(update_fields=["status", "closed_by", "closed_at", "closing_note", "done_on"])
+    figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[task.due_on])
+    _event(campaign, actor, EventKind.TASK_REOPENED, at=now, data={"task": task.pk, "title": task.title})
+    return task
+
+
 def _follow_up_milestone_done(follow_up: FollowUp, task: Task) -> None:
     changed = []
     field = MILESTONE_DATES.get(task.milestone)

@@ -7,6 +7,7 @@ app_name = "campaigns"
 urlpatterns = [
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/reopen/", views.task_reopen, name="task_reopen"),
     path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("campaigns/", views.campaign_list, name="list"),

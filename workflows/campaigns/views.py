@@ -96,12 +96,16 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-def _task_row_response(request, task: Task):
+def _task_row_response(request, task: Task, *, toast: str = "", refusals: list[str] | None = None):
+    """The task's row as it is now (htmx); ``toast``: "undo" (the task was
+    just completed: the undo offer) or "reopened", swapped into the page's
+    toast out of band; ``refusals``: why the undo was refused, in the toast."""
     task = _task_or_404(request, task.pk)
     today = clock.today()
     row, = selectors.task_rows(request.user, [task], today=today)
-    return render(request, "campaigns/_task_row.html", {"row": row, "row_context": request.POST.get("context", ""),
-                                                        "today": today})
+    return render(request, "campaigns/_task_row.html", {
+        "row": row, "row_context": request.POST.get("context", ""), "today": today, "toast": toast,
+        "refusals": refusals or [], "next": safe_next(request, "campaigns:my_tasks")})
 
 
 @login_required
@@ -114,9 +118,27 @@ def task_complete(request, pk: int):
     task = services.task_complete(task_id=task.pk, actor=request.user, note=form.cleaned_data["note"],
                                   done_on=form.cleaned_data["done_on"])
     if request.htmx:
-        return _task_row_response(request, task)
-    messages.success(request, _("Task completed: %(title)s") % {"title": task.title})
+        return _task_row_response(request, task, toast="" if task.milestone else "undo")
+    # without JavaScript, the page the officer goes back to offers the undo (base.html's toast reads the
+    # message's tag); a milestone was confirmed in its own form, with its evidence: no undo
+    messages.success(request, _("Task completed: %(title)s") % {"title": task.title},
+                     extra_tags="" if task.milestone else f"task-undo-{task.pk}")
     return redirect(safe_next(request, "campaigns:my_tasks"))
+
+
+@login_required
+@require_POST
+def task_reopen(request, pk: int):
+    """Undo the completion of a task (``services.task_reopen``): with htmx
+    the row comes back open (or stays, the refusal in the toast)."""
+    task = _task_or_404(request, pk)
+    back = safe_next(request, "campaigns:my_tasks")
+    refusals_lead_to(request, back, fragment=lambda refusals: _task_row_response(request, task, refusals=refusals))
+    task = services.task_reopen(task_id=task.pk, actor=request.user)
+    if request.htmx:
+        return _task_row_response(request, task, toast="reopened")
+    messages.success(request, _("Task reopened: %(title)s") % {"title": task.title})
+    return redirect(back)
 
 
 @login_required

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,18 +11,38 @@ from django.utils.translation import gettext_lazy as _
 from . import refusals
 from .errors import InvalidInput
 
+#: The formats a date field reads: the browser's date picker sends ISO (yyyy-mm-dd); a date typed
+#: by hand (a browser without a picker, a test client, a saved link) is read as Vietnamese
+#: officers write it, dd/mm/yyyy (or dd-mm-yyyy).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
 
 class DateInput(forms.DateInput):
-    """A date typed as dd/mm/yyyy, as Vietnamese officers write it."""
+    """A date field shown as the browser's date picker (``type="date"``): on
+    a phone a calendar, in the page's language (dd/mm/yyyy in Vietnamese);
+    its value travels as ISO, which is the only format the picker accepts,
+    so the widget writes the value as ISO. Dates shown elsewhere stay
+    dd/mm/yyyy (``project/formats``)."""
+
+    input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
-                                **(attrs or {})}, format="%d/%m/%Y")
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})}, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        """A form shown again with its errors gives the picker back a day
+        typed as dd/mm/yyyy as ISO (else the picker would show it blank)."""
+        if isinstance(value, str):
+            for fmt in DATE_INPUT_FORMATS[1:]:
+                with contextlib.suppress(ValueError):
+                    return dt.datetime.strptime(value.strip(), fmt).date().isoformat()
+        return super().format_value(value)
 
 
 def date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    """Every date field of the forms: the picker above, reading both formats."""
     return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text,
-                           input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"],
+                           input_formats=DATE_INPUT_FORMATS,
                            error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")})
 
 

@@ -39,6 +39,9 @@ TYPES = {
     "xls": ("application/vnd.ms-excel", lambda data: data.startswith(_OLE)),
 }
 ACCEPT = ",".join(f".{ext}" for ext in TYPES)
+#: The same, and "image/*", so that a phone offers its camera beside its files (a photo arrives as
+#: .jpg or .png, checked like any scan; another image type is refused by ``check_upload``).
+ACCEPT_ON_PHONES = f"{ACCEPT},image/*"
 
 
 def max_bytes() -> int:

@@ -7,7 +7,7 @@ from workflows.campaigns.flows import DocumentKind
 from workflows.campaigns.models import Register
 from workflows.core.forms import date_field
 
-from .documents import ACCEPT
+from .documents import ACCEPT, ACCEPT_ON_PHONES
 
 
 class _Versioned(forms.Form):
@@ -20,6 +20,31 @@ class UploadForm(_Versioned):
                            error_messages={"required": _("Choose a file."),
                                            "empty": _("The file is empty."),
                                            "invalid": _("No file was received: choose it again.")})
+
+
+class UploadManyForm(_Versioned):
+    """Several documents in one go (the checklist's form): a file input for
+    each kind of document, ``file_<kind>``; at least one file chosen. Each
+    file is checked by the service (``documents_upload``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in DocumentKind.choices:
+            self.fields[f"file_{kind}"] = forms.FileField(
+                label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ON_PHONES}),
+                error_messages={"empty": _("The file is empty."),
+                                "invalid": _("No file was received: choose it again.")})
+
+    def clean(self):
+        data = super().clean()
+        if not self.uploads():
+            raise forms.ValidationError(_("Choose at least one file."), code="required")
+        return data
+
+    def uploads(self) -> dict[str, object]:
+        """kind → the file chosen for it."""
+        return {kind: self.cleaned_data[f"file_{kind}"] for kind in DocumentKind.values
+                if self.cleaned_data.get(f"file_{kind}")}
 
 
 class SubmitForm(_Versioned):

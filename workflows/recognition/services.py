@@ -10,6 +10,7 @@ notifications for after the commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,7 @@ from workflows.webhooks import services as webhooks
 from workflows.webhooks.kinds import EventKind as WebhookKind
 
 from . import member_lists, notices, permissions, selectors
-from .documents import check_upload
+from .documents import CheckedFile, check_upload
 from .duties import CORRECT, DECIDE, VERIFY, reviewers_of, supervisors_of
 from .flows import RecognitionFlow
 from .models import Dossier, DossierDocument, DossierStatus, RecognitionProcess
@@ -115,30 +116,67 @@ class _FlowLock:
 
 
 # --- the dossier ----------------------------------------------------------------
-@transaction.atomic
-def document_upload(*, campaign_id: int, actor, kind: str, upload, expected_version: int | None = None
-                    ) -> DossierDocument:
-    """Add a document to the dossier, superseding the one of the same kind.
-    Only while the dossier is prepared or returned for correction."""
+def _dossier_to_prepare(campaign_id: int, actor, expected_version: int | None) -> Dossier:
+    """The dossier, locked (created if need be), that ``actor`` may add documents to now."""
     campaign = _lock_campaign(campaign_id)
     permissions.require(permissions.can_prepare(actor, campaign))
     _require_congress_held(campaign)
-    if kind not in DocumentKind.values:
-        raise ValidationError({"kind": _("Choose a document from the list.")})
     dossier = _dossier_locked(campaign, create=True)
     _check_version(dossier, expected_version)
     if not dossier.is_editable:
         raise DomainError(_("The dossier is under review (%(status)s): it cannot be changed now.")
                           % {"status": dossier.get_status_display()})
-    checked = check_upload(upload)
+    return dossier
+
+
+def _documents_add(dossier: Dossier, actor, checked: Mapping[str, CheckedFile]) -> list[DossierDocument]:
     now = clock.now()
-    DossierDocument.objects.filter(dossier=dossier, kind=kind, superseded_at__isnull=True).update(superseded_at=now)
-    document = DossierDocument.objects.create(
-        dossier=dossier, kind=kind, file_name=checked.name, content_type=checked.content_type,
-        size=len(checked.content), sha256=checked.sha256, content=checked.content, uploaded_by=actor,
-        uploaded_at=now)
+    DossierDocument.objects.filter(dossier=dossier, kind__in=list(checked), superseded_at__isnull=True).update(
+        superseded_at=now)
+    documents = DossierDocument.objects.bulk_create([
+        DossierDocument(dossier=dossier, kind=kind, file_name=file.name, content_type=file.content_type,
+                        size=len(file.content), sha256=file.sha256, content=file.content, uploaded_by=actor,
+                        uploaded_at=now)
+        for kind, file in checked.items()])
     _touch(dossier)
-    return document
+    return documents
+
+
+@transaction.atomic
+def document_upload(*, campaign_id: int, actor, kind: str, upload, expected_version: int | None = None
+                    ) -> DossierDocument:
+    """Add a document to the dossier, superseding the one of the same kind.
+    Only while the dossier is prepared or returned for correction."""
+    if kind not in DocumentKind.values:
+        _dossier_to_prepare(campaign_id, actor, None)  # who may not prepare it learns nothing more
+        raise ValidationError({"kind": _("Choose a document from the list.")})
+    dossier = _dossier_to_prepare(campaign_id, actor, expected_version)
+    return _documents_add(dossier, actor, {kind: check_upload(upload)})[0]
+
+
+@transaction.atomic
+def documents_upload(*, campaign_id: int, actor, uploads: Mapping[str, object], expected_version: int | None = None
+                     ) -> list[DossierDocument]:
+    """Add several documents to the dossier at once (``uploads``: kind →
+    file; from a phone, the whole checklist in one go), each superseding the
+    one of its kind, on the terms of ``document_upload``. All or nothing:
+    every file is checked first (``documents.check_upload``), and one that is
+    refused refuses them all, each refusal on the field of its document
+    (``file_<kind>``) and naming it."""
+    dossier = _dossier_to_prepare(campaign_id, actor, expected_version)
+    if not uploads or any(kind not in DocumentKind.values for kind in uploads):
+        raise ValidationError({"kind": _("Choose a document from the list.")})
+    checked, refused = {}, {}
+    for kind, upload in uploads.items():
+        try:
+            checked[kind] = check_upload(upload)
+        except ValidationError as error:
+            refused[f"file_{kind}"] = [_("%(document)s: %(error)s") % {"document": DocumentKind(kind).label,
+                                                                        "error": message}
+                                       for message in error.messages]
+    if refused:
+        raise ValidationError(refused)
+    return _documents_add(dossier, actor, checked)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.models import Task as FlowTask
 
@@ -23,6 +23,7 @@ from workflows.core.refusals import refusals_lead_to
 from workflows.core.shortcuts import visible_or_404
 
 from . import decision, forms, member_lists, permissions, selectors, services
+from .documents import ACCEPT_ON_PHONES
 from .permissions import CORRECT, step_name
 
 
@@ -64,7 +65,8 @@ def _render(request, campaign: Campaign, *, status: int = 200, **bound_forms):
                     if not getattr(rights, f"show_{name}", member_list_shown)
                     for errors in form.errors.values() for e in errors]
     return render(request, "recognition/dossier.html", context_of(
-        page, nav_active="campaigns", stray_errors=stray_errors, **{**blank_forms, **bound_forms}), status=status)
+        page, nav_active="campaigns", stray_errors=stray_errors, upload_accept=ACCEPT_ON_PHONES,
+        **{**blank_forms, **bound_forms}), status=status)
 
 
 @login_required
@@ -81,7 +83,11 @@ def _done(request, campaign: Campaign, success: str):
 @login_required
 @require_POST
 def document_upload(request, pk: int):
+    """One document (a row's form names its ``kind``), or several at once:
+    the checklist's form, a file input per document (``file_<kind>``)."""
     campaign = _campaign_or_404(request, pk)
+    if "kind" not in request.POST:
+        return _documents_upload(request, campaign)
     form = forms.UploadForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -89,6 +95,18 @@ def document_upload(request, pk: int):
             services.document_upload(campaign_id=campaign.pk, actor=request.user, kind=data["kind"],
                                      upload=data["file"], expected_version=data["version"])
             return _done(request, campaign, _("Document added to the dossier."))
+    return _render(request, campaign, status=400, upload_form=form)
+
+
+def _documents_upload(request, campaign: Campaign):
+    form = forms.UploadManyForm(request.POST, request.FILES)
+    if form.is_valid():
+        with errors_on(form):
+            added = services.documents_upload(campaign_id=campaign.pk, actor=request.user, uploads=form.uploads(),
+                                              expected_version=form.cleaned_data["version"])
+            return _done(request, campaign, ngettext("%(n)d document added to the dossier.",
+                                                     "%(n)d documents added to the dossier.", len(added))
+                         % {"n": len(added)})
     return _render(request, campaign, status=400, upload_form=form)
 
 
