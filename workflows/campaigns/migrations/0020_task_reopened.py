@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0018_committee_seats_are_workers'),
+        ('campaigns', '0019_subtree_stage'),
     ]
 
     operations = [
