@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "workflows.recognition",
     "workflows.administration",
     "workflows.demo",
+    "workflows.field",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -227,6 +228,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    # The field app: IndexedDB made usable (idb) and the Workbox modules its service worker loads.
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
+    *(("vendor/workbox", BASE_DIR / "node_modules" / package / "build") for package in (
+        "workbox-sw", "workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching")),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
