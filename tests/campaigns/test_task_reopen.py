@@ -73,9 +73,9 @@ def test_after_ten_minutes_the_undo_is_refused_and_nothing_is_written(world, cam
     with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=10, seconds=1)), pytest.raises(DomainError) as refused:
         services.task_reopen(task_id=task.pk, actor=world.officer)
 
-    with translation.override("en"):
-        assert refused.value.messages == [
-            "The undo is possible for 10 minutes after completing a task: add a new task instead."]
+    assert refused.value.messages == [translation.gettext(
+        "The undo is possible for %(minutes)d minutes after completing a task: add a new task instead.")
+        % {"minutes": 10}]
     assert written(campaign) == before
 
 
@@ -89,8 +89,7 @@ def test_only_who_completed_the_task_may_undo_it(world, campaign, colleague, who
     with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=1)), pytest.raises(DomainError) as refused:
         services.task_reopen(task_id=task.pk, actor=other)
 
-    with translation.override("en"):
-        assert refused.value.messages == ["Only the person who completed the task may undo it."]
+    assert refused.value.messages == [translation.gettext("Only the person who completed the task may undo it.")]
     assert written(campaign) == before
 
 
@@ -109,9 +108,8 @@ def test_once_the_campaign_has_moved_the_undo_is_refused(world, campaign):
         services.task_reopen(task_id=task.pk, actor=world.officer)
 
     # then
-    with translation.override("en"):
-        assert refused.value.messages == [
-            "The campaign has moved since the task was completed: it cannot be reopened."]
+    assert refused.value.messages == [translation.gettext(
+        "The campaign has moved since the task was completed: it cannot be reopened.")]
     assert written(campaign) == before
 
 

@@ -194,6 +194,7 @@ def test_signing_out_erases_what_the_device_kept(browser, live_server, reference
     assert len(page.evaluate("caches.keys()")) >= 2  # the precached shell and the kept pages
     assert "cdcs-field" in [d["name"] for d in page.evaluate("indexedDB.databases()")]
 
+    page.locator("nav.bottom-nav label[for=site-menu-toggle]").click()  # on a phone, "Sign out" is in the menu
     page.locator("form[action='/accounts/logout/'] button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/logout/" in url)
     page.wait_for_load_state()
