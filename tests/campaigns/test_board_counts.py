@@ -115,3 +115,23 @@ def test_the_board_and_the_list_count_no_campaign_row_for_a_manager(client, land
         assert counts == [], url
     response = client.get(reverse("campaigns:list"))
     assert response.context["page"].paginator.count == Campaign.objects.count() == 7
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["-stage_entered_at", "stage_entered_at", "name"])
+def test_every_page_of_the_list_is_the_rows_own_page(landscape, sort):
+    """The per-stage heads give the same pages as sorting every visible
+    campaign, ties included (many campaigns moved at the same instant)."""
+    from django.core.paginator import Paginator
+
+    with clock.travel_to(dt.datetime(2026, 3, 9, 9, 0)):
+        for _ in range(6):
+            services.campaign_open(enterprise_id=factories.EnterpriseFactory(responsible_unit=landscape.district).pk,
+                                   actor=landscape.supervisor)
+    filters = selectors.CampaignFilters(sort=sort)
+    counted = selectors.campaigns_for_list_counted(landscape.manager, filters, today=TODAY)
+    rows = selectors.campaigns_for_list(landscape.manager, filters, today=TODAY)
+    assert counted.count() == rows.count() == 13
+    fast, plain = Paginator(counted, 4), Paginator(rows, 4)
+    assert [[c.pk for c in fast.page(n)] for n in fast.page_range] == [
+        [c.pk for c in plain.page(n)] for n in plain.page_range]
