@@ -191,6 +191,8 @@ def test_the_app_role_may_not_rewrite_or_wipe_the_append_only_tables(app_role, r
         owned = cursor.fetchone()[0]
         cursor.execute("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user")
         attributes = cursor.fetchone()
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
 
     # then every UPDATE, DELETE and TRUNCATE was refused, and every INSERT and SELECT worked
     assert refused == [(table, label) for table in APPEND_ONLY for label, _ in REFUSED]
@@ -199,6 +201,8 @@ def test_the_app_role_may_not_rewrite_or_wipe_the_append_only_tables(app_role, r
     # and the role owns nothing and may not make roles or databases
     assert owned == 0
     assert attributes == (False, False, False)
+    # and its sessions plan without JIT (the server's default is on)
+    assert jit == "off"
 
 
 @pytest.mark.postgres

@@ -50,6 +50,9 @@ def app_role_statements(*, role: str, password: str | None, exists: bool, append
     statements = [
         sql.SQL("{} {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS{}").format(
             sql.SQL("ALTER ROLE") if exists else sql.SQL("CREATE ROLE"), name, password_clause),
+        # JIT costs 7–24 ms on the plans it misjudges and saves nothing on this
+        # application's short queries (docs/operations.md, bench/RESULTS.md).
+        sql.SQL("ALTER ROLE {} SET jit = off").format(name),
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, name),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, name),
         sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(schema, name),
