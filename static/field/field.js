@@ -160,6 +160,7 @@
     var set = await outbox.meta("workingSet");
     var found = set && set.user === user && matchCapture(set, form);
     if (!found) { return false; }
+    if (found.ids.enterprise) { return captureVisit(form, submitter, found); }
     var campaignId = found.ids.campaign;
     if (found.ids.task) {
       var task = (set.tasks || []).find(function (t) { return t.id === found.ids.task; });
@@ -173,6 +174,26 @@
       case_name: kase.name, recorded_at: new Date().toISOString(), data: fieldsOf(form, submitter),
       status: "pending"
     });
+    await kept(form);
+    return true;
+  }
+
+  /* A survey visit hangs on its enterprise: the form names it and the enterprise's latest visit it
+   * was made from (data-field-enterprise, data-field-base-visit), the base of the server's conflict rule. */
+  async function captureVisit(form, submitter, found) {
+    if (Number(form.dataset.fieldEnterprise) !== found.ids.enterprise) { say(form, text("notKeptText")); return true; }
+    var base = form.dataset.fieldBaseVisit;
+    await outbox.put({
+      key: uuid(), user: user, kind: found.kind, campaign: null, task: null, worker: null,
+      enterprise: found.ids.enterprise, base_visit: base ? Number(base) : null,
+      case_name: form.dataset.fieldName || "", recorded_at: new Date().toISOString(),
+      data: fieldsOf(form, submitter), status: "pending"
+    });
+    await kept(form);
+    return true;
+  }
+
+  async function kept(form) {
     form.dataset.fieldKept = "1";
     form.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = true; });
     say(form, text("savedText"));
@@ -181,7 +202,6 @@
       var registration = await navigator.serviceWorker.ready;
       if (registration.sync) { await registration.sync.register(outbox.SYNC_TAG); }
     } catch (error) { /* no Background Sync: the page sends it when the connection returns */ }
-    return true;
   }
 
   // --- signing out --------------------------------------------------------------------
@@ -252,6 +272,12 @@
       // Apply anyway: the officer has seen where the case is now; send it again based on that version.
       record.base_version = record.case.version;
       record.base_stage = record.case.stage;
+      record.status = "pending";
+      record.message = "";
+      await outbox.put(record);
+    } else if (record.enterprise_now) {
+      // A visit: based now on the enterprise's latest visit, the one the server named.
+      record.base_visit = record.enterprise_now.visit;
       record.status = "pending";
       record.message = "";
       await outbox.put(record);

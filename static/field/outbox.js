@@ -84,6 +84,7 @@
           headers: {"Content-Type": "application/json", "X-CSRFToken": token || "", "Accept": "application/json"},
           body: JSON.stringify({records: batch.map(function (r) {
             return {key: r.key, kind: r.kind, campaign: r.campaign, task: r.task, worker: r.worker,
+                    enterprise: r.enterprise || null, base_visit: r.base_visit || null,
                     base_version: r.base_version, base_stage: r.base_stage, recorded_at: r.recorded_at, data: r.data};
           })})
         });
@@ -104,6 +105,7 @@
           record.status = answer.outcome === "conflict" ? "conflict" : "refused";
           record.message = answer.message || "";
           record.case = answer.case || null;
+          record.enterprise_now = answer.enterprise || null;
           await put(record);
           outcome[record.status] += 1;
         }

@@ -1,7 +1,7 @@
 """The field app in a real Chromium on a 375 × 812 phone screen: installable
 (manifest, icons, a service worker controlling the page), the working set
-read without a connection under the offline banner, a conversation and a
-task completion recorded offline that reach the server exactly once when
+read without a connection under the offline banner, a conversation, a
+task completion and a survey visit recorded offline that reach the server exactly once when
 the connection returns, a conflict shown and resolved on the outbox page,
 signing out that erases what the device kept, and pages that weigh less
 than 150 KB compressed on their first load and open offline on the second.
@@ -22,7 +22,8 @@ from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.core import clock
 from workflows.field.models import FieldReceipt
-from workflows.people.models import Conversation
+from workflows.people import surveys
+from workflows.people.models import Conversation, SurveyVisit
 from workflows.people.services import WorkerData
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -145,6 +146,45 @@ def test_recorded_offline_reaches_the_server_exactly_once(browser, live_server, 
     assert sorted(FieldReceipt.objects.values_list("kind", "outcome")) == [
         ("conversation", "applied"), ("task_complete", "applied")]
     expect(page.locator("#field-outbox-status")).to_be_hidden()
+    context.close()
+
+
+def test_a_survey_visit_recorded_offline_reaches_the_server_once(browser, live_server, reference_data):
+    world = build_world()
+    _case(world)  # the officer's open campaign in the enterprise: its visit form is in the working set
+    earlier = surveys.survey_visit_record(enterprise_id=world.enterprise.pk, actor=world.supervisor,
+                                          data=surveys.VisitData(visited_on=clock.today(), workforce=380))
+    context, page = _officer_ready(browser, live_server)
+    url = f"/surveys/visits/add/{world.enterprise.pk}/"
+    assert url in page.evaluate("cdcsOutbox.meta('workingSet').then(s => s.urls)")
+
+    context.set_offline(True)
+    page.goto(url)  # the visit form of an enterprise of the officer's open campaign: kept by the device
+    expect(page.locator("#field-offline")).to_be_visible()
+    form = page.locator("#visit-form")
+    expect(form).to_have_attribute("data-field-base-visit", str(earlier.pk))
+    for name, value in {"workforce": "420", "women": "250", "migrants": "100"}.items():
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("textarea[name=follow_up]").fill("Hẹn gặp tổ trưởng chuyền 3")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#visit-form + .field-kept")).to_be_visible()
+    kept = _outbox(page)
+    assert [(r["kind"], r["enterprise"], r["base_visit"], r["campaign"]) for r in kept] == [
+        ("visit", world.enterprise.pk, earlier.pk, None)]
+    assert SurveyVisit.objects.count() == 1
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => cdcsOutbox.all().then(r => r.length === 0)")
+    page.evaluate("record => cdcsOutbox.put(record)", kept[0])  # sent again (a lost answer): answered once
+    page.evaluate("cdcsOutbox.flush()")
+    page.wait_for_function("() => cdcsOutbox.all().then(r => r.length === 0)")
+
+    assert SurveyVisit.objects.count() == 2
+    visit = SurveyVisit.objects.exclude(pk=earlier.pk).get()
+    assert (visit.enterprise_id, visit.officer_id, visit.workforce, visit.migrants, visit.follow_up) == (
+        world.enterprise.pk, world.officer.pk, 420, 100, "Hẹn gặp tổ trưởng chuyền 3")
+    assert list(FieldReceipt.objects.values_list("kind", "outcome")) == [("visit", "applied")]
     context.close()
 
 

@@ -14,6 +14,8 @@ from PIL import Image
 from tests.conftest import ROLES, campaign_at
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import Task, TaskStatus
+from workflows.core import clock
+from workflows.people import surveys
 
 
 def _static_file(url: str) -> str:
@@ -96,7 +98,8 @@ def test_the_working_set_is_the_officers_own_open_campaigns(client, world):
     assert found["cases"] == [{"id": pk, "version": campaign.version, "stage": "surveyed",
                                "name": world.enterprise.name}]
     assert found["urls"] == ["/", "/tasks/", "/field/outbox/", f"/campaigns/{pk}/", f"/campaigns/{pk}/workers/",
-                             f"/campaigns/{pk}/field/", f"/campaigns/{pk}/conversations/add/"]
+                             f"/campaigns/{pk}/field/", f"/campaigns/{pk}/conversations/add/",
+                             f"/surveys/visits/add/{world.enterprise.pk}/"]  # the closed campaign's: not kept
     open_tasks = list(Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).order_by("pk")
                       .values_list("pk", flat=True))
     assert [t["id"] for t in found["tasks"]] == open_tasks and open_tasks
@@ -106,6 +109,19 @@ def test_the_working_set_is_the_officers_own_open_campaigns(client, world):
     assert patterns["task_complete"].match(f"/tasks/{open_tasks[0]}/complete/").group(1) == str(open_tasks[0])
     assert patterns["quick_conversation"].match(f"/campaigns/{pk}/field/7/conversation/").groups() == (str(pk), "7")
     assert patterns["conversation"].match(f"/campaigns/{pk}/conversations/add/")
+    assert patterns["visit"].match(f"/surveys/visits/add/{world.enterprise.pk}/").groups() == (
+        str(world.enterprise.pk),)
+
+
+def test_a_new_visit_to_a_working_set_enterprise_changes_the_signature(client, world):
+    campaign_at(world, Stage.SURVEYED)
+    client.force_login(world.officer)
+    before = _working_set(client).json()["signature"]
+
+    surveys.survey_visit_record(enterprise_id=world.enterprise.pk, actor=world.supervisor,
+                                data=surveys.VisitData(visited_on=clock.today(), workforce=300))
+
+    assert _working_set(client).json()["signature"] != before  # the kept visit form (its base) is fetched again
 
 
 def _enterprise(world):
@@ -133,7 +149,8 @@ def test_the_outbox_page_is_for_signed_in_users(client, world):
     response = client.get("/field/outbox/")
     kinds = json.loads(re.search(r'data-kinds="([^"]+)"', response.content.decode()).group(1).replace("&quot;", '"'))
     assert response.status_code == 200
-    assert sorted(kinds) == ["assessment", "conversation", "meeting", "note", "quick_conversation", "task_complete"]
+    assert sorted(kinds) == ["assessment", "conversation", "meeting", "note", "quick_conversation", "task_complete",
+                            "visit"]
     assert b'data-action="apply"' in response.content and b'data-action="discard"' in response.content
 
 

@@ -15,11 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import ROLES, campaign_at
+from tests.factories import EnterpriseFactory
 from workflows.campaigns import register, services
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskStatus
 from workflows.field.models import FieldReceipt
-from workflows.people.models import Assessment, Conversation
+from workflows.people import surveys
+from workflows.people.models import Assessment, Conversation, SurveyVisit
 from workflows.people.services import WorkerData
 
 SYNC = "/field/sync/"
@@ -264,3 +266,126 @@ def test_the_same_key_sent_at_once_by_two_connections_is_applied_once(reference_
     assert sorted((a["outcome"], a["replayed"]) for a in answers) == [("applied", False), ("applied", True)]
     assert CampaignEvent.objects.filter(kind=EventKind.NOTE, note="Cùng một lúc").count() == 1
     assert FieldReceipt.objects.count() == 1
+
+
+# --- survey visits: a record that hangs on its enterprise ------------------------------
+VISIT_FORBIDDEN = ["other_supervisor", "manager", "administrator"]  # as people:visit_add answers 404
+
+
+def _visit_fields(**changes) -> dict:
+    values = {"visited_on": timezone.localdate().strftime("%d/%m/%Y"), "workforce": "400", "women": "250",
+              "migrants": "120", "aged_under_30": "200", "aged_30_to_45": "150", "aged_over_45": "50",
+              "wage_min": "5000000", "wage_max": "9000000", "employer_attitude": "neutral"}
+    return values | changes
+
+
+def _visit(enterprise_id: int, base_visit: int | None, *, key=None, **changes) -> dict:
+    return {"key": str(key or uuid.uuid4()), "kind": "visit", "enterprise": enterprise_id, "base_visit": base_visit,
+            "recorded_at": timezone.now().isoformat(), "data": _visit_fields(**changes)}
+
+
+def _visit_on_server(world, actor=None):
+    return surveys.survey_visit_record(enterprise_id=world.enterprise.pk, actor=actor or world.officer,
+                                       data=surveys.VisitData(visited_on=timezone.localdate(), workforce=380))
+
+
+def test_a_visit_is_applied_once_through_the_visit_service(client, world):
+    client.force_login(world.officer)
+    record = _visit(world.enterprise.pk, None, workforce="420", follow_up="Gặp lại tổ trưởng")
+
+    first, = _send(client, record)
+    again, = _send(client, record)
+
+    assert first == {"key": record["key"], "outcome": "applied", "message": "", "replayed": False}
+    assert again == {"key": record["key"], "outcome": "applied", "message": "", "replayed": True}
+    visit = SurveyVisit.objects.get()
+    assert (visit.enterprise_id, visit.officer_id, visit.workforce, visit.women, visit.follow_up,
+            visit.visited_on) == (world.enterprise.pk, world.officer.pk, 420, 250, "Gặp lại tổ trưởng",
+                                  timezone.localdate())
+    receipt = FieldReceipt.objects.get()
+    assert (str(receipt.key), receipt.kind, receipt.outcome, receipt.campaign_id) == (
+        record["key"], "visit", "applied", None)
+
+
+def test_a_visit_is_checked_by_the_visit_form(client, world):
+    client.force_login(world.officer)
+
+    answer, = _send(client, _visit(world.enterprise.pk, None, women="900"))  # more women than the workforce
+
+    assert answer["outcome"] == "refused" and answer["message"] != ""
+    assert SurveyVisit.objects.count() == 0
+    assert FieldReceipt.objects.get().outcome == "refused"
+
+
+@pytest.mark.parametrize("role", VISIT_FORBIDDEN)
+def test_an_enterprise_the_sender_may_not_visit_is_refused_and_nothing_written(client, world, role):
+    client.force_login(world.user(role))
+    assert client.get(f"/surveys/visits/add/{world.enterprise.pk}/").status_code == 404  # the page's own answer
+
+    answers = _send(client, _visit(world.enterprise.pk, None), _visit(10**9, None))
+
+    assert [a["outcome"] for a in answers] == ["refused", "refused"]
+    assert answers[0]["message"] == answers[1]["message"] != ""
+    assert SurveyVisit.objects.count() == 0
+
+
+def test_a_visit_recorded_since_the_base_is_a_conflict_and_nothing_written(client, world):
+    seen = _visit_on_server(world)
+    other = _visit_on_server(world, world.supervisor)  # recorded after the officer opened the form
+    client.force_login(world.officer)
+    record = _visit(world.enterprise.pk, seen.pk)
+    blind = _visit(world.enterprise.pk, None)  # a form opened before any visit
+
+    answer, none_seen = _send(client, record, blind)
+
+    assert answer["outcome"] == none_seen["outcome"] == "conflict"
+    assert answer["enterprise"] == none_seen["enterprise"] == {"id": world.enterprise.pk, "visit": other.pk}
+    assert (SurveyVisit.objects.count(), FieldReceipt.objects.count()) == (2, 0)
+
+    # "Apply anyway": the same key, based on the visit the server named.
+    record["base_visit"] = other.pk
+    applied, = _send(client, record)
+    again, = _send(client, record)
+    assert [(applied["outcome"], applied["replayed"]), (again["outcome"], again["replayed"])] == [
+        ("applied", False), ("applied", True)]
+    assert SurveyVisit.objects.count() == 3
+
+
+def test_a_visit_based_on_the_latest_visit_is_no_conflict(client, world):
+    latest = _visit_on_server(world, world.supervisor)
+    client.force_login(world.officer)
+
+    answer, = _send(client, _visit(world.enterprise.pk, latest.pk))
+
+    assert answer["outcome"] == "applied"
+    assert SurveyVisit.objects.filter(officer=world.officer).count() == 1
+
+
+def test_malformed_visits_are_refused(client, world):
+    client.force_login(world.officer)
+    good = _visit(world.enterprise.pk, None)
+
+    answers = _send(client, good | {"enterprise": None}, good | {"base_visit": "x"}, good | {"enterprise": "-1"})
+
+    assert [a["outcome"] for a in answers] == ["refused"] * 3
+    assert FieldReceipt.objects.count() == 0
+
+
+def test_queries_grow_by_a_fixed_number_per_visit_applied(client, world):
+    enterprises = [EnterpriseFactory(responsible_unit=world.enterprise.responsible_unit) for _ in range(10)]
+    client.force_login(world.officer)
+    _send(client, _visit(world.enterprise.pk, None))  # caches warmed, session read
+
+    def visits(count):
+        return [_visit(enterprises.pop().pk, None) for _ in range(count)]
+
+    one = _queries_for(client, visits(1))
+    three = _queries_for(client, visits(3))
+    six = _queries_for(client, visits(6))
+    per_visit = (three - one) // 2
+
+    assert three - one == 2 * per_visit and six - three == 3 * per_visit
+    # A visit: the savepoints, the receipt, the enterprise locked, the later visits, what the form offers
+    # (rounds, teams, issues, the latest visit, the officer's scope), the service's reads and its writes.
+    assert per_visit <= 20
+    assert SurveyVisit.objects.count() == 11

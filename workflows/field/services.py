@@ -20,6 +20,12 @@ Each record is applied in its own transaction, in this order:
 A version that moved while the stage stayed (another note, a count
 recorded meanwhile) does not conflict: the services check what they need
 under the same lock.
+
+A survey visit hangs on its enterprise: step 2 locks the enterprise's row
+if the actor may record a visit there (the check of the visit page,
+``people.permissions.enterprises_to_visit``), and step 3 answers a conflict
+when another visit of the enterprise was recorded (by anyone) after the
+latest one the officer saw (the record's ``base_visit``; none: any visit).
 """
 from __future__ import annotations
 
@@ -37,6 +43,9 @@ from workflows.campaigns.models import Campaign, Task
 from workflows.campaigns.permissions import Action
 from workflows.core import clock
 from workflows.core.errors import DomainError
+from workflows.enterprises.models import Enterprise
+from workflows.people import permissions as survey_permissions
+from workflows.people.models import SurveyVisit
 
 from .models import FieldReceipt, Outcome
 from .records import KINDS, FieldRecord, cleaned_of
@@ -55,11 +64,20 @@ class CaseNow:
 
 
 @dataclass(frozen=True)
+class EnterpriseNow:
+    """The enterprise's latest visit now, for a visit's conflict (the base of "apply anyway")."""
+
+    id: int
+    visit: int | None
+
+
+@dataclass(frozen=True)
 class FieldAnswer:
     key: str
     outcome: str  # Outcome.APPLIED, Outcome.REFUSED or CONFLICT
     message: str = ""
     case: CaseNow | None = None
+    enterprise: EnterpriseNow | None = None
     replayed: bool = False  # the stored outcome of an earlier request with the same key
 
 
@@ -105,21 +123,18 @@ def _locked_case(actor, record: FieldRecord) -> Campaign | None:
     return campaign if permissions.can(actor, action, campaign) else None
 
 
-def _decide(actor, record: FieldRecord, today: dt.date) -> FieldAnswer:
+def _locked_enterprise(actor, record: FieldRecord) -> Enterprise | None:
+    """The visit's enterprise, its row locked, if the actor may record a visit
+    there — the visit page's own check (None otherwise: it looks missing)."""
+    return (survey_permissions.enterprises_to_visit(actor).select_for_update(of=("self",))
+            .select_related("responsible_unit").filter(pk=record.enterprise_id).first())
+
+
+def _validated(actor, record: FieldRecord, today: dt.date, *, enterprise=None) -> FieldAnswer:
+    """The record's fields checked by the page's form and written by the page's service."""
     key = str(record.key)
-    campaign = _locked_case(actor, record)
-    if campaign is None:
-        return FieldAnswer(key=key, outcome=Outcome.REFUSED, message=_not_found())
-    if campaign.stage != record.base_stage:
-        raise _Conflicted(FieldAnswer(
-            key=key, outcome=CONFLICT,
-            message=_("The case moved to “%(now)s” since this was recorded (it was at “%(then)s”).") % {
-                "now": Stage(campaign.stage).label,
-                "then": Stage(record.base_stage).label if record.base_stage in Stage.values else record.base_stage},
-            case=CaseNow(id=campaign.pk, version=campaign.version, stage=campaign.stage,
-                         stage_label=str(Stage(campaign.stage).label))))
     kind = KINDS[record.kind]
-    form = kind.form(record.data)
+    form = kind.form_for(actor=actor, data=record.data, enterprise=enterprise)
     if not form.is_valid():
         return FieldAnswer(key=key, outcome=Outcome.REFUSED, message=" ".join(
             f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
@@ -132,6 +147,43 @@ def _decide(actor, record: FieldRecord, today: dt.date) -> FieldAnswer:
     except (PermissionDenied, ObjectDoesNotExist):
         return FieldAnswer(key=key, outcome=Outcome.REFUSED, message=_not_found())
     return FieldAnswer(key=key, outcome=Outcome.APPLIED)
+
+
+def _decide_visit(actor, record: FieldRecord, today: dt.date) -> FieldAnswer:
+    key = str(record.key)
+    enterprise = _locked_enterprise(actor, record)
+    if enterprise is None:
+        return FieldAnswer(key=key, outcome=Outcome.REFUSED,
+                           message=_("This enterprise is not yours to visit, or no longer exists."))
+    later = SurveyVisit.objects.filter(enterprise_id=enterprise.pk)
+    if record.base_visit is not None:
+        later = later.filter(pk__gt=record.base_visit)
+    latest = later.order_by("-pk").values_list("pk", "visited_on").first()
+    if latest is not None:
+        raise _Conflicted(FieldAnswer(
+            key=key, outcome=CONFLICT,
+            message=_("Another visit to %(enterprise)s (on %(day)s) was recorded since this form was "
+                      "opened.") % {"enterprise": enterprise.name, "day": latest[1].strftime("%d/%m/%Y")},
+            enterprise=EnterpriseNow(id=enterprise.pk, visit=latest[0])))
+    return _validated(actor, record, today, enterprise=enterprise)
+
+
+def _decide(actor, record: FieldRecord, today: dt.date) -> FieldAnswer:
+    if KINDS[record.kind].on_enterprise:
+        return _decide_visit(actor, record, today)
+    key = str(record.key)
+    campaign = _locked_case(actor, record)
+    if campaign is None:
+        return FieldAnswer(key=key, outcome=Outcome.REFUSED, message=_not_found())
+    if campaign.stage != record.base_stage:
+        raise _Conflicted(FieldAnswer(
+            key=key, outcome=CONFLICT,
+            message=_("The case moved to “%(now)s” since this was recorded (it was at “%(then)s”).") % {
+                "now": Stage(campaign.stage).label,
+                "then": Stage(record.base_stage).label if record.base_stage in Stage.values else record.base_stage},
+            case=CaseNow(id=campaign.pk, version=campaign.version, stage=campaign.stage,
+                         stage_label=str(Stage(campaign.stage).label))))
+    return _validated(actor, record, today)
 
 
 def _apply_one(actor, record: FieldRecord, today: dt.date) -> FieldAnswer:

@@ -47,6 +47,7 @@ CAPTURED = (
     ("conversation", "campaigns:conversation_add", ("campaign",)),
     ("quick_conversation", "campaigns:worker_quick_conversation", ("campaign", "worker")),
     ("assessment", "campaigns:worker_assess", ("campaign", "worker")),
+    ("visit", "people:visit_add", ("enterprise",)),
 )
 _MARK = 987654321
 
@@ -138,8 +139,9 @@ def _pattern(url_name: str, roles: tuple[str, ...]) -> str:
 @never_cache
 def working_set(request):
     """What the device keeps for reading offline (JSON): the addresses of
-    the officer's own open campaigns' pages and of My tasks, the campaigns'
-    versions and stages, and their open tasks."""
+    the officer's own open campaigns' pages, of the visit form of their
+    enterprises (those the officer may record a visit to) and of My tasks,
+    the campaigns' versions and stages, and their open tasks."""
     if not request.user.is_authenticated:
         return _json_error(401, "signed_out")
     found = selectors.working_set_of(request.user)
@@ -147,6 +149,7 @@ def working_set(request):
     for case in found.cases:
         urls += [reverse(name, args=[case.id]) for name in (
             "campaigns:detail", "campaigns:workers", "campaigns:field", "campaigns:conversation_add")]
+    urls += [reverse("people:visit_add", args=[e.id]) for e in found.enterprises]
     return JsonResponse({
         "user": request.user.pk,
         "signature": found.signature,
@@ -164,6 +167,8 @@ def _answer(answer: services.FieldAnswer) -> dict:
     if answer.case is not None:
         body["case"] = {"id": answer.case.id, "version": answer.case.version, "stage": answer.case.stage,
                         "stage_label": answer.case.stage_label}
+    if answer.enterprise is not None:
+        body["enterprise"] = {"id": answer.enterprise.id, "visit": answer.enterprise.visit}
     return body
 
 

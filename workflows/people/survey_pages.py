@@ -206,6 +206,7 @@ class VisitForm:
     issues: tuple[tuple[int, str], ...]
     initial: dict
     may_open_campaign: bool
+    latest_visit: int | None = None  # a new visit's base: the field app's conflict rule
 
 
 def visit_form(user, enterprise: Enterprise, *, round_id: int | None = None, visit: SurveyVisit | None = None,
@@ -226,17 +227,21 @@ def visit_form(user, enterprise: Enterprise, *, round_id: int | None = None, vis
         own = [t.pk for t in teams if scope.works_in(t.pk)]
         initial = {"visited_on": today, "round": default_round, "team": own[-1] if own else None,
                    "employer_attitude": EmployerAttitude.UNKNOWN}
+        latest_visit = (SurveyVisit.objects.filter(enterprise=enterprise).order_by("-pk")
+                        .values_list("pk", flat=True).first())
     else:
         initial = {name: getattr(visit, name) for name in (
             "visited_on", "workforce", "women", "migrants", "aged_under_30", "aged_30_to_45", "aged_over_45",
             "wage_min", "wage_max", "shifts", "overtime_hours", "housing", "worker_groups", "employer_attitude",
             "issues_note", "follow_up")}
         initial.update(round=visit.round_id, team=visit.team_id, issues=sorted(chosen_issues))
+        latest_visit = None
     return VisitForm(
         enterprise=enterprise,
         rounds=tuple((r.pk, f"{r.name} ({r.starts_on:%d/%m/%Y}–{r.ends_on:%d/%m/%Y})") for r in rounds),
         teams=tuple((t.pk, f"{t.name} — {t.unit.name}") for t in teams),
         issues=tuple((i.pk, i.label) for i in issues), initial=initial, may_open_campaign=may_open_campaign,
+        latest_visit=latest_visit,
     )
 
 

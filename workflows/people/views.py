@@ -126,6 +126,7 @@ def _visit_form(request, enterprise, *, visit: SurveyVisit | None = None):
 def _visit_form_page(request, offered, form, *, visit: SurveyVisit | None = None):
     return render(request, "people/surveys/visit_form.html", {
         "nav_active": "surveys", "form": form, "enterprise": offered.enterprise, "visit": visit,
+        "latest_visit": offered.latest_visit,
     }, status=400 if form.errors else 200)
 
 
