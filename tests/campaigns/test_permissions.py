@@ -356,6 +356,22 @@ def complete_task(world: World) -> tuple[Act, Then]:
     return act, then
 
 
+def reopen_task(world: World) -> tuple[Act, Then]:
+    """Undo one's own completion (issue 18): the actor completes the task and
+    takes it back at once. Who may not complete it never reaches the undo;
+    someone else who may is refused by the service itself
+    (tests/campaigns/test_task_reopen.py)."""
+    task = _queue_task(world, campaign_at(world, Stage.SURVEYED))
+
+    def act(actor):
+        services.task_complete(task_id=task.pk, actor=actor, note="Nhầm.")
+        return services.task_reopen(task_id=task.pk, actor=actor)
+
+    def then(actor):
+        assert Task.objects.filter(pk=task.pk).values_list("status", "closed_by_id").get() == (TaskStatus.OPEN, None)
+    return act, then
+
+
 def complete_milestone(world: World) -> tuple[Act, Then]:
     """A milestone of the first year after recognition (issue 20): the founding
     group's officers and supervisors record it, with its evidence."""
@@ -505,6 +521,7 @@ CASES = [
     Case("task_add", add_task, WORKERS, (EventKind.TASK_ADDED,)),
     Case("task_complete", complete_task, WORKERS, (EventKind.TASK_DONE,)),
     Case("task_complete", complete_milestone, WORKERS, (EventKind.TASK_DONE,)),
+    Case("task_reopen", reopen_task, WORKERS, (EventKind.TASK_DONE, EventKind.TASK_REOPENED)),
     Case("task_claim", claim_task, WORKERS, (EventKind.TASK_REASSIGNED,)),
     Case("follow_up_fail", fail_follow_up, SUPERVISORS, (EventKind.FOLLOW_UP_FAILED,)),
     Case("task_reassign", reassign_task, SUPERVISORS, (EventKind.TASK_REASSIGNED,)),

@@ -42,13 +42,13 @@ class WorkingSet:
     a unit's campaigns keep nothing of them on the device."""
 
     cases: tuple[WorkingCase, ...]
-    tasks: tuple[tuple[int, int], ...]  # (task id, campaign id)
+    open_tasks: tuple[tuple[int, int], ...]  # (task id, campaign id)
     enterprises: tuple[WorkingEnterprise, ...] = ()
 
     @property
     def signature(self) -> str:
         return ";".join(f"{c.id}:{c.version}:{c.stage}" for c in self.cases) + "|" + ",".join(
-            f"{task}" for task, _ in self.tasks) + "|" + ",".join(
+            f"{task}" for task, _ in self.open_tasks) + "|" + ",".join(
             f"{e.id}:{e.latest_visit or ''}" for e in self.enterprises)
 
 
@@ -57,7 +57,7 @@ def working_set_of(user) -> WorkingSet:
     tasks, then their enterprises the user may record a visit to."""
     scope = scope_of(user)
     if scope.is_empty:
-        return WorkingSet(cases=(), tasks=())
+        return WorkingSet(cases=(), open_tasks=())
     mine = Q(Exists(Task.objects.filter(campaign_id=OuterRef("pk"), status=TaskStatus.OPEN, assignee_id=user.pk)))
     if scope.groups:
         mine |= Q(working_group_id__in=scope.groups)
@@ -69,4 +69,4 @@ def working_set_of(user) -> WorkingSet:
     enterprises = tuple(WorkingEnterprise(id=pk, latest_visit=latest) for pk, latest in (
         enterprises_to_visit(user).filter(pk__in={row[4] for row in rows}).annotate(latest=Max("survey_visits"))
         .order_by("pk").values_list("pk", "latest"))) if rows else ()
-    return WorkingSet(cases=cases, tasks=tasks, enterprises=enterprises)
+    return WorkingSet(cases=cases, open_tasks=tasks, enterprises=enterprises)

@@ -156,7 +156,7 @@ def working_set(request):
         "generated_at": timezone.now().isoformat(),
         "urls": urls,
         "cases": [{"id": c.id, "version": c.version, "stage": c.stage, "name": c.name} for c in found.cases],
-        "tasks": [{"id": task, "campaign": campaign} for task, campaign in found.tasks],
+        "tasks": [{"id": task, "campaign": campaign} for task, campaign in found.open_tasks],
         "captures": [{"kind": kind, "pattern": _pattern(name, roles), "roles": list(roles)}
                      for kind, name, roles in CAPTURED],
     })
