@@ -236,6 +236,7 @@ def test_queries_grow_by_a_fixed_number_per_record_applied(client, world):
     assert _queries_for(client, replay) <= one - per_record + 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_key_sent_at_once_by_two_connections_is_applied_once(reference_data):
     from django.test import Client
