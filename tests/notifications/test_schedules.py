@@ -47,6 +47,7 @@ def test_setup_schedules_is_idempotent(db):
         ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
         ("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", Schedule.DAILY, None, -1),
         ("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", Schedule.DAILY, None, -1),
+        ("cdcs: stocks of every unit", "workflows.statistics.jobs.stocks_refresh", Schedule.MINUTES, 1, -1),
         ("cdcs: webhook deliveries", "workflows.webhooks.jobs.deliveries_sweep", Schedule.MINUTES, 1, -1),
     ]
     next_runs = {name: next_run.astimezone(VIETNAM) for name, *_rest, next_run in first}
@@ -57,7 +58,7 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: erasure of workers who did not join"] == dt.datetime(2027, 3, 2, 1, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: old webhook events"] == dt.datetime(2027, 3, 2, 3, 0, tzinfo=VIETNAM)
     assert next_runs["cdcs: old exports"] == dt.datetime(2027, 3, 2, 3, 30, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 10
+    assert out.getvalue().count("up to date") == 11
 
 
 def test_the_cluster_settings():

@@ -28,6 +28,8 @@ PLANS = (
     Plan("cdcs: daily e-mail digest", "workflows.notifications.jobs.digests_send", at=dt.time(7, 0)),
     Plan("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", every_minutes=15),
     Plan("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", every_minutes=15),
+    # every unit's stocks (members, workforce not unionised) for the dashboards: at once when nothing changed
+    Plan("cdcs: stocks of every unit", "workflows.statistics.jobs.stocks_refresh", every_minutes=1),
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
     Plan("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
          at=dt.time(0, 30)),

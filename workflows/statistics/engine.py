@@ -22,6 +22,7 @@ unit itself have the unit's own path.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from workflows.enterprises.models import (
 )
 from workflows.organisation.models import Unit
 
+from . import stocks as stock_rows
 from .models import Estimate, MemberCensus, MemberMovement, MovementKind
 from .periods import Period
 
@@ -304,8 +306,13 @@ def _total(unit: Unit, rows: list[BranchFigures]) -> BranchFigures:
 
 
 def _finish(unit, period, as_of, rows: dict[str, BranchFigures], durations, length, *,
-            filters: Filters = NO_FILTERS, cut: dt.datetime | None = None) -> Dashboard:
-    stocks = _Stocks(unit, length, day=period.end, cut=cut, filters=filters)
+            filters: Filters = NO_FILTERS, cut: dt.datetime | None = None,
+            today: dt.date | None = None) -> Dashboard:
+    stocks = None
+    if cut is None and not filters.any and today is not None and stock_rows.fresh(period.end, today):
+        stocks = _StoredStocks.of(unit, rows)
+    if stocks is None:
+        stocks = _Stocks(unit, length, day=period.end, cut=cut, filters=filters)
     stocks.rows(rows)
     ordered = sorted(rows.values(), key=lambda r: (not r.own, r.unit.path))
     total = _total(unit, ordered)
@@ -338,7 +345,7 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
     for row in (StageDuration.objects.filter(**subtree, month__range=(first, last))
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
         durations[row["stage"]][row["working_days"]] = row["n"]
-    return _finish(unit, period, None, rows, dict(durations), length)
+    return _finish(unit, period, None, rows, dict(durations), length, today=today)
 
 
 # --- as of a past day, from the history --------------------------------------------------
@@ -488,7 +495,7 @@ def figures_for(unit: Unit, period: Period, *, today: dt.date, filters: Filters 
         _states_then(rows, unit, length, day=min(day, today), filters=filters)
     _enterprise_figures(rows, unit, length, filters)
     _follow_up_figures(rows, unit, length, period, filters)
-    return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut)
+    return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut, today=today)
 
 
 def _follow_up_figures(rows, unit: Unit, length: int, period: Period, filters: Filters = NO_FILTERS) -> None:
@@ -596,6 +603,36 @@ class _Members:
     latest_below: dt.date | None = None
 
 
+def _members_source(found: _Members) -> str:
+    if found.census:
+        return _("%(source)s, %(day)s") % {"source": found.census[1], "day": found.census[0].strftime("%d/%m/%Y")}
+    if found.counts_below:
+        return _("counts of %(n)s units up to %(day)s, then recognitions and movements") % {
+            "n": found.counts_below, "day": found.latest_below.strftime("%d/%m/%Y")}
+    return _("recognitions and movements entered")
+
+
+Estimates = dict[str, tuple[int, str, dt.date]]  # estimate kind → (value, source, as of)
+
+
+def _put_stocks(row: BranchFigures, found: _Members, in_unions: int, not_unionised: int, latest: dt.date | None,
+                estimates: Estimates) -> None:
+    """Set a row's stocks from what ``_Stocks`` computed or ``UnitStock`` keeps:
+    ``not_unionised`` is that of the enterprises with a union (their
+    workforce less their union's members); those without one add their
+    whole workforce."""
+    row.union_members = found.members
+    row.members_source = _members_source(found)
+    row.workforce_in_unions = in_unions
+    row.not_unionised = not_unionised + max(0, row.workforce - in_unions)
+    share = (row.workforce_social_insurance * 100 // row.workforce) if row.workforce else 0
+    row.workforce_source = (_("social insurance %(share)s%%, as of %(day)s") % {
+        "share": share, "day": latest.strftime("%d/%m/%Y")}) if latest else ""
+    row.estimates = {kind: value for kind, (value, _source, _as_of) in estimates.items()}
+    row.estimates_source = "; ".join(sorted({f"{source}, {as_of:%d/%m/%Y}"
+                                             for _value, source, as_of in estimates.values()}))
+
+
 class _Stocks:
     """Members of grassroots unions, the workforce not yet unionised and the
     estimates of a subtree at the end of ``day`` (entered before ``cut``),
@@ -618,7 +655,9 @@ class _Stocks:
         subtree = {"unit__path__startswith": unit.path}
         cut_q = Q(entered_at__lt=cut) if cut else Q()
         self.children: dict[str, list[str]] = defaultdict(list)
-        for path in Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("path", flat=True):
+        self.ids: dict[str, int] = {}
+        for path, pk in Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("path", "pk"):
+            self.ids[path] = pk
             if path != unit.path:
                 self.children[path[:-Unit.steplen]].append(path)
         allowed = None
@@ -645,18 +684,31 @@ class _Stocks:
                     .annotate(n=Sum("members")).order_by()):
             sign = 1 if row["kind"] == MovementKind.RECRUITED else -1
             self.flows[row["unit__path"]].append((row["on"], sign * (row["n"] or 0)))
+        self._flow_paths = sorted(self.flows)  # a subtree's paths are side by side
         self._memo: dict[str, _Members] = {}
+        self._estimates_memo: dict[str, Estimates] = {}
         # enterprises that have their union: workforce against the union's members
-        enterprises = Enterprise.objects.filter(filters.enterprise_q(), responsible_unit__path__startswith=unit.path)
-        self.unionised = list(enterprises.filter(has_union=True)
+        self.enterprises = Enterprise.objects.filter(filters.enterprise_q(),
+                                                     responsible_unit__path__startswith=unit.path)
+        self.unionised = list(self.enterprises.filter(has_union=True)
                               .values_list("responsible_unit__path", "workforce", "union_unit__path"))
-        self.as_of = dict(enterprises
+        self.as_of = dict(self.enterprises
                           .annotate(branch=_branch("responsible_unit__path", length)).values("branch")
                           .annotate(latest=Max("workforce_as_of")).order_by().values_list("branch", "latest"))
-        self.estimates: dict[str, dict[str, tuple[int, str, dt.date]]] = defaultdict(dict)
+        self.estimates: dict[str, Estimates] = defaultdict(dict)
         for path, kind, value, source, as_of in (Estimate.objects.filter(cut_q, **subtree, year=day.year + 1)
                                                  .values_list("unit__path", "kind", "value", "source", "as_of")):
             self.estimates[path][kind] = (value, source, as_of)
+
+    def _flows_under(self, path: str, after: dt.date) -> int:
+        """What moved in ``path``'s subtree after ``after``."""
+        total = 0
+        for at in range(bisect.bisect_left(self._flow_paths, path), len(self._flow_paths)):
+            flow_path = self._flow_paths[at]
+            if not flow_path.startswith(path):
+                break
+            total += sum(n for on, n in self.flows[flow_path] if on > after)
+        return total
 
     def members_of(self, path: str) -> _Members:
         if path in self._memo:
@@ -664,9 +716,7 @@ class _Stocks:
         census = self.census.get(path)
         if census:
             as_of, members, source = census
-            total = members + sum(n for p, moves in self.flows.items() if p.startswith(path)
-                                  for on, n in moves if on > as_of)
-            found = _Members(total, (as_of, source))
+            found = _Members(members + self._flows_under(path, as_of), (as_of, source))
         else:
             found = _Members(sum(n for _on, n in self.flows.get(path, ())))
             for child in self.children.get(path, ()):
@@ -679,44 +729,30 @@ class _Stocks:
         self._memo[path] = found
         return found
 
-    def _source(self, found: _Members) -> str:
-        if found.census:
-            return _("%(source)s, %(day)s") % {"source": found.census[1], "day": found.census[0].strftime("%d/%m/%Y")}
-        if found.counts_below:
-            return _("counts of %(n)s units up to %(day)s, then recognitions and movements") % {
-                "n": found.counts_below, "day": found.latest_below.strftime("%d/%m/%Y")}
-        return _("recognitions and movements entered")
+    def _union_members(self, union_path: str | None) -> int:
+        return max(0, self.members_of(union_path).members) if union_path else 0
 
     def _fill(self, row: BranchFigures, key: str, *, own: bool, whole: bool = False) -> None:
         """Set a row's stocks: ``key`` is its branch (the unit's own path for
         its own row, ``own``; ``whole``: the total row, the whole subtree)."""
-        found = self._own_members(key) if own else self.members_of(key)
-        row.union_members = found.members
-        row.members_source = self._source(found)
         in_unions, not_unionised = 0, 0
         for unit_path, workforce, union_path in self.unionised:
             if (unit_path == key) if own else unit_path.startswith(key):
-                members = max(0, self.members_of(union_path).members) if union_path else 0
                 in_unions += workforce
-                not_unionised += max(0, workforce - members)
-        row.workforce_in_unions = in_unions
-        row.not_unionised = not_unionised + max(0, row.workforce - in_unions)
+                not_unionised += max(0, workforce - self._union_members(union_path))
         latest = (max((d for d in self.as_of.values() if d), default=None) if whole  # an enterprise may have no date
                   else self.as_of.get(key))
-        share = (row.workforce_social_insurance * 100 // row.workforce) if row.workforce else 0
-        row.workforce_source = (_("social insurance %(share)s%%, as of %(day)s") % {
-            "share": share, "day": latest.strftime("%d/%m/%Y")}) if latest else ""
-        estimates = self.estimates.get(key, {}) if own else self._estimates_of(key)
-        row.estimates = {kind: value for kind, (value, _source, _as_of) in estimates.items()}
-        row.estimates_source = "; ".join(sorted({f"{source}, {as_of:%d/%m/%Y}"
-                                                 for _value, source, as_of in estimates.values()}))
+        _put_stocks(row, self._own_members(key) if own else self.members_of(key), in_unions, not_unionised, latest,
+                    self.estimates.get(key, {}) if own else self._estimates_of(key))
 
     def _own_members(self, path: str) -> _Members:
         """The unit's own row: what it reported itself (its count aside)."""
         return _Members(sum(n for _on, n in self.flows.get(path, ())))
 
-    def _estimates_of(self, path: str) -> dict[str, tuple[int, str, dt.date]]:
+    def _estimates_of(self, path: str) -> Estimates:
         """A unit's estimate, or the sum of the nearest estimates below it."""
+        if path in self._estimates_memo:
+            return self._estimates_memo[path]
         own = dict(self.estimates.get(path, {}))
         below: dict[str, list] = defaultdict(list)
         for child in self.children.get(path, ()):
@@ -725,6 +761,7 @@ class _Stocks:
                     below[kind].append(item)
         for kind, items in below.items():
             own[kind] = (sum(i[0] for i in items), "; ".join(sorted({i[1] for i in items})), max(i[2] for i in items))
+        self._estimates_memo[path] = own
         return own
 
     def rows(self, rows: dict[str, BranchFigures]) -> None:
@@ -733,3 +770,85 @@ class _Stocks:
 
     def total(self, total: BranchFigures) -> None:
         self._fill(total, self.unit.path, own=False, whole=True)
+
+    def per_unit(self) -> dict[int, dict]:
+        """Every unit's stocks, as ``UnitStock`` keeps them (by unit id): its
+        subtree's, and its own row's. Each unionised enterprise is added to
+        its unit and every ancestor's, once."""
+        top = len(self.unit.path)
+        own_wf: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        subtree_wf: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for unit_path, workforce, union_path in self.unionised:
+            not_unionised = max(0, workforce - self._union_members(union_path))
+            own_wf[unit_path][0] += workforce
+            own_wf[unit_path][1] += not_unionised
+            for end in range(top, len(unit_path) + 1, Unit.steplen):
+                subtree_wf[unit_path[:end]][0] += workforce
+                subtree_wf[unit_path[:end]][1] += not_unionised
+        own_latest = dict(self.enterprises.values("responsible_unit__path").annotate(latest=Max("workforce_as_of"))
+                          .order_by().values_list("responsible_unit__path", "latest"))
+        subtree_latest: dict[str, dt.date] = {}
+        for unit_path, latest in own_latest.items():
+            for end in range(top, len(unit_path) + 1, Unit.steplen) if latest else ():
+                ancestor = unit_path[:end]
+                subtree_latest[ancestor] = max(latest, subtree_latest.get(ancestor, latest))
+
+        def stored(estimates: Estimates) -> dict:
+            return {kind: [value, source, as_of.isoformat()] for kind, (value, source, as_of) in estimates.items()}
+
+        values = {}
+        for path, pk in self.ids.items():
+            found = self.members_of(path)
+            values[pk] = {
+                "members": found.members, "census_on": found.census[0] if found.census else None,
+                "census_source": found.census[1] if found.census else "", "counts_below": found.counts_below,
+                "latest_below": found.latest_below, "own_members": self._own_members(path).members,
+                "in_unions": subtree_wf[path][0] if path in subtree_wf else 0,
+                "not_unionised": subtree_wf[path][1] if path in subtree_wf else 0,
+                "own_in_unions": own_wf[path][0] if path in own_wf else 0,
+                "own_not_unionised": own_wf[path][1] if path in own_wf else 0,
+                "latest_as_of": subtree_latest.get(path), "own_latest_as_of": own_latest.get(path),
+                "estimates": stored(self._estimates_of(path)), "own_estimates": stored(self.estimates.get(path, {})),
+            }
+        return values
+
+
+class _StoredStocks:
+    """The same stocks read from ``UnitStock`` (``stocks.fresh``): a row per
+    branch, in one query."""
+
+    def __init__(self, unit: Unit, stored: dict) -> None:
+        self.unit, self.stored = unit, stored
+
+    @classmethod
+    def of(cls, unit: Unit, rows: dict[str, BranchFigures]) -> _StoredStocks | None:
+        stored = stock_rows.rows_for({*rows, unit.path})
+        return cls(unit, stored) if set(stored) >= {*rows, unit.path} else None
+
+    def _fill(self, row: BranchFigures, key: str, *, own: bool, whole: bool = False) -> None:
+        stock = self.stored[key]
+        if own:
+            found = _Members(stock.own_members)
+            in_unions, not_unionised, estimates = stock.own_in_unions, stock.own_not_unionised, stock.own_estimates
+        else:
+            found = _Members(stock.members, (stock.census_on, stock.census_source) if stock.census_on else None,
+                             stock.counts_below, stock.latest_below)
+            in_unions, not_unionised, estimates = stock.in_unions, stock.not_unionised, stock.estimates
+        _put_stocks(row, found, in_unions, not_unionised, stock.own_latest_as_of if own else stock.latest_as_of,
+                    {kind: (value, source, dt.date.fromisoformat(as_of))
+                     for kind, (value, source, as_of) in estimates.items()})
+
+    def rows(self, rows: dict[str, BranchFigures]) -> None:
+        for key, row in rows.items():
+            self._fill(row, key, own=row.own)
+
+    def total(self, total: BranchFigures) -> None:
+        self._fill(total, self.unit.path, own=False, whole=True)
+
+
+def stock_values(day: dt.date) -> dict[int, dict]:
+    """Every unit's stocks at the end of ``day`` (``UnitStock``'s rows, by unit id)."""
+    values: dict[int, dict] = {}
+    for root in Unit.objects.filter(depth=1).order_by("path"):
+        values.update(_Stocks(root, len(root.path) + Unit.steplen, day=day, cut=None).per_unit())
+    return values

@@ -208,3 +208,48 @@ class Estimate(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} {self.year}: {self.value}"
 
+
+
+class UnitStock(models.Model):
+    """A unit's stocks as ``engine._Stocks`` computes them (members of
+    grassroots unions, the workforce in and out of them, the estimates), for
+    its whole subtree and for its own rows, at the end of ``StockRun.day``.
+
+    Written by ``stocks.refresh`` (a job) for every unit at once; read by the
+    dashboards only while nothing they are computed from has changed since
+    (``stocks.fresh``), otherwise the engine computes them from the base
+    tables. PostgreSQL only (the change counter is kept by triggers)."""
+
+    unit = models.OneToOneField("organisation.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    members = models.IntegerField(default=0)
+    census_on = models.DateField(null=True)
+    census_source = models.CharField(max_length=200, blank=True)
+    counts_below = models.IntegerField(default=0)
+    latest_below = models.DateField(null=True)
+    own_members = models.IntegerField(default=0)
+    in_unions = models.BigIntegerField(default=0)
+    not_unionised = models.BigIntegerField(default=0)  # of the enterprises with a union: workforce less members
+    own_in_unions = models.BigIntegerField(default=0)
+    own_not_unionised = models.BigIntegerField(default=0)
+    latest_as_of = models.DateField(null=True)
+    own_latest_as_of = models.DateField(null=True)
+    estimates = models.JSONField(default=dict)  # kind → [value, source, as_of (ISO)]
+    own_estimates = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.members}"
+
+
+class StockRun(models.Model):
+    """The one refresh of ``UnitStock`` in place: the day its stocks are at,
+    and the value of the change counter (a sequence that every change of
+    what they are computed from advances) that they include."""
+
+    day = models.DateField()
+    generation = models.BigIntegerField()
+    future_inputs = models.BooleanField(default=False)  # something dated after ``day`` was entered
+    taken_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} #{self.generation}"
