@@ -145,6 +145,9 @@ if DATABASE_REPLICA_URL:
 #: rollups PostgreSQL keeps per unit subtree (``workflows.campaigns.rollups``);
 #: off, they sum the fine cohorts and rows as SQLite does (the benchmarks compare both).
 SUMMARY_ROLLUPS_READ = True
+#: The report page counts from the history (a period of days, a cut-off, filtered columns) on screen for a
+#: subtree of at most this many campaigns; past it the report is prepared as a file by a job.
+REPORT_ON_SCREEN_MAX_CAMPAIGNS = int(os.environ.get("REPORT_ON_SCREEN_MAX_CAMPAIGNS", "20000"))
 #: Pages that opt in read the replica (when there is one).
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
 #: After a request that wrote, its client reads the primary for this long (its own writes).

@@ -383,3 +383,27 @@ def test_the_first_year_report_page_answers(client, world, django_capture_on_com
 
     assert page.status_code == 200
     assert sheet.status_code == 200
+
+
+def test_a_report_counted_from_the_history_of_a_large_subtree_is_a_file_only(client, world, province, settings,
+                                                                              django_capture_on_commit_callbacks):
+    # given a page limit below the province's campaigns (a country's million, in small)
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 0  # the province has one campaign
+    client.force_login(world.manager)
+    days = {**QUERY, "span": "range", "start": "01/01/2026", "end": "20/11/2026"}
+    with clock.travel_to(TODAY):
+        response = client.get(reverse("statistics:report"), days)
+        whole_year = client.get(reverse("statistics:report"), {**QUERY, "span": "year", "year": "2026",
+                                                                "layout": "first_year"})
+
+    # then a period of days has no table on screen, says why, and keeps its buttons
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["table"] is None
+    assert 'id="report-table"' not in html and 'id="report-as-file"' in html
+    assert html.count('name="kind" value="report_') == 3
+    # while a whole year of a layout without filtered columns is counted from the summary tables, on screen
+    assert whole_year.context["table"] is not None and 'id="report-table"' in whole_year.content.decode()
+    # and the file of the same query is whole
+    with clock.travel_to(TODAY):
+        _answer, content = prepared(client, django_capture_on_commit_callbacks, "report_csv", days)
+    assert "Liên đoàn Lao động khu vực Từ Sơn" in content.decode("utf-8-sig")

@@ -411,15 +411,28 @@ def _allocations(unit: Unit, programmes) -> dict[tuple[int, int, str, Filters], 
     return found
 
 
+def _wanted(layout: Layout, period: Period, programmes: list, next_year_programme) -> tuple[list, list[Filters]]:
+    """The columns of the table and the filters each set of figures needs."""
+    context = {"year": period.end.year, "next_year": period.end.year + 1}
+    placed = _placed(layout, programmes, next_year_programme, context)
+    return placed, [NO_FILTERS, *dict.fromkeys(item.column.figures_filters for item in placed)]
+
+
+def reads_history(layout: Layout, period: Period, *, programmes, next_year_programme=None) -> bool:
+    """Does ``build`` count from the history and the base tables (a period
+    not in whole months, an "entered by" day, or a column that filters the
+    enterprises) rather than from the summary tables?"""
+    _placed_columns, wanted = _wanted(layout, period, list(programmes), next_year_programme)
+    return not (period.whole_months and period.entered_by is None) or any(f.any for f in wanted)
+
+
 def build(layout: Layout, unit: Unit, period: Period, *, today: dt.date, programmes,
           next_year_programme: Programme | None = None, upper_unit_name: str = "") -> Table:
     """The table of ``layout`` for ``unit``'s child units over ``period``:
     one group of columns per programme in ``programmes``; the next year's
     allocations from ``next_year_programme``."""
     programmes = list(programmes)
-    context = {"year": period.end.year, "next_year": period.end.year + 1}
-    placed = _placed(layout, programmes, next_year_programme, context)
-    wanted = [NO_FILTERS, *dict.fromkeys(item.column.figures_filters for item in placed)]
+    placed, wanted = _wanted(layout, period, programmes, next_year_programme)
     boards = {filters: figures_for(unit, period, today=today, filters=filters) for filters in dict.fromkeys(wanted)}
     targets.attach(boards[NO_FILTERS], [*programmes, *([next_year_programme] if next_year_programme else [])])
     reader = _Reader(boards, _allocations(unit, [next_year_programme] if layout.needs_next_year else []))

@@ -18,15 +18,19 @@ import functools
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
+from workflows.campaigns import rollups
+from workflows.campaigns.models import Campaign
 from workflows.core.params import param_choice, param_date, param_int, param_str
 from workflows.exports.producers import CSV, PDF, XLSX, ExportFile, ExportJob, Producer
 from workflows.organisation.models import Unit
 from workflows.organisation.selectors import UnitPicker, unit_picker
 
 from . import layouts, permissions, reports, targets
+from .engine import STAGES
 from .periods import Period
 
 SPANS = ("year", "h1", "h2", "month", "first_months", "range", "programme")
@@ -110,25 +114,41 @@ class Report:
     asked: Asked
     period: Period
     choice: layouts.Choice
-    table: layouts.Table
-    head: reports.Heading
+    table: layouts.Table | None  # None: too long to count on screen (``as_file_only``)
+    head: reports.Heading | None
+    campaigns: int = 0  # in the unit's subtree, when the report is a file only
 
     @property
     def body(self) -> list[list[str]]:
-        return reports.body_text(self.table)
+        return reports.body_text(self.table) if self.table else []
 
     def file_stem(self) -> str:
         return (f"bao-cao-{self.table.layout}-{self.unit.code}-{self.period.start:%Y%m%d}-"
                 f"{self.period.end:%Y%m%d}")
 
 
-def report_for(user, params, *, today: dt.date) -> Report:
-    """The report ``params`` asks for, for ``user`` (a unit outside their scope: PermissionDenied)."""
+def _campaigns_under(unit: Unit) -> int:
+    if rollups.kept():
+        return sum(rollups.counts_under([unit.path], STAGES).values())
+    return Campaign.objects.filter(responsible_unit__path__startswith=unit.path).count()
+
+
+def report_for(user, params, *, today: dt.date, on_screen: bool = False) -> Report:
+    """The report ``params`` asks for, for ``user`` (a unit outside their
+    scope: PermissionDenied). ``on_screen``: for the page, which counts from
+    the history only for a subtree of at most ``REPORT_ON_SCREEN_MAX_CAMPAIGNS``
+    campaigns (a request must stay short); past that the report has no table
+    and is prepared as a file by a job."""
     unit, picker = unit_chosen(user, params)
     permissions.require(permissions.can_read(user, unit))
     asked = asked_of(params, today)
     period = period_of(asked, unit, today)
     choice = layouts.programmes_chosen(asked.layout, unit, period, asked.programme_ids)
+    if on_screen and layouts.reads_history(asked.layout, period, programmes=choice.chosen,
+                                           next_year_programme=choice.next_year):
+        campaigns = _campaigns_under(unit)
+        if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS:
+            return Report(unit, picker, asked, period, choice, None, None, campaigns)
     upper = layouts.upper_unit_name(unit)
     table = layouts.build(asked.layout, unit, period, today=today, programmes=choice.chosen,
                           next_year_programme=choice.next_year, upper_unit_name=upper)

@@ -20,10 +20,11 @@ from .report_files import SPANS, report_for
 @require_GET
 @reads_replica
 def report_page(request):
-    report = report_for(request.user, request.GET, today=clock.today())
+    report = report_for(request.user, request.GET, today=clock.today(), on_screen=True)
     programmes = list(targets.programmes_for(report.unit))
     return render(request, "statistics/report.html", {
         "nav_active": "overview", "report": report, "table": report.table, "head": report.head,
+        "layout_title": report.asked.layout.title,
         "body": report.body, "query": request.GET.urlencode(), "layouts": list(layouts.LAYOUTS.values()),
         "spans": [(span, span_label(span)) for span in SPANS],
         "programmes": programmes, "nation": reports.NATION, "motto": reports.MOTTO})
