@@ -29,6 +29,12 @@ PLANS = (
     Plan("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", every_minutes=15),
     Plan("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", every_minutes=15),
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
+    # the dashboard's stalled and overdue per unit subtree, counted for the day: anew after midnight, and
+    # within minutes of a change of the reference data (until then the dashboard sums the fine rows)
+    Plan("cdcs: stalled and overdue counters", "workflows.campaigns.jobs.day_counters_refresh",
+         at=dt.time(0, 1)),
+    Plan("cdcs: stalled and overdue counters check", "workflows.campaigns.jobs.day_counters_refresh",
+         every_minutes=5),
     Plan("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
          at=dt.time(0, 30)),
     # Decree 13/2023: the personal data of workers who did not join, once their campaigns are long closed
