@@ -33,7 +33,7 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same ten schedules, unchanged
+    # then: the same thirteen schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
         ("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
@@ -46,6 +46,10 @@ def test_setup_schedules_is_idempotent(db):
         ("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", Schedule.DAILY, None, -1),
         ("cdcs: recognition review timers", "workflows.recognition.jobs.timers_fire", Schedule.MINUTES, 15, -1),
         ("cdcs: reminders and escalations", "workflows.notifications.jobs.reminders_run", Schedule.DAILY, None, -1),
+        ("cdcs: stalled and overdue counters", "workflows.campaigns.jobs.day_counters_refresh", Schedule.DAILY,
+         None, -1),
+        ("cdcs: stalled and overdue counters check", "workflows.campaigns.jobs.day_counters_refresh",
+         Schedule.MINUTES, 5, -1),
         ("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", Schedule.DAILY, None, -1),
         ("cdcs: stocks of every unit", "workflows.statistics.jobs.stocks_refresh", Schedule.MINUTES, 1, -1),
         ("cdcs: webhook deliveries", "workflows.webhooks.jobs.deliveries_sweep", Schedule.MINUTES, 1, -1),
@@ -58,7 +62,9 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: erasure of workers who did not join"] == dt.datetime(2027, 3, 2, 1, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: old webhook events"] == dt.datetime(2027, 3, 2, 3, 0, tzinfo=VIETNAM)
     assert next_runs["cdcs: old exports"] == dt.datetime(2027, 3, 2, 3, 30, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 11
+    assert next_runs["cdcs: stalled and overdue counters"] == dt.datetime(2027, 3, 2, 0, 1, tzinfo=VIETNAM)
+    assert next_runs["cdcs: stalled and overdue counters check"] == dt.datetime(2027, 3, 1, 10, 0, tzinfo=VIETNAM)
+    assert out.getvalue().count("up to date") == 13
 
 
 def test_the_cluster_settings():

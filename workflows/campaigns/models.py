@@ -579,6 +579,81 @@ class SubtreeStage(models.Model):
         return f"{self.unit_id} {self.stage}: {self.campaigns}"
 
 
+class SubtreeStalled(models.Model):
+    """The stalled campaigns of ``unit``'s subtree at ``stage`` as of the day
+    of ``DayCounters`` (a cohort is stalled when it entered the stage before
+    the cut-off of its unit's zone, ``StalledCutoff``): one row per unit
+    and stage, so that the dashboard reads a row per child instead of the
+    cohorts of the whole subtree (``workflows.campaigns.day_counters``).
+
+    Kept by PostgreSQL in the writer's statement (migration
+    ``0023_day_counters``), like ``SubtreeStage``; rebuilt for a new day or
+    new reference data by ``day_counters.refresh``. Read only while it is
+    current (its day is today and the reference stamp unchanged)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=32)
+    campaigns = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreestalled"
+        constraints = [models.UniqueConstraint(fields=["unit", "stage"], name="subtree_stalled_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.stage}: {self.campaigns}"
+
+
+class SubtreeOverdue(models.Model):
+    """The open tasks of ``unit``'s subtree due before the day of
+    ``DayCounters``: one row per unit (``SubtreeStalled``'s twin for
+    ``TaskDueCount``)."""
+
+    unit = models.OneToOneField("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    open_tasks = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreeoverdue"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.open_tasks}"
+
+
+class DayCounters(models.Model):
+    """One row: the day ``SubtreeStalled`` and ``SubtreeOverdue`` count for
+    and the reference stamp their cut-offs were computed with. The triggers
+    read ``day`` (a task is overdue when due before it); the readers use the
+    counters only when ``day`` is today and ``stamp`` the stamp now."""
+
+    day = models.DateField(null=True)
+    stamp = models.BigIntegerField(null=True)
+    built_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "statistics_daycounters"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stamp}"
+
+
+class StalledCutoff(models.Model):
+    """For the day of ``DayCounters``: a campaign of the zone of
+    ``zone_path`` (the units under it down to the next zone: ``selectors.Zone``;
+    "" the national one) at ``stage`` is stalled when it entered the stage
+    before ``entered_before``; None: the stage has no time limit there. A
+    unit's zone is the longest ``zone_path`` that prefixes its path."""
+
+    zone_path = models.CharField(max_length=255, blank=True)
+    stage = models.CharField(max_length=32)
+    entered_before = models.DateField(null=True)
+
+    class Meta:
+        db_table = "statistics_stalledcutoff"
+        constraints = [models.UniqueConstraint(fields=["stage", "zone_path"], name="stalled_cutoff_key")]
+
+    def __str__(self) -> str:
+        return f"{self.zone_path or '-'} {self.stage}: {self.entered_before}"
+
+
 class MonthFigures(models.Model):
     """What happened in a unit in a month besides the funnel (``StageEntries``):
     campaigns abandoned, grassroots unions founded and their members admitted

@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.campaigns import figures, flows, rollups
+from workflows.campaigns import day_counters, figures, flows, rollups
 from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import (
     Campaign,
@@ -544,8 +544,24 @@ def _movements(unit: Unit, filters: Filters, cut: dt.datetime | None) -> QuerySe
 def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     """Campaigns per stage, stalled and overdue tasks now (summary tables),
     each stalled by its unit's time limits and calendar (its zone's: the
-    nearest unit keeping its own reference data)."""
+    nearest unit keeping its own reference data).
+
+    Where the rollups are read, the stages come from their coarse level
+    and, when the day counters are today's (``day_counters.by_branch``),
+    the stalled and the overdue from theirs: a row per child, whatever the
+    size of the subtree. Else the stalled are summed over the cohorts and
+    the overdue over the open tasks' due dates of the whole subtree."""
     branch = _branch("unit__path", length)
+    late = day_counters.by_branch(unit, today=today)
+    if late is not None:
+        for path, stage, n in rollups.by_branch(unit):
+            target = _row(rows, unit, path)
+            target.stages[stage] = target.stages.get(stage, 0) + n
+        for path, stalled, overdue in late:
+            target = _row(rows, unit, path)
+            target.stalled += stalled
+            target.overdue_tasks += overdue
+        return
     stalled_filter = stalled_cutoffs_by_unit(today=today).q(entered="entered_on", unit_path="unit__path", dates=True)
     cohorts = StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0).annotate(branch=branch)
     if rollups.read():
