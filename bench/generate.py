@@ -156,7 +156,7 @@ COLUMNS = {
     "auth_user": "id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
                  "date_joined",
     "organisation_profile": "id, user_id, phone, position, is_collaborator",
-    "organisation_unit": "id, path, depth, numchild, code, name, is_active, created_at, kind_id",
+    "organisation_unit": "id, path, depth, numchild, code, name, search_name, is_active, created_at, kind_id",
     "organisation_workinggroup": "id, name, is_active, created_at, leader_id, unit_id",
     "organisation_unituserobjectpermission": "id, content_object_id, permission_id, user_id",
     "organisation_workinggroupuserobjectpermission": "id, content_object_id, permission_id, user_id",
@@ -329,8 +329,8 @@ def build_organisation(rng: random.Random, sizes: dict[str, int], now: str, pass
 
     def unit(path: str, code: str, name: str, kind: str, numchild: int) -> int:
         uid = len(units) + 1
-        units.append(line(str(uid), path, str(len(path) // Unit.steplen), str(numchild), code, esc(name), "t", now,
-                          str(kinds[kind])))
+        units.append(line(str(uid), path, str(len(path) // Unit.steplen), str(numchild), code, esc(name),
+                          esc(unit_search_name(name)), "t", now, str(kinds[kind])))
         return uid
 
     def grant(rows: list[str], obj: int, perm: str, uid: int) -> None:
@@ -649,8 +649,15 @@ class Writer:
         name = (self.union_name % {"name": enterprise_name})[:255]
         self.rows["organisation_unit"].append(line(
             str(uid), Unit._get_path(child.path, 4, child.grassroots), "4", "0", f"cdcs-{tax_code}-{cid}",
-            esc(name), "t", self.clock.stamp(at), str(self.grassroots_kind)))
+            esc(name), esc(unit_search_name(name)), "t", self.clock.stamp(at), str(self.grassroots_kind)))
         return uid
+
+
+def unit_search_name(name: str) -> str:
+    """``Unit.search_name`` as the services compute it."""
+    from workflows.organisation.services import _search_name
+
+    return _search_name(name)
 
 
 def fold_name(name: str) -> str:

@@ -6,8 +6,14 @@
 --   psql --no-psqlrc --tuples-only --dbname=cdcs --file=deploy/postgresql/history_fingerprint.sql
 --
 -- The session's time zone and date style are fixed: a row's text must not
--- depend on the server's or the client's settings.
+-- depend on the server's or the client's settings. The lines are psql's
+-- unaligned format, cells joined by "|" and never padded: the aligned format
+-- pads a column to its widest value, so that one table's new figures (a
+-- digest one digit shorter) would re-pad the other tables' lines, and a diff
+-- would name tables whose history is the same.
 \set QUIET on
+\pset format unaligned
+\pset tuples_only on
 SET TIME ZONE 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';

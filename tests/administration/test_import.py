@@ -237,7 +237,8 @@ def test_a_new_name_renames_a_unit_and_new_details_update_an_account(scene, jobs
     written(jobs, run)
     unit = Unit.objects.get(code="kv-bac")
     lan = User.objects.get(username="lan")
-    assert (unit.name, unit.kind.code) == ("Liên đoàn Lao động khu vực Bắc Ninh", "corporate_union")
+    assert (unit.name, unit.search_name, unit.kind.code) == (
+        "Liên đoàn Lao động khu vực Bắc Ninh", "lien doan lao dong khu vuc bac ninh", "corporate_union")
     assert (lan.profile.phone, lan.profile.position, lan.profile.unit) == ("0987654321", "Chánh Văn phòng",
                                                                           world.district)
 

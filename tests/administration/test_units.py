@@ -44,6 +44,7 @@ def test_creating_a_child_unit_is_in_its_history(scene):
 
     assert (Unit.objects.get_parent(zone), zone.code, zone.kind.code, zone.is_active) == (
         world.district, "kcn-vsip", "industrial_zone_union", True)
+    assert Unit.objects.get(pk=zone.pk).search_name == "cong doan khu cong nghiep vsip"  # the picker's search
     assert history(unit=zone) == [
         ("administrator", ChangeAction.UNIT_CREATED, "Unit “Công đoàn Khu công nghiệp VSIP” created", {},
          {"name": "Công đoàn Khu công nghiệp VSIP", "code": "kcn-vsip", "kind": kind("industrial_zone_union").name,
@@ -57,6 +58,7 @@ def test_renaming_and_changing_the_kind_keep_before_and_after(scene):
     services.unit_change(unit_id=zone.pk, name="Công đoàn KCN VSIP Bắc Ninh", kind_id=kind("district_federation").pk,
                          actor=world.administrator)
 
+    assert Unit.objects.get(pk=zone.pk).search_name == "cong doan kcn vsip bac ninh"
     assert history(unit=zone)[-1] == (
         "administrator", ChangeAction.UNIT_RENAMED,
         "“Công đoàn Khu công nghiệp VSIP” renamed “Công đoàn KCN VSIP Bắc Ninh”",

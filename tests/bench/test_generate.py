@@ -14,6 +14,7 @@ from bench import generate as generator
 from workflows.campaigns import permissions
 from workflows.campaigns.flows import OPEN_STAGES, WORKING_STAGES
 from workflows.campaigns.models import Campaign, CampaignEvent, CommitteeMember, Task
+from workflows.core.text import fold
 from workflows.enterprises.models import Enterprise
 from workflows.enterprises.validation import validate_tax_code
 from workflows.organisation.models import Unit, WorkingGroup
@@ -111,6 +112,9 @@ def test_summary_tables_and_unit_tree(generated):
     assert reconcile.drift() == []
     assert all(not problems for problems in Unit.objects.find_problems())
     assert Unit.objects.filter(depth=4, kind__is_grassroots=True).count() == 50
+    # the picker's folded names, as the services write them
+    assert [(name, search) for name, search in Unit.objects.values_list("name", "search_name")
+            if search != fold(name) or not search] == []
 
 
 def test_permission_queries_answer_on_the_generated_grants(generated):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests import factories
 from workflows.campaigns import list_exports
 from workflows.organisation.permissions import scope_of
-from workflows.organisation.selectors import UNIT_SEARCH_LIMIT, unit_picked, unit_picker
+from workflows.organisation.selectors import UNIT_SEARCH_LIMIT, unit_picked, unit_picker, unit_search
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +219,101 @@ def test_the_search_needs_a_signed_in_user(client, nation):
 
     assert response.status_code == 302
     assert nation.tu_son.name not in response.content.decode()
+
+
+# --- accents, đ and case aside ------------------------------------------------------------------
+@pytest.fixture
+def cities(nation):
+    """Hà Nội and Đồng Nai under the country; a Hà Nội of the other
+    confederation (nobody here oversees it); a grassroots union named after Hà Nội."""
+    unit, admin = factories.unit, nation.admin
+    return {
+        "ha_noi": unit(name="Liên đoàn Lao động Thành phố Hà Nội", code="ha-noi", kind="provincial_federation",
+                       parent=nation.country, actor=admin),
+        "dong_nai": unit(name="Liên đoàn Lao động tỉnh Đồng Nai", code="dong-nai", kind="provincial_federation",
+                         parent=nation.country, actor=admin),
+        "ha_noi_abroad": unit(name="Liên đoàn Lao động khu vực Hà Nội Ngoài", code="ha-noi-ngoai",
+                              kind="district_federation", parent=nation.abroad, actor=admin),
+        "grassroots": unit(name="Công đoàn cơ sở Công ty Bia Hà Nội", code="cdcs-bia-ha-noi", kind="grassroots",
+                           parent=nation.country, actor=admin),
+    }
+
+
+def _found(response) -> list[str]:
+    return re.findall(r'data-unit="(\d+)"', response.content.decode())
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("ha noi", "ha_noi"), ("Ha Noi", "ha_noi"), ("HÀ NỘI", "ha_noi"), ("Hà Nội", "ha_noi"), ("  ha   NOI ", "ha_noi"),
+    ("thanh pho noi", "ha_noi"),  # every word, wherever it is in the name
+    ("dong nai", "dong_nai"), ("Đồng Nai", "dong_nai"), ("đong nai", "dong_nai"), ("ĐỒNG NAI", "dong_nai"),
+    ("Dồng Nãi", "dong_nai"),  # wrong accents are no accents
+])
+def test_the_search_finds_a_unit_by_its_words_typed_without_accents(client, nation, cities, typed, found):
+    client.force_login(nation.national)
+
+    response = client.get(reverse("organisation:unit_search"), {"unit_q": typed})
+
+    assert response.status_code == 200
+    # never the Hà Nội the user does not oversee, nor the grassroots union
+    assert _found(response) == _ids(cities[found])
+    assert cities["ha_noi_abroad"].name not in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["ha noi ngoai", "ngoai", "bia ha noi", "hanoi", "ha noi x"])
+def test_the_search_finds_nothing_the_user_may_not_pick(client, nation, cities, typed):
+    client.force_login(nation.national)
+
+    response = client.get(reverse("organisation:unit_search"), {"unit_q": typed})
+
+    html = response.content.decode()
+    assert _found(response) == []
+    assert "Không tìm thấy đơn vị nào." in html  # "No unit found."
+    assert cities["ha_noi_abroad"].name not in html and cities["grassroots"].name not in html
+
+
+def test_the_search_without_javascript_folds_too(client, nation, cities):
+    client.force_login(nation.north_supervisor)  # Bắc Ninh only: Hà Nội is not theirs
+    theirs = client.get(reverse("enterprises:list"), {"unit_q": "ha noi"})
+    client.force_login(nation.national)
+
+    response = client.get(reverse("enterprises:list"), {"unit_q": "ha noi"})
+
+    assert [o.pk for o in response.context["picker"].matches] == [cities["ha_noi"].pk]
+    assert theirs.context["picker"].matches == ()
+    assert cities["ha_noi"].name not in theirs.content.decode()
+
+
+def test_the_folded_search_reads_one_query_whatever_the_number_of_units(nation, cities):
+    user = nation.national
+    scope_of(user)  # read once per request, by the page anyway
+
+    with CaptureQueriesContext(connection) as few:
+        assert [o.pk for o in unit_search(user, "HA NOI")] == [cities["ha_noi"].pk]
+    for n in range(30):
+        factories.unit(name=f"Liên đoàn Lao động quận {n:02d} Hà Nội", code=f"quan-{n:02d}",
+                       kind="district_federation", parent=cities["ha_noi"], actor=nation.admin)
+    with CaptureQueriesContext(connection) as many:
+        found = unit_search(user, "ha noi")
+
+    assert len(few) == len(many) == 1
+    # the first twenty by their folded names: the city ("lien doan lao dong thanh pho ...") after the districts
+    assert [o.name for o in found] == [f"Liên đoàn Lao động quận {n:02d} Hà Nội" for n in range(UNIT_SEARCH_LIMIT)]
+
+
+def test_the_search_endpoint_reads_as_many_queries_folded_or_not(client, nation, cities):
+    client.force_login(nation.national)
+    url = reverse("organisation:unit_search")
+    client.get(url, {"unit_q": "khu vực"})  # warm the per-process caches
+
+    counts = []
+    for typed in ("Hà Nội", "ha noi", "dong nai", "Long Xuyên"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"unit_q": typed})
+        counts.append(len(queries))
+        assert len(_found(response)) == 1
+
+    assert len(set(counts)) == 1
 
 
 # --- bounded queries ---------------------------------------------------------------------------

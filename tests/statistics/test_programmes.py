@@ -5,14 +5,17 @@ member movements by the day."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import unit as unit_create
+from workflows.administration import closing
 from workflows.core.clock import travel_to
 from workflows.organisation.models import Unit
 from workflows.statistics import services
@@ -384,17 +387,14 @@ def test_a_member_count_is_recorded_with_its_date_and_source(client, world):
     assert [c.members for c in page.context["recent"]] == [12500]
 
 
-@pytest.mark.parametrize("change", [{"as_of": "01/01/2027"}, {"members": "-1"}, {"source": ""},
-                                    {"unit": "other_district"}])
-def test_a_bad_member_count_answers_400_or_404_and_writes_nothing(client, world, change):
+@pytest.mark.parametrize("change", [{"as_of": "01/01/2027"}, {"members": "-1"}, {"source": ""}])
+def test_a_bad_member_count_answers_400_and_writes_nothing(client, world, change):
     client.force_login(world.supervisor)
     data = {"unit": world.district.pk, "as_of": "30/06/2026", "members": "100", "source": "Sổ theo dõi", **change}
-    if data["unit"] == "other_district":
-        data["unit"] = world.other_district.pk
 
     response = client.post(reverse("statistics:member_counts"), data)
 
-    assert response.status_code == (404 if "unit" in change else 400)
+    assert response.status_code == 400
     assert MemberCensus.objects.count() == 0
 
 
@@ -476,3 +476,105 @@ def test_the_programme_page_costs_the_same_queries_for_one_and_four_child_alloca
                          received=9, allocations={u.pk: (1, 2) for u in extra}, actor=province_supervisor)
 
     assert _count_queries(client, url, params) == one
+
+
+# --- the unit recorded for: the shared picker, and the posted unit checked ------------------------
+RECORDING = {
+    "statistics:member_counts": ({"as_of": "30/06/2026", "members": "12500", "source": "Tổng điều tra 2026"},
+                                 MemberCensus),
+    "statistics:estimates": ({"year": "2027", "value": "3000", "source": "Ban quản lý KCN"}, Estimate),
+    "statistics:movements": ({"on": "15/10/2026", "kind": "recruited", "members": "12"}, MemberMovement),
+}
+
+
+def _options(html: str) -> list[str]:
+    """The values of the unit picker's <select>, in order."""
+    select = re.search(r'<select name="unit"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    return re.findall(r'<option value="([^"]*)"', select.group(1))
+
+
+def _below(world, parent, count: int, prefix: str) -> list[Unit]:
+    return [unit_create(name=f"LĐLĐ khu vực {prefix} {n:02d}", code=f"{prefix}-{n:02d}", kind="district_federation",
+                        parent=parent, actor=world.admin) for n in range(count)]
+
+
+@pytest.mark.parametrize("name", sorted(RECORDING))
+def test_a_recording_page_offers_the_unit_and_its_children_with_the_picker(client, world, province_supervisor, name):
+    _below(world, world.district, 3, "duoi")  # below the district: not offered at the province
+    client.force_login(province_supervisor)
+
+    province = client.get(reverse(name))
+    district = client.get(reverse(name), {"unit": world.district.pk})
+
+    html = province.content.decode()
+    # the province (the user's top unit), then its districts by name (Quế Võ, Từ Sơn); the search of the units they plan
+    assert _options(html) == [str(u.pk) for u in (world.province, world.other_district, world.district)]
+    assert province.context["picker"].reach == "supervised" and '"for": "supervised"' in html
+    assert "LĐLĐ khu vực duoi" not in html
+    # the form posts the unit shown
+    assert f'<input type="hidden" name="unit" value="{world.province.pk}"' in html
+    assert district.context["unit"] == world.district
+    assert f'<input type="hidden" name="unit" value="{world.district.pk}"' in district.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(RECORDING))
+def test_a_recording_page_costs_the_same_queries_and_bytes_whatever_the_number_of_units(
+        client, world, province_supervisor, name):
+    client.force_login(province_supervisor)
+    url, params = reverse(name), {"unit": world.province.pk}
+    client.get(url, params)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as before:
+        size = len(client.get(url, params).content)
+
+    _below(world, world.district, 40, "duoi")  # the subtree grows: nothing of it is listed
+    deeper = client.get(url, params)
+    _below(world, world.province, 40, "moi")  # forty more children: the picker lists them, in as many queries
+    with CaptureQueriesContext(connection) as after:
+        wider = client.get(url, params)
+
+    assert len(deeper.content) == size
+    assert len(after) == len(before)
+    assert len(_options(wider.content.decode())) == 3 + 40
+
+
+@pytest.mark.parametrize("name", sorted(RECORDING))
+@pytest.mark.parametrize("posted", ["other_district", "province", "grassroots", "closed", "unknown", "word", "none"])
+def test_a_unit_the_user_may_not_record_for_is_refused_with_a_message(client, world, name, posted):
+    fields, model = RECORDING[name]
+    units = {"other_district": world.other_district, "province": world.province,
+             "grassroots": unit_create(name="Công đoàn cơ sở Công ty May Bí Mật", code="cdcs-bi-mat",
+                                       kind="grassroots", parent=world.district, actor=world.admin),
+             "closed": _below(world, world.district, 1, "dong")[0]}
+    closing.unit_close(unit_id=units["closed"].pk, successor_id=world.district.pk, actor=world.admin)
+    unit = {"unknown": 2**31 - 1, "word": "Từ Sơn", "none": ""}[posted] if posted not in units else units[posted].pk
+    client.force_login(world.supervisor)  # the district's
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(reverse(name), {"unit": unit, **fields})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.findall(r'<ul class="errorlist" role="alert"><li>([^<]*)</li></ul>', html) == [
+        "You may not record figures for that unit: record them for one of your units."]
+    assert model.objects.count() == 0
+    # never shown: the unit's name, nor its id posted back
+    for other in units.values():
+        assert other.name not in html
+    assert re.findall(r'<input type="hidden" name="unit" value="(\d+)"', html) == [str(world.district.pk)]
+
+
+@pytest.mark.parametrize("name", sorted(RECORDING))
+def test_a_unit_the_user_plans_is_recorded_from_its_page(client, world, province_supervisor, name):
+    fields, model = RECORDING[name]
+    client.force_login(province_supervisor)
+    page = client.get(reverse(name), {"unit": world.other_district.pk})
+    assert page.context["unit"] == world.other_district
+
+    response = client.post(f"{reverse(name)}?unit={world.other_district.pk}", {"unit": world.other_district.pk,
+                                                                                 **fields})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse(name)}?unit={world.other_district.pk}"
+    assert list(model.objects.values_list("unit_id", "entered_by")) == [(world.other_district.pk,
+                                                                         province_supervisor.pk)]

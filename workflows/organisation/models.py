@@ -35,6 +35,9 @@ class Unit(MP_Node):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
+    #: ``name`` folded to lower case without diacritics (``core.text.fold``), for the
+    #: unit picker's accent-insensitive search: set by the services with the name.
+    search_name = models.CharField(max_length=255, editable=False)
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("kind"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"))

@@ -43,10 +43,9 @@ def groups_supervised_by(user) -> QuerySet[WorkingGroup]:
 
 def units_overseen_by(user) -> QuerySet[Unit]:
     """The upper-level units of the user's subtrees, as a filter (the API's
-    checks, the forms that record a figure of any of them). Grassroots unions
-    (CĐCS) are left out: no campaign or enterprise is the responsibility of
-    one, and a province has thousands of them. No page lists them all: the
-    pages' pickers are ``unit_picker``."""
+    checks). Grassroots unions (CĐCS) are left out: no campaign or
+    enterprise is the responsibility of one, and a province has thousands of
+    them. No page lists them all: the pages' pickers are ``unit_picker``."""
     scope = scope_of(user)
     return (Unit.objects.filter(scope.subtree_q("path", scope.overseen), is_active=True, kind__is_grassroots=False)
             .order_by("path"))
@@ -229,22 +228,30 @@ def unit_picker_for(request, *, all_units: bool, unit_id: int | None = None, **o
                        query=param_str(request.GET, "unit_q", 100), **options)
 
 
+#: The most words of a search the picker looks for (each one more LIKE).
+UNIT_SEARCH_WORDS = 8
+
+
 def units_matching(within: tuple[str, ...], query: str) -> list[Unit]:
-    """The first units inside ``within`` whose name holds ``query`` (by
-    name; grassroots unions left out — the upper-level units of a country
-    are a few hundred, so no folded column is needed). One query."""
-    query = query.strip()[:100]
-    if not query or not within:
+    """The first units inside ``within`` whose name holds every word of
+    ``query``, accents, đ and case aside ("ha noi" finds "Hà Nội"), in the
+    order of their folded names; grassroots unions left out. One query, on
+    ``Unit.search_name`` (folded by ``core.text.fold`` as the name is written)."""
+    words = fold(query[:100]).split()[:UNIT_SEARCH_WORDS]
+    if not words or not within:
         return []
-    return list(_pickable(within).filter(name__icontains=query).order_by("name", "pk")[:UNIT_SEARCH_LIMIT])
+    found = _pickable(within)
+    for word in words:
+        found = found.filter(search_name__contains=word)
+    return list(found.order_by("search_name", "pk")[:UNIT_SEARCH_LIMIT])
 
 
 def unit_search(user, query: str, *, reach: Reach = Reach.OVERSEEN, under: int | None = None,
                 params=None) -> tuple[PickerOption, ...]:
     """The picker's search as you type: the first units ``user`` may pick
-    (in ``reach``, under the unit ``under`` if given) whose name holds
-    ``query``, each with the link that chooses it on the page (``params``:
-    the page's query, kept). At most two queries."""
+    (in ``reach``, under the unit ``under`` if given) whose name holds the
+    words of ``query`` (``units_matching``), each with the link that chooses
+    it on the page (``params``: the page's query, kept). At most two queries."""
     within = reach_paths(user, reach)
     if under is not None and within:
         path = Unit.objects.filter(pk=under).values_list("path", flat=True).first()

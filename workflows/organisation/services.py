@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from workflows.core import clock
+from workflows.core.text import fold
 
 from .models import (
     ChangeAction,
@@ -81,6 +82,12 @@ def _name(value: str, message: str) -> str:
 
 
 # --- units ------------------------------------------------------------------------
+def _search_name(name: str) -> str:
+    """``Unit.search_name`` of ``name``: folded (the picker's search), cut to
+    its column (folding can lengthen a name: a Hangul syllable decomposes)."""
+    return fold(name)[:Unit._meta.get_field("search_name").max_length]
+
+
 def _unit_add(*, name: str, code: str, kind: UnitKind, parent: Unit | None, actor, now: dt.datetime) -> Unit:
     name = _name(name, _("A unit needs a name."))
     code = slugify(code or "")[:60]
@@ -90,7 +97,7 @@ def _unit_add(*, name: str, code: str, kind: UnitKind, parent: Unit | None, acto
         raise ValidationError(_("A unit with the code “%(code)s” already exists.") % {"code": code})
     if parent is not None and not parent.is_active:
         raise ValidationError(_("The unit “%(name)s” is closed: choose an open unit.") % {"name": parent.name})
-    fields = {"name": name, "code": code, "kind": kind, "created_at": now}
+    fields = {"name": name, "search_name": _search_name(name), "code": code, "kind": kind, "created_at": now}
     if parent is None:
         unit = Unit.objects.add_root(fields)
     else:
@@ -132,9 +139,10 @@ def unit_rename(*, unit_id: int, name: str, actor, kind: UnitKind | None = None)
     name = _name(name, _("A unit needs a name."))
     before = {"name": unit.name, "kind": unit.kind.name}
     unit.name = name
+    unit.search_name = _search_name(name)
     if kind is not None:
         unit.kind = kind
-    unit.save(update_fields=["name", "kind"])
+    unit.save(update_fields=["name", "search_name", "kind"])
     after = {"name": unit.name, "kind": unit.kind.name}
     if before != after:
         change_record(actor=actor, action=ChangeAction.UNIT_RENAMED, unit=unit, before=before, after=after,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.utils.translation import gettext as _, gettext_lazy
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from workflows.core.forms import date_field
 from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.enterprises.models import WORKFORCE_FLOORS, OwnershipSector
+from workflows.organisation.models import Unit
 
 from .engine import Filters
 from .models import Metric, MovementKind, Programme, ProgrammeBasis
@@ -179,42 +181,56 @@ class AllocationForm(forms.Form):
         return self.cleaned_data
 
 
-def _unit_choices(field: forms.Field, units) -> None:
-    field.choices = [(u.pk, u.name) for u in units]
+#: A unit the user may not record for, or no unit: what the form says (never the unit's name).
+UNIT_REFUSED = gettext_lazy("You may not record figures for that unit: record them for one of your units.")
 
 
-class MemberCountForm(forms.Form):
-    unit = forms.TypedChoiceField(label=gettext_lazy("Unit"), coerce=int)
+class _ShownUnitField(forms.IntegerField):
+    """The posted unit id, checked; shown again as the page's unit (the
+    initial), never as the id posted: a refused unit is not sent twice."""
+
+    def bound_data(self, data, initial):
+        return initial
+
+
+class RecordedUnitForm(forms.Form):
+    """A form that records a figure of one unit: the unit the page's picker
+    chose, posted as its id, checked against the units the user may record
+    for. ``unit_of``: an id → that unit, or None when the user may not record
+    for it (a selector decides: the form holds no rule). The cleaned
+    ``unit`` is the Unit."""
+
+    unit = _ShownUnitField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1, error_messages=dict.fromkeys(
+        ("required", "invalid", "min_value", "max_value"), UNIT_REFUSED))
+
+    def __init__(self, *args, unit_of: Callable[[int], Unit | None], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._unit_of = unit_of
+
+    def clean_unit(self) -> Unit:
+        unit = self._unit_of(self.cleaned_data["unit"])
+        if unit is None:
+            raise forms.ValidationError(UNIT_REFUSED, code="forbidden")
+        return unit
+
+
+class MemberCountForm(RecordedUnitForm):
     as_of = date_field(gettext_lazy("As of (dd/mm/yyyy)"))
     members = forms.IntegerField(label=gettext_lazy("Members"), min_value=0, max_value=10_000_000)
     source = forms.CharField(label=gettext_lazy("Source"), max_length=200,
                              help_text=gettext_lazy("A census, the unit's register, a report with its number."))
 
-    def __init__(self, *args, units=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _unit_choices(self.fields["unit"], units)
 
-
-class EstimateForm(forms.Form):
-    unit = forms.TypedChoiceField(label=gettext_lazy("Unit"), coerce=int)
+class EstimateForm(RecordedUnitForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     value = forms.IntegerField(label=gettext_lazy("Expected workforce increase"), min_value=0,
                                max_value=10_000_000)
     source = forms.CharField(label=gettext_lazy("Source"), max_length=200)
     as_of = date_field(gettext_lazy("As of (dd/mm/yyyy)"), required=False)
 
-    def __init__(self, *args, units=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _unit_choices(self.fields["unit"], units)
 
-
-class MovementForm(forms.Form):
-    unit = forms.TypedChoiceField(label=gettext_lazy("Unit"), coerce=int)
+class MovementForm(RecordedUnitForm):
     on = date_field(gettext_lazy("Day (dd/mm/yyyy)"))
     kind = forms.ChoiceField(label=gettext_lazy("Movement"), choices=MovementKind.choices)
     members = forms.IntegerField(label=gettext_lazy("Members"), min_value=1, max_value=1_000_000)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
-
-    def __init__(self, *args, units=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        _unit_choices(self.fields["unit"], units)

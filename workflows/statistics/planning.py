@@ -242,30 +242,31 @@ def targets_children(unit: Unit) -> list[Unit]:
 # --- member counts, estimates, movements -------------------------------------------------------
 @dataclass(frozen=True)
 class EntriesPage:
-    """A page that records figures of the units the user plans, with the
-    latest entered in the chosen unit's subtree."""
+    """A page that records figures of a unit the user plans, chosen with the
+    unit picker (among the units they may record for: never a list of all
+    of them), with the latest entered in the chosen unit's subtree."""
     unit: Unit
-    units: tuple[Unit, ...]
+    picker: UnitPicker
     recent: tuple
     can_plan: bool = True
 
 
-def member_counts_page(unit: Unit, units) -> EntriesPage:
+def member_counts_page(unit: Unit, picker: UnitPicker) -> EntriesPage:
     recent = (MemberCensus.objects.filter(targets_of.in_subtree(unit)).select_related("unit", "entered_by")
               .order_by("-as_of", "-entered_at")[:RECENT])
-    return EntriesPage(unit=unit, units=tuple(units), recent=tuple(recent))
+    return EntriesPage(unit=unit, picker=picker, recent=tuple(recent))
 
 
-def estimates_page(unit: Unit, units) -> EntriesPage:
+def estimates_page(unit: Unit, picker: UnitPicker) -> EntriesPage:
     recent = (Estimate.objects.filter(targets_of.in_subtree(unit)).select_related("unit", "entered_by")
               .order_by("-year", "-entered_at")[:RECENT])
-    return EntriesPage(unit=unit, units=tuple(units), recent=tuple(recent))
+    return EntriesPage(unit=unit, picker=picker, recent=tuple(recent))
 
 
-def movements_page(unit: Unit, units) -> EntriesPage:
+def movements_page(unit: Unit, picker: UnitPicker) -> EntriesPage:
     recent = (MemberMovement.objects.filter(targets_of.in_subtree(unit)).select_related("unit", "entered_by")
               .order_by("-on", "-entered_at")[:RECENT])
-    return EntriesPage(unit=unit, units=tuple(units), recent=tuple(recent))
+    return EntriesPage(unit=unit, picker=picker, recent=tuple(recent))
 
 
 def programme_get(pk: int) -> Programme:

@@ -4,6 +4,7 @@ member movements."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +24,8 @@ from workflows.organisation.selectors import (
     UnitPicker,
     paths_under,
     reach_paths,
+    unit_picked,
     unit_picker_for,
-    units_overseen_by,
 )
 
 from . import permissions, planning, selectors, services
@@ -32,31 +33,18 @@ from .forms import AllocationForm, EstimateForm, MemberCountForm, MovementForm, 
 from .models import EstimateKind, Programme
 
 
-def _picked(request, *, reach: Reach = Reach.OVERSEEN, **options) -> tuple[Unit, UnitPicker]:
-    """The unit asked for (posted or in the query) among those the user may
+def _picked(request, *, reach: Reach = Reach.OVERSEEN, query_only: bool = False,
+            **options) -> tuple[Unit, UnitPicker]:
+    """The unit asked for (posted or in the query; ``query_only``: in the
+    query, a posted unit being the form's to check) among those the user may
     pick in ``reach`` — their first top unit when none is asked for — and
     the page's unit picker; none, or a unit outside them: 404, never another
     unit instead."""
-    unit_id = param_int(request.POST, "unit") or param_int(request.GET, "unit")
+    unit_id = (None if query_only else param_int(request.POST, "unit")) or param_int(request.GET, "unit")
     picker = unit_picker_for(request, all_units=False, unit_id=unit_id, reach=reach, **options)
     if picker.chosen is None or (unit_id is not None and picker.chosen.pk != unit_id):
         raise PermissionDenied
     return picker.chosen, picker
-
-
-def _chosen_among_all(request) -> tuple[Unit, list[Unit]]:
-    """The chosen unit and every unit the user oversees: for the forms that
-    record a figure of any of them (member counts, estimates, movements)."""
-    units = list(units_overseen_by(request.user))
-    if not units:
-        raise PermissionDenied
-    unit_id = param_int(request.POST, "unit") or param_int(request.GET, "unit")
-    if unit_id is None:
-        return units[0], units
-    chosen = next((u for u in units if u.pk == unit_id), None)
-    if chosen is None:
-        raise PermissionDenied  # a unit outside the user's scope: 404, never another unit instead
-    return chosen, units
 
 
 def _period(request, today: dt.date) -> tuple[str, int]:
@@ -94,12 +82,14 @@ def _subnav(name: str, can_plan: bool) -> dict:
     return {"nav_active": "overview", "subnav": name, "can_plan": can_plan}
 
 
-def _planned_units(request) -> tuple[Unit, list[Unit]]:
-    """The chosen unit and the units the user may plan (none: 404)."""
-    unit, units = _chosen_among_all(request)
-    plannable = [u for u in units if permissions.can_plan(request.user, u)]
-    permissions.require(bool(plannable))
-    return unit, plannable
+def _recording(request) -> tuple[Unit, UnitPicker, Callable[[int], Unit | None]]:
+    """The unit a page of member counts, estimates or movements is about
+    (the query's; the user's first top unit they plan when none; one they
+    may not plan: 404), its picker among the units the user may record
+    figures for, and the check of the unit its form posts (one row)."""
+    unit, picker = _picked(request, reach=Reach.SUPERVISED, query_only=True)
+    permissions.require(permissions.can_plan(request.user, unit))
+    return unit, picker, lambda unit_id: unit_picked(request.user, unit_id, reach=Reach.SUPERVISED)
 
 
 def _posted(request):
@@ -211,19 +201,21 @@ def targets(request):
 
 
 # --- member counts, estimates, movements -----------------------------------------------------
+# The unit is chosen with the picker (a GET form above the page's form: the
+# page reloads on the unit chosen); the form posts it and checks it again.
 @login_required
 def member_counts(request):
     """Counts of members as of a day, with their source (``member_count_record``)."""
-    unit, plannable = _planned_units(request)
-    form = MemberCountForm(_posted(request), units=plannable, initial={"unit": unit.pk})
+    unit, picker, unit_of = _recording(request)
+    form = MemberCountForm(_posted(request), unit_of=unit_of, initial={"unit": unit.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_on(form):
-            services.member_count_record(unit_id=data["unit"], as_of=data["as_of"], members=data["members"],
+            services.member_count_record(unit_id=data["unit"].pk, as_of=data["as_of"], members=data["members"],
                                          source=data["source"], actor=request.user)
             messages.success(request, _("Member count recorded."))
-            return redirect(f"{reverse('statistics:member_counts')}?unit={unit.pk}")
-    page = planning.member_counts_page(unit, plannable)
+            return redirect(f"{reverse('statistics:member_counts')}?unit={data['unit'].pk}")
+    page = planning.member_counts_page(unit, picker)
     return render(request, "statistics/member_counts.html", context_of(page, **_subnav("counts", True), form=form),
                   status=400 if form.errors else 200)
 
@@ -231,18 +223,18 @@ def member_counts(request):
 @login_required
 def estimates(request):
     """The workforce increase a unit expects in a year (``estimate_record``)."""
-    unit, plannable = _planned_units(request)
-    form = EstimateForm(_posted(request), units=plannable,
+    unit, picker, unit_of = _recording(request)
+    form = EstimateForm(_posted(request), unit_of=unit_of,
                         initial={"unit": unit.pk, "year": clock.today().year + 1})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_on(form):
-            services.estimate_record(unit_id=data["unit"], kind=EstimateKind.WORKFORCE_INCREASE, year=data["year"],
-                                     value=data["value"], source=data["source"], as_of=data["as_of"],
-                                     actor=request.user)
+            services.estimate_record(unit_id=data["unit"].pk, kind=EstimateKind.WORKFORCE_INCREASE,
+                                     year=data["year"], value=data["value"], source=data["source"],
+                                     as_of=data["as_of"], actor=request.user)
             messages.success(request, _("Estimate recorded."))
-            return redirect(f"{reverse('statistics:estimates')}?unit={unit.pk}")
-    page = planning.estimates_page(unit, plannable)
+            return redirect(f"{reverse('statistics:estimates')}?unit={data['unit'].pk}")
+    page = planning.estimates_page(unit, picker)
     return render(request, "statistics/estimates.html", context_of(page, **_subnav("estimates", True), form=form),
                   status=400 if form.errors else 200)
 
@@ -250,15 +242,15 @@ def estimates(request):
 @login_required
 def movements(request):
     """Members recruited in existing grassroots unions, or lost, on a day."""
-    unit, plannable = _planned_units(request)
-    form = MovementForm(_posted(request), units=plannable, initial={"unit": unit.pk})
+    unit, picker, unit_of = _recording(request)
+    form = MovementForm(_posted(request), unit_of=unit_of, initial={"unit": unit.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_on(form):
-            services.movement_record(unit_id=data["unit"], on=data["on"], kind=data["kind"],
+            services.movement_record(unit_id=data["unit"].pk, on=data["on"], kind=data["kind"],
                                      members=data["members"], note=data["note"], actor=request.user)
             messages.success(request, _("Movement recorded."))
-            return redirect(f"{reverse('statistics:movements')}?unit={unit.pk}")
-    page = planning.movements_page(unit, plannable)
+            return redirect(f"{reverse('statistics:movements')}?unit={data['unit'].pk}")
+    page = planning.movements_page(unit, picker)
     return render(request, "statistics/movements.html", context_of(page, **_subnav("movements", True), form=form),
                   status=400 if form.errors else 200)
