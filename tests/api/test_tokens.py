@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests import factories
 from workflows.api.models import AccessToken, TokenScope
@@ -81,7 +81,7 @@ def test_the_list_shows_my_tokens_only_with_their_status(signed_in, person, djan
     assert "someone else&#x27;s" not in page and "someone else's" not in page
     assert page.count("/revoke/") == 1
     assert reverse("api:token_revoke", args=[active.pk]) in page
-    assert active.expires_at.strftime("%d/%m/%Y") in page
+    assert timezone.localtime(active.expires_at).strftime("%d/%m/%Y") in page  # shown in Vietnamese time
     assert page.count(">never<") == 3
     for word in (">active<", ">expired<", ">revoked<", "Read and write", "Read only"):
         assert word in page
