@@ -28,7 +28,7 @@ uses them only while they are exact:
   ends today or later in the same year (the estimates are the next year's)
   with nothing entered dated after today.
 
-Otherwise — an hour after a change the job has not yet taken, a past
+Otherwise — after a change the next refresh has not yet taken, a past
 period, a cut-off or filters, SQLite — the engine computes the stocks as
 before, so a figure is never stale, only slower.
 """
