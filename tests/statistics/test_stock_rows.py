@@ -232,6 +232,37 @@ def test_a_refresh_waits_for_a_writer_between_its_change_and_its_commit(referenc
     assert board.total.union_members == 5 + 7
 
 
+def test_a_refresh_while_another_runs_writes_nothing_and_the_next_one_does(month):
+    # given another refresh running (its lock held by another connection)
+    held, release = threading.Event(), threading.Event()
+
+    def other_refresh():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [stocks.RUN_LOCK])
+                held.set()
+                release.wait(10)
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [stocks.RUN_LOCK])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_refresh)
+    thread.start()
+    try:
+        assert held.wait(10)
+        # then a second one neither waits nor writes
+        assert refresh() is None
+        assert not StockRun.objects.exists() and not UnitStock.objects.exists()
+    finally:
+        release.set()
+        thread.join(10)
+    # and once it is over, the next refresh puts every unit's stocks in place
+    run = refresh()
+    assert run.generation == stocks.generation()
+    assert UnitStock.objects.filter(unit=month.province).exists()
+    assert read(month.province)[1] is True
+
+
 def test_reports_with_filters_or_a_cut_off_compute_the_stocks(month):
     world = month
     refresh()

@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 #: The advisory lock between the writers of the stocks' sources (shared) and the refresh (exclusive).
 LOCK = 0x6364637300000001
+#: The advisory lock one refresh holds while it runs: a second one (a run longer than the schedule's
+#: minute, the nightly check's repair) does not wait for it and writes nothing.
+RUN_LOCK = 0x6364637300000002
 SEQUENCE = "statistics_stock_changes"
 
 #: Tables whose every statement changes the stocks.
@@ -167,9 +170,24 @@ def refresh(compute: Callable[[dt.date], dict[int, dict]], *, today: dt.date, fo
             wait: float = 30) -> StockRun | None:
     """Put the stocks at the end of ``today`` in place, unless they are
     already (the counter has not moved). Returns the run in place (None on
-    SQLite, or when writers held the lock too long: the next run will)."""
+    SQLite, when writers held the lock too long or another refresh is
+    running: the next run will)."""
     if not kept():
         return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
+        if not cursor.fetchone()[0]:
+            logger.info("stocks: another refresh is running; not refreshed")
+            return None
+    try:
+        return _refresh(compute, today=today, force=force, wait=wait)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+
+
+def _refresh(compute: Callable[[dt.date], dict[int, dict]], *, today: dt.date, force: bool,
+             wait: float) -> StockRun | None:
     counted = _counted_now(wait)
     if counted is None:
         logger.warning("stocks: writers held the lock for %s s; not refreshed", wait)
