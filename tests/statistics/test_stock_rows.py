@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
@@ -128,6 +129,42 @@ def test_any_change_of_what_the_stocks_come_from_sends_the_dashboard_back_to_the
     board, stored = read(world.province)
     assert stored
     assert stock_figures(board) == stock_figures(computed(world.province, settings=settings))
+
+
+def test_the_dashboard_page_shows_stocks_a_few_minutes_old_and_says_from_when(month, client, settings):
+    # given stocks refreshed at 18:00, then a movement entered at 18:05 that no refresh has taken yet
+    world = month
+    refresh()
+    union = grassroots_under(world.district)
+    with clock.travel_to(at(TODAY, 18).replace(minute=5)):
+        services.movement_record(unit_id=union.pk, kind=MovementKind.RECRUITED, members=4, actor=world.supervisor,
+                                 on=TODAY)
+    exact = computed(world.province, settings=settings)
+    client.force_login(world.manager)
+
+    def page(minute):
+        with CaptureQueriesContext(connection) as captured, clock.travel_to(at(TODAY, 18).replace(minute=minute)):
+            html = client.get(reverse("statistics:home"), {"unit": world.province.pk, "span": "month",
+                                                           "month": 5, "year": 2026}).content.decode()
+        sql = " ".join(q["sql"] for q in captured.captured_queries)
+        return html, "statistics_membercensus" not in sql
+
+    # then at 18:07 the page reads the stored rows, without the 4 members, and says they are those of 18:00
+    html, stored = page(7)
+    assert stored and 'id="stocks-taken-at"' in html and "18:00" in html
+    # while a report (no lag allowed) computes them from the base tables
+    assert read(world.province)[1] is False
+    with clock.travel_to(at(TODAY, 18).replace(minute=7)):
+        lagged = dashboard_for(world.province, MAY, today=TODAY, stocks_lag=True)
+    assert lagged.stocks_taken_at == timezone.make_aware(at(TODAY, 18))
+    assert lagged.total.union_members == exact.total.union_members - 4
+    # past the longest lag allowed (10 minutes), the page computes them and says nothing
+    html, stored = page(11)
+    assert not stored and 'id="stocks-taken-at"' not in html
+    # and once refreshed, the figures are exact with no note
+    refresh()
+    html, stored = page(12)
+    assert stored and 'id="stocks-taken-at"' not in html
 
 
 def test_moves_and_other_columns_do_not_count_as_changes(month):

@@ -214,6 +214,8 @@ class Dashboard:
     rows: list[BranchFigures]
     total: BranchFigures
     durations: dict[str, dict[int, int]]  # stage → working days → stints
+    #: When the stocks come from a refresh that may miss the latest changes (the dashboard page): its time.
+    stocks_taken_at: dt.datetime | None = None
 
     def median_days(self, stage: str):
         return percentile(self.durations.get(stage, {}), 0.5)
@@ -307,23 +309,26 @@ def _total(unit: Unit, rows: list[BranchFigures]) -> BranchFigures:
 
 def _finish(unit, period, as_of, rows: dict[str, BranchFigures], durations, length, *,
             filters: Filters = NO_FILTERS, cut: dt.datetime | None = None,
-            today: dt.date | None = None) -> Dashboard:
-    stocks = None
-    if cut is None and not filters.any and today is not None and stock_rows.fresh(period.end, today):
-        stocks = _StoredStocks.of(unit, rows)
+            today: dt.date | None = None, stocks_lag: bool = False) -> Dashboard:
+    stocks, taken_at = None, None
+    if cut is None and not filters.any and today is not None:
+        usable, taken_at = stock_rows.stored_state(period.end, today, lag=stocks_lag)
+        stocks = _StoredStocks.of(unit, rows) if usable else None
     if stocks is None:
-        stocks = _Stocks(unit, length, day=period.end, cut=cut, filters=filters)
+        stocks, taken_at = _Stocks(unit, length, day=period.end, cut=cut, filters=filters), None
     stocks.rows(rows)
     ordered = sorted(rows.values(), key=lambda r: (not r.own, r.unit.path))
     total = _total(unit, ordered)
     stocks.total(total)
-    return Dashboard(unit, period, as_of, ordered, total, durations)
+    return Dashboard(unit, period, as_of, ordered, total, durations, stocks_taken_at=taken_at)
 
 
 # --- now, from the summary tables ---------------------------------------------------------
-def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
+def dashboard_for(unit: Unit, period: Period, *, today: dt.date, stocks_lag: bool = False) -> Dashboard:
     """The figures of ``unit``'s subtree now (pipeline, stalled, overdue) and
-    over ``period`` (funnel, durations, members), from the summary tables."""
+    over ``period`` (funnel, durations, members), from the summary tables
+    (``stocks_lag``: the stocks may be a refresh's that misses the latest
+    changes, ``Dashboard.stocks_taken_at`` says since when)."""
     rows, length = _branches(unit)
     subtree = {"unit__path__startswith": unit.path}
     branch = _branch("unit__path", length)
@@ -345,7 +350,7 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date) -> Dashboard:
     for row in (StageDuration.objects.filter(**subtree, month__range=(first, last))
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
         durations[row["stage"]][row["working_days"]] = row["n"]
-    return _finish(unit, period, None, rows, dict(durations), length, today=today)
+    return _finish(unit, period, None, rows, dict(durations), length, today=today, stocks_lag=stocks_lag)
 
 
 # --- as of a past day, from the history --------------------------------------------------
@@ -436,15 +441,16 @@ def dashboard_as_of(unit: Unit, period: Period, *, day: dt.date) -> Dashboard:
 
 # --- any period, from the base tables -----------------------------------------------------
 def figures_for(unit: Unit, period: Period, *, today: dt.date, filters: Filters = NO_FILTERS,
-                from_base: bool = False) -> Dashboard:
+                from_base: bool = False, stocks_lag: bool = False) -> Dashboard:
     """The figures of ``unit``'s subtree over ``period``: what happened in
     it, counted by the day it happened (and, with ``period.entered_by``, only
     what was entered by then); the campaigns' stages, stalled and overdue
     now, or at the period's end when it is past or cut; the stocks at its end.
     Whole months without a cut-off nor filters come from the summary tables
-    (``from_base`` forces the base tables: the tests compare both)."""
+    (``from_base`` forces the base tables: the tests compare both;
+    ``stocks_lag``: see ``dashboard_for``)."""
     if not from_base and period.whole_months and period.entered_by is None and not filters.any:
-        return dashboard_for(unit, period, today=today)
+        return dashboard_for(unit, period, today=today, stocks_lag=stocks_lag)
     cut = period.entered_before()
     rows, length = _branches(unit)
     start, end = period.start, period.end

@@ -69,9 +69,12 @@ def period_of(span: str, year: int, *, month: int | None = None, months: int | N
 
 def dashboard(unit: Unit, span: str, year: int, *, as_of: dt.date | None, today: dt.date,
               month: int | None = None, months: int | None = None) -> Dashboard:
-    """The figures now, or as they stood at the end of the past day ``as_of``."""
+    """The figures now (the stocks perhaps from a refresh a few minutes old:
+    ``Dashboard.stocks_taken_at``), or as they stood at the end of the past
+    day ``as_of``."""
     period = period_of(span, year, month=month, months=months)
-    return dashboard_as_of(unit, period, day=as_of) if as_of else figures_for(unit, period, today=today)
+    return (dashboard_as_of(unit, period, day=as_of) if as_of
+            else figures_for(unit, period, today=today, stocks_lag=True))
 
 
 @dataclass(frozen=True)

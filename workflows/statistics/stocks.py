@@ -30,7 +30,10 @@ uses them only while they are exact:
 
 Otherwise — after a change the next refresh has not yet taken, a past
 period, a cut-off or filters, SQLite — the engine computes the stocks as
-before, so a figure is never stale, only slower.
+before, so a report's figure is never stale, only slower. The dashboard
+page alone (``stored_state(lag=True)``) also reads rows taken before the
+latest changes, up to ``max_lag()`` old, and says from what time they are:
+at national scale the counter moves every few seconds.
 """
 from __future__ import annotations
 
@@ -41,9 +44,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
 
 from workflows.campaigns.models import Campaign
+from workflows.core import clock
 
 from .models import MemberCensus, MemberMovement, StockRun, UnitStock
 
@@ -118,17 +121,41 @@ def generation() -> int:
 
 def fresh(end: dt.date, today: dt.date) -> bool:
     """May the stocks at the end of ``end`` be read from ``UnitStock``?"""
+    return stored_state(end, today)[0]
+
+
+def max_lag() -> dt.timedelta:
+    """How old stored stocks a dashboard may show, with their time, when
+    something changed since they were taken (``STOCKS_MAX_LAG_SECONDS``)."""
+    return dt.timedelta(seconds=getattr(settings, "STOCKS_MAX_LAG_SECONDS", 600))
+
+
+def stored_state(end: dt.date, today: dt.date, *, lag: bool = False) -> tuple[bool, dt.datetime | None]:
+    """May the stocks at the end of ``end`` be read from ``UnitStock``, and
+    if so, since when may they miss a change (None: they are exact)?
+
+    Exact: refreshed today, the counter has not moved since, and the period
+    ends today or later in the same year (with nothing entered dated after
+    today, or ending today). With ``lag`` (the dashboard page, which says
+    so), rows that are otherwise usable but were taken before the latest
+    changes are read too while they are at most ``max_lag()`` old: at
+    national scale something changes every few seconds, and the page would
+    otherwise compute the stocks from the base tables on every view."""
     if not (kept() and getattr(settings, "SUMMARY_ROLLUPS_READ", True)):
-        return False
+        return False, None
     if end < today or end.year != today.year:
-        return False
-    run = StockRun.objects.filter(pk=1).values_list("day", "generation", "future_inputs").first()
+        return False, None
+    run = StockRun.objects.filter(pk=1).values_list("day", "generation", "future_inputs", "taken_at").first()
     if run is None:
-        return False
-    day, counted, future_inputs = run
+        return False, None
+    day, counted, future_inputs, taken_at = run
     if day != today or (future_inputs and end != day):
-        return False
-    return counted == generation()
+        return False, None
+    if counted == generation():
+        return True, None
+    if lag and clock.now() - taken_at <= max_lag():
+        return True, taken_at
+    return False, None
 
 
 def rows_for(paths) -> dict[str, UnitStock]:
@@ -205,7 +232,7 @@ def _refresh(compute: Callable[[dt.date], dict[int, dict]], *, today: dt.date, f
         values = compute(today)
         _write(values)
         run = StockRun(pk=1, day=today, generation=counted, future_inputs=_future_inputs(today),
-                       taken_at=timezone.now(), seconds=0)
+                       taken_at=clock.now(), seconds=0)
         run.seconds = round(time.monotonic() - started, 3)
         run.save()
     return run
