@@ -148,6 +148,10 @@ SUMMARY_ROLLUPS_READ = True
 #: The report page counts from the history (a period of days, a cut-off, filtered columns) on screen for a
 #: subtree of at most this many campaigns; past it the report is prepared as a file by a job.
 REPORT_ON_SCREEN_MAX_CAMPAIGNS = int(os.environ.get("REPORT_ON_SCREEN_MAX_CAMPAIGNS", "20000"))
+#: The dashboard page shows every unit's stocks (members, workforce not yet unionised) from the
+#: last refresh while it is at most this old, saying from what time, even if something changed
+#: since (``workflows.statistics.stocks``); reports always take the changes.
+STOCKS_MAX_LAG_SECONDS = int(os.environ.get("STOCKS_MAX_LAG_SECONDS", "600"))
 #: Pages that opt in read the replica (when there is one).
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
 #: After a request that wrote, its client reads the primary for this long (its own writes).
