@@ -9,13 +9,14 @@ from django.db import migrations, models
 # The module's SQL as this migration was written: a later change of the module
 # freezes this migration's text here (as 0019 holds SubtreeStage's) and gets a
 # migration of its own.
-from workflows.campaigns.rollups import BANDS, DURATIONS, ENTRIES, MONTHS
+from workflows.campaigns.rollups import BANDS, DURATIONS, ENTRIES, FILL_SETTINGS, MONTHS
 
 ADDED = (ENTRIES, MONTHS, DURATIONS, BANDS)
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FILL_SETTINGS, params=None)
         for rollup in ADDED:
             schema_editor.execute(rollup.forward, params=None)
             schema_editor.execute(rollup.fill, params=None)
