@@ -5,6 +5,8 @@ unit moved in the tree — equal to the rollup of the cohorts (zero drift),
 rebuilt at once, and never a statement more for a move."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -103,3 +105,15 @@ def test_a_move_writes_the_rollups_within_its_own_statements(world):
     assert not [q for q in moved.captured_queries if "subtreestage" in q["sql"]]
     assert rows()[(world.province.code, E)] == 1
     assert (world.province.code, S) not in rows()
+
+
+def test_the_declaration_generates_what_subtree_stages_migration_froze():
+    """``SubtreeStage``'s SQL comes from its declaration now: the same as
+    migration 0019 runs (which holds it as it stood), replacing its triggers
+    where they exist."""
+    frozen = importlib.import_module("workflows.campaigns.migrations.0019_subtree_stage")
+    forward = rollups.STAGES.forward
+    kept = [line for line in forward.splitlines(keepends=True) if not line.startswith("DROP TRIGGER IF EXISTS")]
+    assert "".join(kept) == frozen.FORWARD
+    assert forward.count("DROP TRIGGER IF EXISTS") == 2
+    assert rollups.STAGES.backward == frozen.BACKWARD

@@ -579,6 +579,72 @@ class SubtreeStage(models.Model):
         return f"{self.unit_id} {self.stage}: {self.campaigns}"
 
 
+class SubtreeEntries(models.Model):
+    """The funnel (``StageEntries``) per unit subtree: the campaigns of the
+    unit and of every unit below it that entered ``stage`` in ``month``, and
+    with ``whole_year`` in the year of ``month`` (its January), so that a
+    dashboard reads a row per child and stage for a year instead of twelve.
+
+    Kept by PostgreSQL in the writer's statement (``rollups.ENTRIES``,
+    migration ``0025_subtree_rollups``), like ``SubtreeStage``."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    whole_year = models.BooleanField()
+    month = models.DateField()
+    stage = models.CharField(max_length=32)
+    campaigns = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreeentries"
+        constraints = [models.UniqueConstraint(fields=["unit", "whole_year", "month", "stage"],
+                                               name="subtree_entries_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''} {self.stage}: {self.campaigns}"
+
+
+class SubtreeMonthFigures(models.Model):
+    """``MonthFigures`` per unit subtree, by month and (``whole_year``) by
+    year (``rollups.MONTHS``)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    whole_year = models.BooleanField()
+    month = models.DateField()
+    abandoned = models.IntegerField(default=0, db_default=0)
+    unions_founded = models.IntegerField(default=0, db_default=0)
+    members_admitted = models.IntegerField(default=0, db_default=0)
+    members_recruited = models.IntegerField(default=0, db_default=0)
+    members_lost = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreemonthfigures"
+        constraints = [models.UniqueConstraint(fields=["unit", "whole_year", "month"],
+                                               name="subtree_month_figures_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''}"
+
+
+class SubtreeDuration(models.Model):
+    """``StageDuration``'s histogram per unit subtree, by month and (``whole_year``)
+    by year (``rollups.DURATIONS``): a dashboard reads its unit's rows only."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    whole_year = models.BooleanField()
+    month = models.DateField()
+    stage = models.CharField(max_length=32)
+    working_days = models.IntegerField()
+    stints = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreeduration"
+        constraints = [models.UniqueConstraint(fields=["unit", "whole_year", "month", "stage", "working_days"],
+                                               name="subtree_duration_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''} {self.stage}: {self.stints}"
+
+
 class SubtreeStalled(models.Model):
     """The stalled campaigns of ``unit``'s subtree at ``stage`` as of the day
     of ``DayCounters`` (a cohort is stalled when it entered the stage before

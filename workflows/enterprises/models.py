@@ -213,3 +213,24 @@ class EnterpriseBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.band}+ {'union' if self.has_union else 'no union'}: {self.enterprises}"
+
+
+class SubtreeBand(models.Model):
+    """``EnterpriseBand`` per unit subtree, band and union status, over all
+    the enterprises (the dashboard's figures without filters; a filtered
+    figure sums ``EnterpriseBand``). Kept by PostgreSQL in the writer's
+    statement (``workflows.campaigns.rollups.BANDS``)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    band = models.IntegerField()
+    has_union = models.BooleanField()
+    enterprises = models.IntegerField(default=0, db_default=0)
+    workforce = models.BigIntegerField(default=0, db_default=0)
+    workforce_social_insurance = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "statistics_subtreeband"
+        constraints = [models.UniqueConstraint(fields=["unit", "band", "has_union"], name="subtree_band_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.band}+ {'union' if self.has_union else 'no union'}: {self.enterprises}"

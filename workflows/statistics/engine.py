@@ -45,6 +45,9 @@ from workflows.campaigns.models import (
     StageCohort,
     StageDuration,
     StageEntries,
+    SubtreeDuration,
+    SubtreeEntries,
+    SubtreeMonthFigures,
     Task,
     TaskDueCount,
 )
@@ -54,6 +57,7 @@ from workflows.enterprises.models import (
     Enterprise,
     EnterpriseBand,
     OwnershipSector,
+    SubtreeBand,
     WorkforceSource,
 )
 from workflows.organisation.models import Unit
@@ -326,31 +330,72 @@ def _finish(unit, period, as_of, rows: dict[str, BranchFigures], durations, leng
 # --- now, from the summary tables ---------------------------------------------------------
 def dashboard_for(unit: Unit, period: Period, *, today: dt.date, stocks_lag: bool = False) -> Dashboard:
     """The figures of ``unit``'s subtree now (pipeline, stalled, overdue) and
-    over ``period`` (funnel, durations, members), from the summary tables
-    (``stocks_lag``: the stocks may be a refresh's that misses the latest
-    changes, ``Dashboard.stocks_taken_at`` says since when)."""
+    over ``period`` (funnel, durations, members), from the summary tables:
+    where the rollups are read (``rollups.read``), the rows of the unit and
+    of its children only, by year for whole years (``rollups.months_q``);
+    else the rows of the whole subtree (``stocks_lag``: the stocks may be a
+    refresh's that misses the latest changes, ``Dashboard.stocks_taken_at``
+    says since when)."""
     rows, length = _branches(unit)
+    _states_now(rows, unit, length, today=today)
+    if rollups.read():
+        durations = _rolled_up_figures(rows, unit, period, today=today)
+    else:
+        durations = _summed_figures(rows, unit, length, period)
+    _follow_up_figures(rows, unit, length, period)
+    return _finish(unit, period, None, rows, durations, length, today=today, stocks_lag=stocks_lag)
+
+
+MONTH_COLUMNS = ("abandoned", "unions_founded", "members_admitted", "members_recruited", "members_lost")
+
+
+def _summed_figures(rows, unit: Unit, length: int, period: Period) -> dict[str, dict[int, int]]:
+    """The funnel, the month figures and the registry per branch, summed over
+    the rows of the whole subtree; the durations' histogram."""
     subtree = {"unit__path__startswith": unit.path}
     branch = _branch("unit__path", length)
-    _states_now(rows, unit, length, today=today)
     first, last = period.months
     for row in (StageEntries.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
                 .values("branch", "stage").annotate(n=Sum("campaigns")).order_by()):
         target = _row(rows, unit, row["branch"])
         target.entered[row["stage"]] = target.entered.get(row["stage"], 0) + (row["n"] or 0)
-    columns = ["abandoned", "unions_founded", "members_admitted", "members_recruited", "members_lost"]
     for row in (MonthFigures.objects.filter(**subtree, month__range=(first, last)).annotate(branch=branch)
-                .values("branch").annotate(**{c: Sum(c) for c in columns}).order_by()):
+                .values("branch").annotate(**{c: Sum(c) for c in MONTH_COLUMNS}).order_by()):
         target = _row(rows, unit, row["branch"])
-        for name in columns:
+        for name in MONTH_COLUMNS:
             setattr(target, name, getattr(target, name) + (row[name] or 0))
     _enterprise_figures(rows, unit, length)
-    _follow_up_figures(rows, unit, length, period)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     for row in (StageDuration.objects.filter(**subtree, month__range=(first, last))
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
         durations[row["stage"]][row["working_days"]] = row["n"]
-    return _finish(unit, period, None, rows, dict(durations), length, today=today, stocks_lag=stocks_lag)
+    return dict(durations)
+
+
+def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> dict[str, dict[int, int]]:
+    """The same from the rollups: the rows of the unit and its children
+    (``rollups.branch_sums``), the durations from the unit's rows alone."""
+    first, last = period.months
+    months = rollups.months_q(first, last, today=today)
+    for path, stage, values in rollups.branch_sums(SubtreeEntries, unit, ("stage",), ("campaigns",), months):
+        target = _row(rows, unit, path)
+        target.entered[stage] = target.entered.get(stage, 0) + values["campaigns"]
+    for path, values in rollups.branch_sums(SubtreeMonthFigures, unit, (), MONTH_COLUMNS, months):
+        target = _row(rows, unit, path)
+        for name in MONTH_COLUMNS:
+            setattr(target, name, getattr(target, name) + values[name])
+    for path, band, has_union, values in rollups.branch_sums(
+            SubtreeBand, unit, ("band", "has_union"), ("enterprises", "workforce", "workforce_social_insurance")):
+        target = _row(rows, unit, path)
+        target.enterprises += values["enterprises"]
+        target.workforce += values["workforce"]
+        target.workforce_social_insurance += values["workforce_social_insurance"]
+        _coverage(target, band, has_union, values["enterprises"])
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (SubtreeDuration.objects.filter(months, unit=unit).exclude(stints=0)
+                .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
+        durations[row["stage"]][row["working_days"]] = row["n"]
+    return dict(durations)
 
 
 # --- as of a past day, from the history --------------------------------------------------

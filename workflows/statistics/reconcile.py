@@ -30,13 +30,22 @@ from workflows.campaigns.models import (
     StageCohort,
     StageDuration,
     StageEntries,
+    SubtreeDuration,
+    SubtreeEntries,
+    SubtreeMonthFigures,
     SubtreeStage,
     Task,
     TaskDueCount,
     TaskStatus,
 )
 from workflows.core import clock
-from workflows.enterprises.models import WORKFORCE_FLOORS, Enterprise, EnterpriseBand, WorkforceSource
+from workflows.enterprises.models import (
+    WORKFORCE_FLOORS,
+    Enterprise,
+    EnterpriseBand,
+    SubtreeBand,
+    WorkforceSource,
+)
 
 from .models import MemberMovement, MovementKind
 
@@ -67,11 +76,6 @@ def stage_cohorts() -> Figures:
     rows = (Campaign.objects.annotate(entered_on=TruncDate("stage_entered_at"))
             .values("responsible_unit", "stage", "entered_on").annotate(n=Count("pk")).order_by())
     return _grouped(rows, ("responsible_unit", "stage", "entered_on"), {"campaigns": "n"})
-
-
-def subtree_stages() -> Figures:
-    """Campaigns now per unit subtree (the unit and every unit below it)."""
-    return rollups.rolled_up(stage_cohorts())
 
 
 def stage_entries() -> Figures:
@@ -138,7 +142,6 @@ def enterprise_bands() -> Figures:
 
 TABLES = [
     (StageCohort, ("unit_id", "stage", "entered_on"), ("campaigns",), stage_cohorts),
-    (SubtreeStage, ("unit_id", "stage"), ("campaigns",), subtree_stages),
     (StageEntries, ("unit_id", "month", "stage"), ("campaigns",), stage_entries),
     (MonthFigures, ("unit_id", "month"), ("abandoned", "unions_founded", "members_admitted", "members_recruited",
                                           "members_lost"),
@@ -150,10 +153,25 @@ TABLES = [
      enterprise_bands),
 ]
 
+#: The rollups (PostgreSQL only), each expected as ``Rollup.rolled_up`` of
+#: its source's recomputation.
+ROLLED_UP = [
+    (SubtreeStage, rollups.STAGES, stage_cohorts),
+    (SubtreeEntries, rollups.ENTRIES, stage_entries),
+    (SubtreeMonthFigures, rollups.MONTHS, month_figures),
+    (SubtreeDuration, rollups.DURATIONS, stage_durations),
+    (SubtreeBand, rollups.BANDS, enterprise_bands),
+]
+
+
+def _rolled_up_table(model, rollup: rollups.Rollup, source) -> tuple:
+    return (model, ("unit_id", *(c for c, _type in rollup.keys)), tuple(c for c, _type in rollup.sums),
+            lambda: rollup.rolled_up(source()))
+
 
 def summary_tables() -> list[tuple]:
-    """``TABLES`` that this database keeps (the rollups: PostgreSQL only)."""
-    return [entry for entry in TABLES if entry[0] is not SubtreeStage or rollups.kept()]
+    """``TABLES``, and the rollups where this database keeps them (PostgreSQL)."""
+    return TABLES + ([_rolled_up_table(*entry) for entry in ROLLED_UP] if rollups.kept() else [])
 
 
 def _nonzero(figures: Figures, columns) -> dict[tuple, dict[str, int]]:
@@ -190,10 +208,7 @@ def rebuild() -> None:
     with transaction.atomic():
         if rollups.kept():  # the cohorts are replaced first, then their rollups at once
             rollups.rollups_off()
-        for model, keys, columns, recompute in summary_tables():
-            if model is SubtreeStage:
-                rollups.rebuild()
-                continue
+        for model, keys, columns, recompute in TABLES:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE")
@@ -202,6 +217,8 @@ def rebuild() -> None:
                 model(**dict(zip(keys, key, strict=True)), **values)
                 for key, values in _nonzero(recompute(), columns).items()
             ], batch_size=2000)
+        if rollups.kept():  # then every rollup from its source, one statement each
+            rollups.rebuild()
         day_counters.rebuild(today=clock.today())  # the triggers were off: counted again from the new rows
 
 

@@ -3,7 +3,7 @@
 hashed over the whole unit table: 35–150 ms on every move at national scale."""
 from django.db import migrations
 
-# The function as it stood when this migration was written (rollups.FORWARD has it too, for 0019).
+# The function as it stood when this migration was written (0019 has it too, and ``rollups.Rollup.forward`` generates it).
 FUNCTION = """
 CREATE OR REPLACE FUNCTION statistics_subtree_stage_add(p_unit bigint, p_stage varchar, p_delta integer)
 RETURNS void AS $$
