@@ -249,6 +249,57 @@ def test_the_deactivation_page_lists_only_who_may_hold_everything(scene, officer
     assert assignees(officer_tasks) == [world.supervisor.pk] * len(officer_tasks)
 
 
+def test_the_deactivation_page_lists_the_first_tasks_and_hands_over_every_one(scene, officer_tasks, colleague,
+                                                                             client, django_assert_num_queries):
+    # An officer of a busy unit holds thousands of tasks: the page counts them
+    # all, lists the first fifty by due day, and the hand-over moves them all.
+    world = scene.world
+    campaign = officer_tasks[0].campaign
+    for n in range(55 - len(officer_tasks)):
+        campaign_services.task_add(campaign_id=campaign.pk, actor=world.officer, title=f"Việc thêm {n}",
+                                   due_on=clock.today() + dt.timedelta(days=30 + n), assignee_id=world.officer.pk)
+    every = sorted(Task.objects.filter(assignee=world.officer, status=TaskStatus.OPEN), key=lambda t: (t.due_on, t.pk))
+    assert len(every) == 55
+    client.force_login(world.administrator)
+    url = reverse("administration:person_deactivate", args=[world.officer.pk])
+
+    with django_assert_num_queries(11):
+        page = client.get(url)
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert [task.pk for task in page.context["tasks"]] == [t.pk for t in every[:50]]
+    assert "<h2>55 công việc đang mở</h2>" in body  # the page is in Vietnamese
+    assert body.count("<tr><td>") == 50
+    assert "Và 5 việc nữa, hạn muộn hơn: cũng được bàn giao cùng các việc trên.</p>" in body
+    # the administrator supervises none of the officer's groups: no link to their tasks page
+    assert reverse("organisation:officer_tasks", args=[world.officer.pk]) not in body
+    assert sorted(pk for pk, _name in page.context["receivers"]) == sorted([colleague.pk, world.supervisor.pk])
+
+    response = client.post(url, {"receiver": str(colleague.pk)})
+
+    assert response.status_code == 302
+    assert assignees(every) == [colleague.pk] * 55
+
+
+def test_the_deactivation_page_links_the_tasks_page_for_a_supervisor_of_the_person(scene, officer_tasks,
+                                                                                  client):
+    world = scene.world
+    campaign = officer_tasks[0].campaign
+    for n in range(51 - len(officer_tasks)):
+        campaign_services.task_add(campaign_id=campaign.pk, actor=world.officer, title=f"Việc thêm {n}",
+                                   due_on=clock.today() + dt.timedelta(days=30), assignee_id=world.officer.pk)
+    org.unit_role_grant(unit=world.district, user=world.administrator, role=Role.SUPERVISOR, actor=world.admin)
+    client.force_login(world.administrator)
+
+    body = client.get(reverse("administration:person_deactivate", args=[world.officer.pk])).content.decode()
+
+    tasks_page = reverse("organisation:officer_tasks", args=[world.officer.pk])
+    assert (f'Và 1 việc nữa, hạn muộn hơn: cũng được bàn giao cùng các việc trên. <a href="{tasks_page}">'
+            "Xem tất cả, từng trang một</a>") in body
+    assert client.get(tasks_page).status_code == 200
+
+
 def test_the_deactivation_page_refuses_a_receiver_not_listed(scene, officer_tasks, client):
     world = scene.world
     client.force_login(world.administrator)

@@ -4,6 +4,10 @@ plus make-up working days (the package's and the administrator's)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +23,7 @@ from workflows.organisation.workdays import (
 D = dt.date
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("day", "working"), [
@@ -164,3 +169,24 @@ def test_a_day_far_outside_the_loaded_window_loads_a_wider_one(django_assert_num
     with django_assert_num_queries(0):
         assert calendar.is_working_day(D(2026, 2, 23)) is False
         assert calendar.is_working_day(D(2026, 2, 24)) is True
+
+
+def test_the_public_calendar_is_holidays_calendar_of_vietnam_loaded_alone():
+    # Loaded alone (not through country_holidays, which imports every country's
+    # calendar into each worker): the same days, and the same bridging weekends.
+    import holidays
+
+    from workflows.organisation.workdays import public_calendar
+
+    for year in range(2024, 2031):
+        expected = holidays.country_holidays("VN", years=year)
+        assert public_calendar(year) == (frozenset(expected), frozenset(expected.weekend_workdays))
+    assert dt.date(2026, 2, 17) in public_calendar(2026)[0]  # Tết
+
+
+def test_a_process_that_counts_working_days_does_not_import_every_countrys_calendar():
+    code = ("import sys, django; django.setup(); from workflows.organisation.workdays import public_calendar; "
+            "public_calendar(2026); print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings.test"}).stdout
+    assert out.strip() == "[]"

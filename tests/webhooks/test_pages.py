@@ -4,11 +4,13 @@ event, a new secret, send a given-up delivery again, delete. Other roles
 do not see them; an administrator sees only their units' subscriptions."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from tests.conftest import build_world
-from tests.factories import UserFactory
+from tests.factories import UserFactory, unit
 from workflows.organisation import services as org
 from workflows.organisation.models import ChangeAction, ChangeRecord
 from workflows.organisation.permissions import Role
@@ -172,3 +174,68 @@ def test_the_list_page_reads_a_constant_number_of_queries(client, world, django_
     with django_assert_max_num_queries(12):
         response = client.get(reverse("administration:webhooks:list"))
     assert response.content.decode().count("example.vn/h</a>") == 5
+
+
+def test_the_new_subscription_page_picks_the_unit_it_does_not_list_them_all(client, world,
+                                                                           django_assert_max_num_queries):
+    # A national tree has a hundred thousand units: the page shows the picker
+    # (the unit, its children, a search), never a <select> of every unit.
+    grassroots = unit(name="Công đoàn cơ sở Công ty Sông Cầu", code="cdcs-song-cau", kind="grassroots",
+                      parent=world.district, actor=world.admin)
+    client.force_login(world.administrator)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("administration:webhooks:create"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    # the province is chosen (the administrator's top unit); the form posts it
+    assert f'<input type="hidden" name="unit" value="{world.province.pk}"' in body
+    assert f"<strong>{world.province.name}</strong>" in body
+    # the province and its districts by name (Quế Võ, Từ Sơn)
+    options = re.findall(r'<option value="(\d+)"', body)
+    assert options == [str(u.pk) for u in (world.province, world.other_district, world.district)]
+    assert grassroots.name not in body
+    assert 'name="unit_q"' in body and '"for": "administered"' in body
+
+    # another unit chosen with the picker: the form posts that one
+    page = client.get(reverse("administration:webhooks:create"), {"unit": world.district.pk})
+    assert f'<input type="hidden" name="unit" value="{world.district.pk}"' in page.content.decode()
+    response = client.post(reverse("administration:webhooks:create") + f"?unit={world.district.pk}", {
+        "unit": world.district.pk, "url": "https://tu-son.example.vn/h", "kinds": ["task.overdue"]})
+    assert response.status_code == 200
+    assert Subscription.objects.get().unit == world.district
+
+
+def test_a_unit_outside_the_administrators_reach_is_refused_with_a_clear_error(client, world):
+    other_admin = UserFactory(username="que_vo_admin")
+    org.unit_role_grant(unit=world.other_district, user=other_admin, role=Role.ADMINISTRATOR, actor=world.admin)
+    client.force_login(other_admin)
+    # asked for on the page: as if none was asked for (their own unit), nothing of it shown
+    page = client.get(reverse("administration:webhooks:create"), {"unit": world.district.pk})
+    body = page.content.decode()
+    assert page.status_code == 200 and world.district.name not in body
+    assert f'<input type="hidden" name="unit" value="{world.other_district.pk}"' in body
+    # posted: refused, said plainly, and the page's own unit shown again
+    for posted in (world.district.pk, world.province.pk, 10**9, "x", ""):
+        response = client.post(reverse("administration:webhooks:create"), {
+            "unit": posted, "url": "https://x.example.vn/h", "kinds": ["task.overdue"]})
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert ("Bạn không được đăng ký nhận sự kiện của đơn vị đó" in body
+                or "You may not subscribe to that unit's events" in body)
+        assert f'<input type="hidden" name="unit" value="{world.other_district.pk}"' in body
+        assert world.district.name not in body
+    assert Subscription.objects.count() == 0
+
+
+def test_a_superuser_picks_among_every_unit(client, world):
+    client.force_login(world.admin)
+    page = client.get(reverse("administration:webhooks:create"))
+    body = page.content.decode()
+    assert re.findall(r'<option value="(\d+)"', body) == [
+        str(u.pk) for u in (world.province, world.other_district, world.district)]
+    assert client.get(reverse("organisation:unit_search"), {"unit_q": "que vo", "for": "administered"}
+                      ).content.decode().count(world.other_district.name) == 1
+    response = client.post(reverse("administration:webhooks:create"), {
+        "unit": world.other_district.pk, "url": "https://que-vo.example.vn/h", "kinds": ["task.overdue"]})
+    assert response.status_code == 200
+    assert Subscription.objects.get().unit == world.other_district

@@ -38,7 +38,7 @@ from workflows.organisation.permissions import (
     units_administered_by,
     working_groups_managed_by,
 )
-from workflows.organisation.selectors import Administration, administration_for
+from workflows.organisation.selectors import Administration, administration_for, group_members, groups_supervised_by
 from workflows.organisation.services import role_label
 from workflows.recognition import permissions as review_permissions
 from workflows.recognition.duties import DECIDE, VERIFY, reviewers_of
@@ -367,40 +367,63 @@ class ReviewStepRow:
     waiting_since: dt.datetime
 
 
+#: The open tasks a deactivation page lists (the rest are counted, and handed over too).
+DEACTIVATION_TASKS_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class DeactivationPage:
-    """What a person who leaves hands over, and to whom it may go."""
+    """What a person who leaves hands over, and to whom it may go: every
+    open task is counted and handed over, the first ``DEACTIVATION_TASKS_SHOWN``
+    (by due day) are listed (an officer of a busy unit holds thousands)."""
 
     person: object
-    tasks: tuple[Task, ...]
+    tasks: tuple[Task, ...]  # the first ones
+    task_count: int  # all of them
+    tasks_not_shown: int  # counted, not listed
+    tasks_url: str  # the paginated list of them (the officer's tasks page), when the reader may open it; else ""
     steps: tuple[ReviewStepRow, ...]
     receivers: tuple[tuple[int, str], ...]  # people who may hold every task and step (the person left out)
     is_self: bool
 
 
-def _holders_of_campaigns(campaigns) -> list[frozenset[int]]:
-    """For each campaign, who may hold its tasks (``may_hold_task``): the
-    officers of its working group and the supervisors of its unit or above."""
-    officers = officers_by_group({c.working_group_id for c in campaigns if c.working_group_id})
-    supervisors = supervisors_by_unit_path({c.responsible_unit.path for c in campaigns})
-    return [frozenset(officers.get(c.working_group_id, ())) | supervisors.get(c.responsible_unit.path, frozenset())
-            for c in campaigns]
+def _holders_of_places(places) -> list[frozenset[int]]:
+    """For each place of a campaign (its working group, its responsible
+    unit's path), who may hold its tasks (``may_hold_task``): the officers of
+    the working group and the supervisors of the unit or above. Two queries."""
+    places = set(places)
+    officers = officers_by_group({group_id for group_id, _path in places if group_id})
+    supervisors = supervisors_by_unit_path({path for _group_id, path in places})
+    return [frozenset(officers.get(group_id, ())) | supervisors.get(path, frozenset()) for group_id, path in places]
+
+
+def _may_open_officer_tasks(user, person) -> bool:
+    """May ``user`` open ``person``'s tasks page (organisation's officer
+    tasks: a supervisor of one of the person's working groups)?"""
+    if not scope_of(user).supervised:
+        return False
+    return group_members(groups_supervised_by(user).values_list("pk", flat=True)).filter(pk=person.pk).exists()
 
 
 def deactivation_page(user, person) -> DeactivationPage:
-    """The person's open tasks and waiting review steps, and the people
-    ``user`` may hand them to: active people ``user`` administers whose
-    access has not ended and who may hold every one of them (the services
-    check the same again)."""
-    tasks = tuple(Task.objects.filter(assignee=person, status=TaskStatus.OPEN)
-                  .select_related("campaign__enterprise", "campaign__responsible_unit", "working_group")
-                  .order_by("due_on", "pk"))
+    """The person's open tasks (counted, the first listed) and waiting
+    review steps, and the people ``user`` may hand them to: active people
+    ``user`` administers whose access has not ended and who may hold every
+    one of them (the services check the same again). Who may hold a task
+    depends only on its campaign's place, so every task is judged from the
+    handful of distinct places, not loaded."""
+    open_tasks = Task.objects.filter(assignee=person, status=TaskStatus.OPEN)
+    tasks = tuple(open_tasks.select_related("campaign__enterprise", "working_group")
+                  .order_by("due_on", "pk")[:DEACTIVATION_TASKS_SHOWN])
+    task_count = len(tasks) if len(tasks) < DEACTIVATION_TASKS_SHOWN else open_tasks.count()
+    places = list(open_tasks.order_by().values_list("campaign__working_group_id", "campaign__responsible_unit__path")
+                  .distinct()) if tasks else []
     flow_tasks = list(FlowTask.objects.filter(
         owner=person, status__in=review_permissions.WAITING, process__flow_class=RecognitionFlow,
         flow_task__in=[getattr(RecognitionFlow, step) for step in review_permissions.HUMAN_STEPS],
     ).select_related("process__recognitionprocess__dossier__campaign__enterprise",
                      "process__recognitionprocess__dossier__campaign__responsible_unit").order_by("created", "pk"))
-    steps, needs = [], _holders_of_campaigns([t.campaign for t in tasks])
+    steps, needs = [], []
     for flow_task in flow_tasks:
         campaign = flow_task.process.recognitionprocess.dossier.campaign
         step = review_permissions.step_name(flow_task)
@@ -409,15 +432,19 @@ def deactivation_page(user, person) -> DeactivationPage:
         if step in (VERIFY, DECIDE):
             needs.append(reviewers_of(campaign).holders(step))
         else:
-            needs += _holders_of_campaigns([campaign])
+            places.append((campaign.working_group_id, campaign.responsible_unit.path))
+    needs += _holders_of_places(places) if places else []
     receivers: tuple[tuple[int, str], ...] = ()
     if needs:
         allowed = frozenset.intersection(*needs) - {person.pk}
         people = (people_administered_by(user).filter(_current_access(), pk__in=allowed, is_active=True)
                   .order_by("last_name", "first_name", "username"))
         receivers = tuple((p.pk, _name(p)) for p in people)
-    return DeactivationPage(person=person, tasks=tasks, steps=tuple(steps), receivers=receivers,
-                            is_self=person.pk == user.pk)
+    tasks_url = (reverse("organisation:officer_tasks", args=[person.pk])
+                 if task_count > len(tasks) and _may_open_officer_tasks(user, person) else "")
+    return DeactivationPage(person=person, tasks=tasks, task_count=task_count,
+                            tasks_not_shown=task_count - len(tasks), tasks_url=tasks_url,
+                            steps=tuple(steps), receivers=receivers, is_self=person.pk == user.pk)
 
 
 # --- administration pages: working groups --------------------------------------------------------

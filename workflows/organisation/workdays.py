@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import holidays
 from django.db.models import Q
@@ -31,11 +33,26 @@ from .reference_stamp import StampedCache, deepest
 _ONE_DAY = dt.timedelta(days=1)
 
 
+@functools.cache
+def _vietnam() -> type[holidays.HolidayBase]:
+    """holidays' calendar of Vietnam, loaded alone: ``country_holidays("VN")``
+    imports the package of every country's calendar (~250 modules, +5,6 MiB
+    in each worker). Its module is loaded from its file under a name of our
+    own; if a release moves it, ``country_holidays`` as before."""
+    path = Path(holidays.__file__).parent / "countries" / "vietnam.py"
+    spec = importlib.util.spec_from_file_location("workflows.organisation._holidays_vietnam", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        return type(holidays.country_holidays("VN"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Vietnam
+
+
 @functools.lru_cache(maxsize=64)
 def public_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """Vietnam's public holidays of ``year`` (Tết by the lunar calendar) and
     the weekend days worked to bridge them, computed once per process."""
-    public = holidays.country_holidays("VN", years=year)
+    public = _vietnam()(years=year)
     return frozenset(public), frozenset(getattr(public, "weekend_workdays", ()))
 
 

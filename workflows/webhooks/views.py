@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from workflows.core.forms import errors_on
 from workflows.core.params import param_choice
 from workflows.core.shortcuts import visible_or_404
+from workflows.organisation.selectors import Reach, unit_picked, unit_picker_for
 
 from . import permissions, selectors, services
 from .forms import NewSubscriptionForm, SubscriptionForm, SwitchForm
@@ -44,16 +45,20 @@ def subscriptions(request):
 @login_required
 def subscription_create(request):
     permissions.require(permissions.can_open(request.user))
-    form = NewSubscriptionForm(request.POST or None, user=request.user)
+    # The unit is chosen with the picker (a GET form above the page's form:
+    # the page reloads on the unit chosen); the form posts it and checks it again.
+    picker = unit_picker_for(request, all_units=False, reach=Reach.ADMINISTERED)
+    form = NewSubscriptionForm(request.POST or None, initial={"unit": picker.pk},
+                               unit_of=lambda unit_id: unit_picked(request.user, unit_id, reach=Reach.ADMINISTERED))
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             data = form.cleaned_data
             subscription, secret = services.subscription_create(
-                actor=request.user, unit_id=data["unit"], url=data["url"], kinds=data["kinds"],
+                actor=request.user, unit_id=data["unit"].pk, url=data["url"], kinds=data["kinds"],
                 description=data["description"])
             return _secret_page(request, subscription, secret)
-    return render(request, "webhooks/form.html", {"nav_active": NAV, "form": form,
-                                                  "title": _("Subscribe a system to events")},
+    return render(request, "webhooks/form.html", {"nav_active": NAV, "form": form, "picker": picker,
+                                                  "unit": picker.chosen, "title": _("Subscribe a system to events")},
                   status=400 if form.errors else 200)
 
 
