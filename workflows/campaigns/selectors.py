@@ -382,6 +382,10 @@ class InboxFilters:
     overdue: bool = False
 
 
+#: My tasks' cards on one screen (a phone's first screen shows a few; "More tasks" brings the next ones).
+INBOX_TASKS_PER_PAGE = 20
+
+
 def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> InboxTasks:
     """My tasks: open tasks assigned to ``user`` and those waiting in the
     queues of the user's working groups, overdue first, then by due date."""
