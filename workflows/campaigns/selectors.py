@@ -434,8 +434,8 @@ class InboxTasks:
             rows = Task.objects.filter(pk__in=first_of_each(self.branches, order=("due_on", "pk"), limit=stop))
         else:  # SQLite: no LIMIT inside a UNION; one OR query instead (small databases)
             rows = Task.objects.filter(pk__in=functools.reduce(operator.or_, self.branches).values("pk"))
-        return list(rows.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee",
-                                        "working_group")
+        # what a card shows (not its working group: a join less to plan on every page)
+        return list(rows.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee")
                     .order_by("due_on", "pk")[start:stop])
 
 
