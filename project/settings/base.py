@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "workflows.organisation.context_processors.navigation",
             ],
-            "libraries": {"lookup": "workflows.core.templatetags.lookup"},
+            "libraries": {"lookup": "workflows.core.templatetags.lookup", "links": "workflows.core.templatetags.links"},
             # |unlocalize everywhere: ids in attributes and URLs must not get
             # thousand separators ("7.319") from USE_THOUSAND_SEPARATOR.
             "builtins": ["django.templatetags.l10n"],

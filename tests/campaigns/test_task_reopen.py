@@ -17,6 +17,7 @@ from workflows.campaigns.flows import Stage
 from workflows.campaigns.models import CampaignEvent, EventKind, Task, TaskDueCount, TaskStatus
 from workflows.core import clock
 from workflows.core.errors import Conflict, DomainError
+from workflows.organisation import services as org
 
 COMPLETED_AT = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
 
@@ -125,6 +126,54 @@ def test_a_campaign_put_on_hold_and_resumed_has_moved_too(world, campaign):
         services.task_reopen(task_id=task.pk, actor=world.officer)
 
     assert written(campaign) == before
+
+
+@pytest.mark.parametrize("back_again", [False, True])
+def test_once_the_campaign_was_given_to_another_working_group_the_undo_is_refused(world, campaign, back_again):
+    # given: the officer works in both groups (so still sees the case); the task completed, then the
+    # supervisor gives the campaign to the other group (its open tasks go with it) — and, maybe, back
+    org.working_group_member_add(group=world.other_group, user=world.officer, actor=world.admin)
+    task = first_task(campaign)
+    completed(task, world.officer)
+    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=1)):
+        services.campaign_assign(campaign_id=campaign.pk, working_group_id=world.other_group.pk,
+                                 actor=world.supervisor)
+        if back_again:
+            services.campaign_assign(campaign_id=campaign.pk, working_group_id=world.group.pk,
+                                     actor=world.supervisor)
+    before = written(campaign)
+
+    # when
+    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=2)), pytest.raises(Conflict) as refused:
+        services.task_reopen(task_id=task.pk, actor=world.officer)
+
+    # then: refused in words, nothing written (the task stays done, in the group it was done in)
+    assert refused.value.messages == [translation.gettext(
+        "The campaign was given to another working group since the task was completed: it cannot be reopened.")]
+    assert written(campaign) == before
+    task.refresh_from_db()
+    assert (task.status, task.working_group_id) == (TaskStatus.DONE, world.group.pk)
+
+
+def test_the_refusal_after_a_new_group_is_in_vietnamese_in_the_toast(client, world, campaign):
+    org.working_group_member_add(group=world.other_group, user=world.officer, actor=world.admin)
+    task = first_task(campaign)
+    completed(task, world.officer)
+    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=1)):
+        services.campaign_assign(campaign_id=campaign.pk, working_group_id=world.other_group.pk,
+                                 actor=world.supervisor)
+    client.force_login(world.officer)
+
+    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=2)):
+        response = client.post(reverse("campaigns:task_reopen", args=[task.pk]), {"next": "/tasks/"},
+                               HTTP_HX_REQUEST="true")
+
+    with translation.override("vi"):
+        refusal = translation.gettext("The campaign was given to another working group since the task was "
+                                      "completed: it cannot be reopened.")
+    assert response.status_code == 409
+    assert refusal in response.content.decode()
+    assert 'data-status="done"' in response.content.decode()
 
 
 def test_undoing_twice_reopens_once(world, campaign):

@@ -168,3 +168,39 @@ def test_more_tasks_chosen_than_a_page_holds_are_refused(client, world, colleagu
 
     assert response.status_code == 400
     assert written() == before
+
+
+def test_page_two_holds_the_next_hundred_and_a_page_out_of_range_the_last(client, world, many):
+    client.force_login(world.supervisor)
+    n = OFFICER_TASKS_PER_PAGE
+
+    second, beyond, word = client.get(url_of(world, 2)), client.get(url_of(world, 99)), client.get(
+        url_of(world) + "?page=two")
+
+    assert rows_of(second) == many[n:2 * n]
+    assert (beyond.status_code, beyond.context["page"].number) == (200, 3)
+    assert rows_of(beyond) == many[2 * n:]
+    assert rows_of(word) == many[:n]
+
+
+def test_a_page_is_its_ids_then_its_rows_without_counting_the_tasks_again(client, world, many):
+    client.force_login(world.supervisor)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url_of(world, 2)).status_code == 200
+
+    task_queries = [q["sql"] for q in captured.captured_queries if 'FROM "campaigns_task"' in q["sql"]]
+    assert len(task_queries) == 3  # the places (and the count) grouped, the page's ids, its rows
+    assert not any("COUNT(*)" in sql and "GROUP BY" not in sql for sql in task_queries)
+    assert len(captured.captured_queries) == 10
+
+
+@pytest.mark.parametrize("role", ["anonymous", "officer", "other_officer", "other_supervisor", "manager"])
+def test_who_does_not_supervise_the_officer_gets_a_not_found(client, world, many, role):
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(url_of(world))
+
+    assert response.status_code == (302 if role == "anonymous" else 404)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from workflows.core import clock
+from workflows.core.urls import reverse_pk
 from workflows.organisation.permissions import scope_of
 from workflows.people import selectors as people
 from workflows.people.models import (
@@ -105,10 +106,10 @@ def record_links(user, task) -> RecordLinks | None:
     visit_url = ""
     if campaign.stage == Stage.SURVEYED:
         try:
-            visit_url = reverse("people:visit_add", args=[campaign.enterprise_id])
+            visit_url = reverse_pk("people:visit_add", campaign.enterprise_id)
         except NoReverseMatch:  # the survey pages are not installed
             visit_url = ""
-    return RecordLinks(field_url=reverse("campaigns:field", args=[campaign.pk]), visit_url=visit_url)
+    return RecordLinks(field_url=reverse_pk("campaigns:field", campaign.pk), visit_url=visit_url)
 
 
 # --- workers list ------------------------------------------------------------------------

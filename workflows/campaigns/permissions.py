@@ -26,7 +26,7 @@ from workflows.organisation.permissions import Scope, may_give_work_to, scope_of
 
 from . import flows
 from .flows import Action  # declared with the transitions; callers may import it from here
-from .models import Campaign, Task
+from .models import Campaign, Task, TaskStatus
 
 _OFFICER_ACTIONS = {Action.VIEW, Action.WORK, Action.ADVANCE, Action.HOLD, Action.RESUME, Action.PEOPLE}
 _SUPERVISOR_ACTIONS = set(Action)
@@ -158,3 +158,18 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     if scope.groups:
         condition |= Q(campaign__working_group_id__in=scope.groups)
     return Task.objects.filter(condition)
+
+
+def open_tasks_given_to(user) -> QuerySet[Task]:
+    """The open tasks given to ``user`` in the campaigns they may see
+    (``tasks_visible_to``), as one query. An open task is in its campaign's
+    working group — ``campaign_assign`` and a group's closing move them
+    together — so those of the user's groups are recognised on the task
+    itself, and an officer's inbox walks its index without reading a
+    campaign; the campaigns of the user's subtrees are found through their
+    unit, as everywhere."""
+    scope = scope_of(user)
+    condition = scope.subtree_q("campaign__responsible_unit__path", scope.overseen)
+    if scope.groups:
+        condition |= Q(working_group_id__in=scope.groups)
+    return Task.objects.filter(condition, assignee_id=user.pk, status=TaskStatus.OPEN)

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows.core.queries import first_of_each
 from workflows.core.text import fold
 from workflows.enterprises import permissions as enterprise_permissions
 from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
@@ -75,6 +76,7 @@ from .permissions import (
     can_complete_task,
     can_open_for,
     can_reassign_task,
+    open_tasks_given_to,
     tasks_visible_to,
 )
 
@@ -380,6 +382,10 @@ class InboxFilters:
     overdue: bool = False
 
 
+#: My tasks' cards on one screen (a phone's first screen shows a few; "More tasks" brings the next ones).
+INBOX_TASKS_PER_PAGE = 20
+
+
 def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> InboxTasks:
     """My tasks: open tasks assigned to ``user`` and those waiting in the
     queues of the user's working groups, overdue first, then by due date."""
@@ -387,8 +393,8 @@ def tasks_for_inbox(user, filters: InboxFilters, *, today: dt.date) -> InboxTask
     # Open tasks follow their campaign's working group (campaign_assign moves
     # them and takes them from people who may not hold them), so a group's
     # queue is visible to its officers; what is assigned to the user is
-    # checked against the campaigns they see.
-    branches = [tasks_visible_to(user).filter(assignee_id=user.pk, status=TaskStatus.OPEN)]
+    # checked against the campaigns they see (``open_tasks_given_to``).
+    branches = [open_tasks_given_to(user)]
     branches += [Task.objects.filter(working_group_id=group, assignee__isnull=True, status=TaskStatus.OPEN)
                  for group in sorted(scope.groups)]
     for index, qs in enumerate(branches):
@@ -425,12 +431,11 @@ class InboxTasks:
     def __getitem__(self, item: slice) -> list[Task]:
         start, stop = item.start or 0, item.stop
         if connection.features.supports_slicing_ordering_in_compound:
-            heads = [b.order_by("due_on", "pk").values("pk")[:stop] for b in self.branches]
-            rows = Task.objects.filter(pk__in=heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0])
+            rows = Task.objects.filter(pk__in=first_of_each(self.branches, order=("due_on", "pk"), limit=stop))
         else:  # SQLite: no LIMIT inside a UNION; one OR query instead (small databases)
             rows = Task.objects.filter(pk__in=functools.reduce(operator.or_, self.branches).values("pk"))
-        return list(rows.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee",
-                                        "working_group")
+        # what a card shows (not its working group: a join less to plan on every page)
+        return list(rows.select_related("campaign__enterprise", "campaign__responsible_unit", "assignee")
                     .order_by("due_on", "pk")[start:stop])
 
 
@@ -460,10 +465,9 @@ def pipeline_board(user, filters: CampaignFilters, *, today: dt.date) -> list[Bo
         counts = dict(base.order_by().values_list("stage").annotate(n=Count("pk")))
     cards: dict[str, list[Campaign]] = {stage: [] for stage in BOARD_STAGES}
     if connection.features.supports_slicing_ordering_in_compound and rollups.read():
-        heads = [base.filter(stage=stage).order_by("-stage_entered_at", "-pk").values("pk")[:BOARD_CARDS_PER_STAGE]
-                 for stage in BOARD_STAGES if counts.get(stage)]
-        found = (base.filter(pk__in=heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0])
-                 .order_by("stage", "-stage_entered_at", "-pk")) if heads else []
+        shown = [base.filter(stage=stage) for stage in BOARD_STAGES if counts.get(stage)]
+        heads = first_of_each(shown, order=("-stage_entered_at", "-pk"), limit=BOARD_CARDS_PER_STAGE) if shown else None
+        found = base.filter(pk__in=heads).order_by("stage", "-stage_entered_at", "-pk") if shown else []
     else:  # SQLite: no LIMIT inside a UNION; a window over the rows (small databases; the bench's baseline)
         found = (base.annotate(rank=Window(RowNumber(), partition_by=[F("stage")],
                                            order_by=[F("stage_entered_at").desc(), F("pk").desc()]))
@@ -522,8 +526,7 @@ class Counted:
                 and connection.features.supports_slicing_ordering_in_compound):
             return self.rows[item]
         start, stop = item.start or 0, item.stop
-        heads = [self.rows.filter(stage=stage).order_by(*order).values("pk")[:stop] for stage in self.stages]
-        chosen = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
+        chosen = first_of_each([self.rows.filter(stage=stage) for stage in self.stages], order=order, limit=stop)
         return list(self.rows.filter(pk__in=chosen).order_by(*order)[start:stop])
 
 

@@ -605,9 +605,10 @@ def task_reopen(*, task_id: int, actor) -> Task:
 
     Only the person who completed it, within ``TASK_UNDO_WINDOW``, while the
     task is still done and the campaign has neither changed stage nor unit
-    since (its history has no such event after the completion). A
-    milestone of the first year is never undone here (its day and evidence
-    were confirmed in its own form, and its follow-up keeps them).
+    nor been given to another working group since (its history has no such
+    event after the completion). A milestone of the first year is never
+    undone here (its day and evidence were confirmed in its own form, and
+    its follow-up keeps them).
     Idempotent: a task that is open already is returned as it is, nothing
     recorded."""
     task = _lock_task(task_id)
@@ -625,10 +626,15 @@ def task_reopen(*, task_id: int, actor) -> Task:
         raise DomainError(_("The undo is possible for %(minutes)d minutes after completing a task: add a new task "
                             "instead.") % {"minutes": TASK_UNDO_WINDOW.seconds // 60})
     campaign = task.campaign
-    moved = CampaignEvent.objects.filter(campaign_id=campaign.pk, at__gte=task.closed_at,
-                                         kind__in=(EventKind.STAGE, EventKind.TRANSFERRED)).exists()
-    if moved or campaign.stage != task.stage:
+    since = set(CampaignEvent.objects.filter(
+        campaign_id=campaign.pk, at__gte=task.closed_at,
+        kind__in=(EventKind.STAGE, EventKind.TRANSFERRED, EventKind.ASSIGNED)).values_list("kind", flat=True))
+    if since & {EventKind.STAGE, EventKind.TRANSFERRED} or campaign.stage != task.stage:
         raise Conflict(_("The campaign has moved since the task was completed: it cannot be reopened."))
+    # the campaign's open tasks went with it to the new group (campaign_assign): this one would stay behind
+    if EventKind.ASSIGNED in since or campaign.working_group_id != task.working_group_id:
+        raise Conflict(_("The campaign was given to another working group since the task was completed: it "
+                         "cannot be reopened."))
     task.status, task.closed_by, task.closed_at, task.closing_note, task.done_on = TaskStatus.OPEN, None, None, "", None
     task.save(update_fields=["status", "closed_by", "closed_at", "closing_note", "done_on"])
     figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[task.due_on])

@@ -78,21 +78,28 @@ def _inbox_filters(request) -> selectors.InboxFilters:
 @login_required
 @require_GET
 def my_tasks(request):
+    """My tasks, a screen of cards at a time; "More tasks" (htmx, ``more=1``)
+    answers only the next page's cards, appended below, and the button for
+    the page after (without JavaScript it is the next page)."""
     today = clock.today()
     filters = _inbox_filters(request)
-    page = Paginator(selectors.tasks_for_inbox(request.user, filters, today=today), 50).get_page(
-        param_int(request.GET, "page"))
+    page = Paginator(selectors.tasks_for_inbox(request.user, filters, today=today),
+                     selectors.INBOX_TASKS_PER_PAGE).get_page(param_int(request.GET, "page"))
     rows = selectors.task_rows(request.user, page, today=today)
+    context = {"page": page, "rows": rows, "today": today, "query": _query_without_page(request)}
+    if request.htmx and param_bool(request.GET, "more"):
+        return render(request, "campaigns/_my_tasks_more.html", context)
     return render(request, "campaigns/my_tasks.html", {
-        "nav_active": "my_tasks", "page": page, "rows": rows, "filters": filters, "today": today,
+        **context, "nav_active": "my_tasks", "filters": filters,
         "reviews": recognition_selectors.inbox_rows(request.user) if page.number == 1 else [],
-        "stages": [(s.value, s.label) for s in flows.WORKING_STAGES], "query": _query_without_page(request),
+        "stages": [(s.value, s.label) for s in flows.WORKING_STAGES],
     })
 
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("more", None)
     return query.urlencode()
 
 

@@ -14,6 +14,7 @@ from workflows.campaigns.selectors import reassignable_task_places, reassignable
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.params import param_choice, param_int, param_str
+from workflows.core.queries import PagesByIds
 from workflows.core.shortcuts import visible_or_404
 
 from . import selectors
@@ -60,9 +61,11 @@ def officer_tasks(request, user_pk: int):
     _require_supervisor(request.user)
     group_ids = [g.pk for g in groups_supervised_by(request.user)]
     officer = visible_or_404(group_members(group_ids), user_pk, request=request)
-    page = Paginator(reassignable_tasks_of(request.user, officer.pk), OFFICER_TASKS_PER_PAGE).get_page(
-        param_int(request.GET, "page"))
     places = reassignable_task_places(request.user, officer.pk)
+    total = sum(p.count for p in places)
+    # counted by the places (one grouped query the form needs anyway); a page is its ids, then its rows
+    page = Paginator(PagesByIds(reassignable_tasks_of(request.user, officer.pk), count=total),
+                     OFFICER_TASKS_PER_PAGE).get_page(param_int(request.GET, "page"))
     form = BulkReassignForm(
         request.POST or None, actor=request.user, officer_id=officer.pk, places=places,
         receivers=receivers_for(request.user, places, leaving_id=officer.pk),
@@ -83,7 +86,7 @@ def officer_tasks(request, user_pk: int):
     query.pop("page", None)
     return render(request, "organisation/officer_tasks.html", {
         "nav_active": "groups", "officer": officer, "page": page, "tasks": page.object_list,
-        "total": sum(p.count for p in places), "form": form, "confirm": confirm, "query": query.urlencode(),
+        "total": total, "form": form, "confirm": confirm, "query": query.urlencode(),
         "today": clock.today(), "selected": set(getattr(form, "cleaned_data", {}).get("tasks", []))},
         status=400 if form.errors else 200)
 

@@ -123,6 +123,25 @@ def review_tasks_for_inbox(user) -> QuerySet[FlowTask]:
     )
 
 
+def review_steps_may_wait_for(user) -> bool:
+    """Could ``review_tasks_for_inbox`` find a step for ``user``? The same
+    steps without the separation of duties (so a superset), in a query that
+    is cheap to build and to plan: My tasks asks it first, and most of the
+    people who open My tasks have no review step waiting (issue 19: building
+    and planning the whole query was a third of the heaviest officer's page)."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return False
+    flow = RecognitionFlow
+    supervised = scope.subtree_q(f"{_CAMPAIGN}__responsible_unit__path", scope.supervised)
+    verify = Q(**{f"{_CAMPAIGN}__responsible_unit__path__in": list(scope.officer_units)}) | supervised
+    queue = Q(owner__isnull=True) & ((Q(flow_task=flow.verify) & verify) | (Q(flow_task=flow.decide) & supervised))
+    return FlowTask.objects.filter(
+        Q(owner_id=user.pk) | queue, process__flow_class=flow, status__in=WAITING,
+        flow_task__in=[flow.verify, flow.correct, flow.decide],
+    ).exists()
+
+
 # --- the dossier page ---------------------------------------------------------------
 @dataclass(frozen=True)
 class DossierRights:

@@ -29,6 +29,7 @@ from .permissions import (
     DossierRights,
     campaigns_for_review,
     dossier_rights,
+    review_steps_may_wait_for,
     review_tasks_for_inbox,
     step_name,
 )
@@ -136,7 +137,10 @@ def review_history(process: RecognitionProcess | None, *, submitter=None) -> lis
 
 def inbox_rows(user) -> list[FlowTask]:
     """The user's review steps with their campaign, oldest first, in one
-    query whatever their number."""
+    query whatever their number (none when a cheap query says that no step
+    can wait for the user: ``review_steps_may_wait_for``)."""
+    if not review_steps_may_wait_for(user):
+        return []
     tasks = list(review_tasks_for_inbox(user).select_related(
         "owner", "process__recognitionprocess__dossier__campaign__enterprise",
         "process__recognitionprocess__dossier__campaign__responsible_unit",
