@@ -207,7 +207,8 @@ def _child_insert(*, name: str, code: str, kind: UnitKind, parent: Unit, actor, 
     if row is None:
         if Unit.objects.filter(code=code).exists():
             raise ValidationError(_("A unit with the code “%(code)s” already exists.") % {"code": code})
-        raise PathOverflow(f"Path overflow: no room for another child of {parent.path}")
+        # without the parent's row lock, a concurrent child took the path (test_concurrency shows it)
+        raise PathOverflow(f"No free path for another child of {parent.path}: none left, or taken (unlocked parent?)")
     unit = Unit(pk=row[0], path=row[1], depth=depth, numchild=0, code=code, name=name, search_name=_search_name(name),
                 kind=kind, is_active=True, created_at=now)
     unit._state.adding, unit._state.db = False, connection.alias
