@@ -29,6 +29,7 @@ from django_q.tasks import async_task
 
 from workflows.core import clock, notify, rows
 from workflows.core.errors import Conflict, DomainError, GuardNotMet
+from workflows.core.prepared import PreparedGet
 from workflows.enterprises.models import Enterprise
 from workflows.enterprises.services import enterprise_mark_unionised, units_lock_for_transfer
 from workflows.organisation.models import Unit, WorkingGroup
@@ -76,9 +77,16 @@ def _lock(campaign_id: int, *, with_unit: bool = False) -> Campaign:
     (``workflows.organisation.reference_stamp``). ``with_unit``: the
     responsible unit's row is locked too (a recognition adds the new
     grassroots unit under it)."""
-    return (Campaign.objects.select_for_update(of=("self", "responsible_unit") if with_unit else ("self",))
-            .select_related("responsible_unit", "enterprise", "working_group")
-            .annotate(reference_stamp=stamp_expression()).get(pk=campaign_id))
+    return _LOCKS[with_unit].get(campaign_id)
+
+
+#: ``_lock``'s statement, compiled once per connection (``core.prepared``: the ORM took longer to build it
+#: than PostgreSQL to run it).
+_LOCKS = {with_unit: PreparedGet(
+    lambda pk, with_unit=with_unit: Campaign.objects.filter(pk=pk)
+    .select_for_update(of=("self", "responsible_unit") if with_unit else ("self",))
+    .select_related("responsible_unit", "enterprise", "working_group")
+    .annotate(reference_stamp=stamp_expression())) for with_unit in (False, True)}
 
 
 def _check_fresh(campaign: Campaign, expected_stage: str | None, expected_version: int | None) -> None:
