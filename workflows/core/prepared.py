@@ -42,7 +42,7 @@ class _Compiled:
     def __init__(self, queryset: QuerySet) -> None:
         self.alias = queryset.db
         self.connection = connections[self.alias]
-        self.locks = queryset.query.select_for_update
+        self.locks = queryset.query.select_for_update and self.connection.features.has_select_for_update
         compiler = queryset.query.get_compiler(using=self.alias)
         sql, params = compiler.as_sql()
         self.sql, self.params = sql, list(params)
