@@ -72,6 +72,16 @@ What it measures (every figure goes through ``bench.common.report``):
    kind in this process, and of a first one with the caches emptied (a
    process that just started reads the reference data once).
 
+7. ``transitions_interleaved`` (``--interleave ROUNDS``: only this) — for
+   each process count, ROUNDS rounds in which our service, the peer, the
+   full floor and the bare floor each make ``--moves // ROUNDS`` moves in
+   turn (the order rotated every round), so that a machine whose load
+   changes weighs on all of them alike. Per variant: moves/s over the sum
+   of its rounds' wall times, p50/p95/p99, our ratio to it over the whole
+   run and the median of the rounds' own ratios.
+
+       DATABASE_URL=… python bench/transitions.py --interleave 4 --moves 600 --processes 1,4
+
 Campaigns: by default only campaigns this script opened itself (enterprises
 named ``PREPARED_PREFIX`` …, opened through ``enterprise_create`` and
 ``services.campaign_open`` on the units the actor supervises, round-robin);
@@ -698,19 +708,38 @@ def _peer_worker(payload, barrier) -> dict:
     return _timed_loop(task_ids, move)
 
 
-def bench_peer(moves: int, processes: list[int], *, keep: bool) -> tuple[list[dict], int]:
-    from viewflow.workflow.models import Process, Task
+def peer_start(needed: int) -> list[int]:
+    """Start ``needed`` peer processes; the ids of their waiting "surveyed" tasks."""
+    from viewflow.workflow.models import Task
 
     from bench.peer.flows import PeerFlow
 
-    needed = 1 + sum(moves + p for p in processes)
     workers = 2
     started = time.perf_counter()
     fork_run(_peer_start_worker, [(needed // workers + (1 if i < needed % workers else 0), f"peer-{i}")
                                   for i in range(workers)])
     print(f"started {needed} peer processes in {time.perf_counter() - started:.1f} s", flush=True)
-    waiting = list(Task.objects.filter(process__flow_class=PeerFlow, flow_task=PeerFlow.surveyed, status="NEW")
-                   .order_by("pk").values_list("pk", flat=True))
+    return list(Task.objects.filter(process__flow_class=PeerFlow, flow_task=PeerFlow.surveyed, status="NEW")
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def peer_delete() -> None:
+    from viewflow.workflow.models import Process, Task
+
+    from bench.peer.flows import PeerFlow
+
+    ids = list(Process.objects.filter(flow_class=PeerFlow).values_list("pk", flat=True))
+    Task.previous.through.objects.filter(to_task__process_id__in=ids).delete()
+    Task.objects.filter(process_id__in=ids).delete()
+    Process.objects.filter(pk__in=ids).delete()
+
+
+def bench_peer(moves: int, processes: list[int], *, keep: bool) -> tuple[list[dict], int]:
+    from viewflow.workflow.models import Task
+
+    from bench.peer.flows import PeerFlow
+
+    waiting = peer_start(1 + sum(moves + p for p in processes))
     probe = take(waiting, 1)[0]
     from workflows.core import clock
 
@@ -723,10 +752,7 @@ def bench_peer(moves: int, processes: list[int], *, keep: bool) -> tuple[list[di
         results = fork_run(_peer_worker, [(share, warm[i]) for i, share in enumerate(shares)])
         rows.append(_row("viewflow peer", p, results, queries["statements"]))
     if not keep:
-        ids = list(Process.objects.filter(flow_class=PeerFlow).values_list("pk", flat=True))
-        Task.previous.through.objects.filter(to_task__process_id__in=ids).delete()
-        Task.objects.filter(process_id__in=ids).delete()
-        Process.objects.filter(pk__in=ids).delete()
+        peer_delete()
     return rows, queries["statements"]
 
 
@@ -886,6 +912,59 @@ def bench_floor(pool: list[int], actor, moves: int, processes: list[int], *, ful
     return rows
 
 
+# --- 7. interleaved: ours, the peer and the floors in turn ---------------------------------
+INTERLEAVED = ("service", "viewflow peer", "floor full", "floor bare")
+
+
+def bench_interleaved(pool: list[int], actor, moves: int, processes: list[int], rounds: int, *,
+                      keep_peer: bool) -> list[dict]:
+    """For each process count, ``rounds`` rounds of ``moves // rounds`` moves
+    of each variant in turn (``INTERLEAVED``, the order rotated every
+    round), so that the machine's load weighs on all of them alike. A
+    variant's throughput is its moves over the sum of its rounds' wall
+    times; ``median_ratio_*`` is the median of the rounds' own ratios."""
+    from statistics import median
+
+    per_round = max(1, moves // rounds)
+    waiting = peer_start(sum(rounds * (per_round + p) for p in processes))
+    runs = {
+        "service": lambda share, warm: fork_run(_service_worker, [(s, actor.pk, w)
+                                                                  for s, w in zip(share, warm, strict=True)]),
+        "viewflow peer": lambda share, warm: fork_run(_peer_worker, list(zip(share, warm, strict=True))),
+        "floor full": lambda share, warm: fork_run(_floor_worker, [(s, actor.pk, True, w)
+                                                                   for s, w in zip(share, warm, strict=True)]),
+        "floor bare": lambda share, warm: fork_run(_floor_worker, [(s, actor.pk, False, w)
+                                                                   for s, w in zip(share, warm, strict=True)]),
+    }
+    rows = []
+    for p in processes:
+        samples = {name: Samples() for name in INTERLEAVED}
+        rates: dict[str, list[float]] = {name: [] for name in INTERLEAVED}
+        for r in range(rounds):
+            order = INTERLEAVED[r % len(INTERLEAVED):] + INTERLEAVED[:r % len(INTERLEAVED)]
+            for name in order:
+                source = waiting if name == "viewflow peer" else pool
+                warm, share = take(source, p), partition(take(source, per_round), p)
+                results = runs[name](share, warm)
+                combined = combine(results)
+                samples[name].merge(combined)
+                samples[name].elapsed += combined.elapsed
+                rates[name].append(len(combined.latencies) / combined.elapsed if combined.elapsed else 0.0)
+        ours = samples["service"].figures()
+        for name in INTERLEAVED:
+            figures = samples[name].figures()
+            row = {"processes": p, "variant": name, "rounds": rounds, **figures}
+            if name != "service":
+                row["ours_to_it"] = round(ours["per_second"] / figures["per_second"], 2) \
+                    if figures["per_second"] else None
+                row["median_round_ratio"] = round(median(
+                    a / b for a, b in zip(rates["service"], rates[name], strict=True) if b), 2)
+            rows.append(row)
+    if not keep_peer:
+        peer_delete()
+    return rows
+
+
 # --- 6. statements a move, by kind ---------------------------------------------------------
 #: The kinds of move counted: (label, transition, its form's data); each leaves the campaign
 #: where the next one starts.
@@ -945,6 +1024,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="open N fresh surveyed campaigns for the actor, then stop")
     parser.add_argument("--prepare-processes", type=int, default=2)
     parser.add_argument("--keep-peer", action="store_true", help="keep the peer's viewflow processes")
+    parser.add_argument("--interleave", type=int, metavar="ROUNDS", default=0,
+                        help="only run ours, the peer and the floors in turn, ROUNDS rounds per process count")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="only profile N service moves in this process (cProfile, the 30 costliest calls)")
     args = parser.parse_args(argv)
@@ -966,6 +1047,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.profile:
         profile_service(actor, args.profile, args.source)
+        return
+    if args.interleave:
+        processes = [int(p) for p in args.processes.split(",") if p.strip()]
+        per_round = max(1, args.moves // args.interleave)
+        needed = 3 * sum(args.interleave * (per_round + p) for p in processes)
+        pool = surveyed_ids(actor, args.source)
+        if len(pool) < needed:
+            prepare(needed - len(pool), actor, args.prepare_processes)
+            pool = surveyed_ids(actor, args.source)
+        report("transitions_interleaved", bench_interleaved(pool, actor, args.moves, processes, args.interleave,
+                                                            keep_peer=args.keep_peer))
         return
 
     processes = [int(p) for p in args.processes.split(",") if p.strip()]

@@ -222,3 +222,32 @@ def test_task_work_and_transitions_on_one_campaign_never_deadlock():
 
     outcomes = _race([hold_and_resume, hold_and_resume, work_tasks, work_tasks, work_tasks, work_tasks])
     assert [o for o in outcomes if o is not None] == []
+
+
+def test_four_recognitions_under_one_unit_at_once_get_consecutive_paths():
+    """Each recognition adds its grassroots unit as the last child of the
+    responsible unit, its path computed in SQL: the move locks the unit's
+    row with the campaign's, so concurrent recognitions under one unit take
+    the next paths in turn (without that lock two of them compute the same
+    path and all but one fail)."""
+    # given four campaigns of one unit at the founding congress, the unit without children
+    world = build_world()
+    campaigns = [campaign_at(world, Stage.FOUNDING_CONGRESS, enterprise=factories.EnterpriseFactory(
+        responsible_unit=world.district)) for _ in range(4)]
+    district = type(world.district).objects.get(pk=world.district.pk)
+    assert district.numchild == 0
+
+    # when its supervisor recognises all four at once
+    outcomes = _race([_as(world.supervisor.pk, services.campaign_transition, campaign_id=c.pk, name="recognise",
+                          data={"decision_number": f"{n}/QĐ-LĐLĐ", "decision_date": clock.today(),
+                                "admitted_members": 5}, expected_stage=Stage.FOUNDING_CONGRESS)
+                      for n, c in enumerate(campaigns, start=1)])
+
+    # then all four succeed, with the next four paths under the unit, one each
+    assert len(_winners(outcomes)) == 4, outcomes
+    paths = sorted(Campaign.objects.filter(pk__in=[c.pk for c in campaigns])
+                   .values_list("recognised_unit__path", flat=True))
+    assert paths == [district.path + step for step in ("0001", "0002", "0003", "0004")]
+    district.refresh_from_db()
+    assert district.numchild == 4 == district.get_children().count()
+    assert {u.depth for u in district.get_children()} == {district.depth + 1}

@@ -31,6 +31,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from workflows.core import counters
+from workflows.enterprises.models import EnterpriseBand
 
 from . import flows
 from .flows import Stage
@@ -73,8 +74,10 @@ class Batch:
     the statement itself when the history holds no earlier entry: no
     question asked before."""
 
-    #: The tables, in the order their rows are locked.
-    ORDER = (StageCohort, StageEntries, MonthFigures, StageDuration, TaskDueCount)
+    #: The tables, in the order their rows are locked. The registry's bands
+    #: come first: a recognition marks its enterprise as unionised before
+    #: the campaign's figures, as it always did.
+    ORDER = (EnterpriseBand, StageCohort, StageEntries, MonthFigures, StageDuration, TaskDueCount)
 
     def __init__(self) -> None:
         self._tables: dict[type, tuple[tuple[str, ...], dict]] = {}

@@ -27,13 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from workflows.core import clock, notify
+from workflows.core import clock, notify, rows
 from workflows.core.errors import Conflict, DomainError, GuardNotMet
+from workflows.core.prepared import PreparedGet
 from workflows.enterprises.models import Enterprise
 from workflows.enterprises.services import enterprise_mark_unionised, units_lock_for_transfer
-from workflows.organisation.models import Unit, UnitKind, WorkingGroup
+from workflows.organisation.models import Unit, WorkingGroup
 from workflows.organisation.permissions import require_administer_person, require_manage_groups, scope_of
 from workflows.organisation.reference_stamp import stamp_expression
+from workflows.organisation.selectors import grassroots_kind_cached
 from workflows.organisation.services import grassroots_unit_create
 from workflows.organisation.workdays import WorkingCalendar, calendar_cached
 from workflows.people import services as people
@@ -66,16 +68,25 @@ User = get_user_model()
 
 
 # --- shared steps ---------------------------------------------------------------
-def _lock(campaign_id: int) -> Campaign:
+def _lock(campaign_id: int, *, with_unit: bool = False) -> Campaign:
     """The campaign, its row locked, with its unit, enterprise and working
     group, and the reference stamp (``reference_stamp``, None where there
     is none) read in the same statement: what a move reads of the rule
     sets, checklists, calendars and webhook subscriptions comes from this
     process's caches while the stamp keeps its value
-    (``workflows.organisation.reference_stamp``)."""
-    return (Campaign.objects.select_for_update(of=("self",))
-            .select_related("responsible_unit", "enterprise", "working_group")
-            .annotate(reference_stamp=stamp_expression()).get(pk=campaign_id))
+    (``workflows.organisation.reference_stamp``). ``with_unit``: the
+    responsible unit's row is locked too (a recognition adds the new
+    grassroots unit under it)."""
+    return _LOCKS[with_unit].get(campaign_id)
+
+
+#: ``_lock``'s statement, compiled once per connection (``core.prepared``: the ORM took longer to build it
+#: than PostgreSQL to run it).
+_LOCKS = {with_unit: PreparedGet(
+    lambda pk, with_unit=with_unit: Campaign.objects.filter(pk=pk)
+    .select_for_update(of=("self", "responsible_unit") if with_unit else ("self",))
+    .select_related("responsible_unit", "enterprise", "working_group")
+    .annotate(reference_stamp=stamp_expression())) for with_unit in (False, True)}
 
 
 def _check_fresh(campaign: Campaign, expected_stage: str | None, expected_version: int | None) -> None:
@@ -136,16 +147,14 @@ def _user_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime,
-                            calendar: WorkingCalendar | None = None, *, count: bool = True,
-                            batch: figures.Batch | None = None) -> list[Task]:
+def _tasks_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime,
+                     calendar: WorkingCalendar | None = None) -> list[Task]:
     """Entering a stage creates its template tasks — those of the nearest
     unit (the campaign's or one above it) that keeps a checklist for the
     stage, else the national ones — due in working days of the unit's
     calendar (``calendar``: the caller's, of that unit). The checklist and
     the calendar come from this process's caches when the campaign carries
-    the reference stamp (``_lock``). ``count``: move the open tasks'
-    figures (in ``batch``, if given)."""
+    the reference stamp (``_lock``). The tasks are not written yet."""
     unit, stamp = campaign.responsible_unit, _stamp(campaign)
     templates = stage_templates_cached(stamp=stamp, stage=stage, unit=unit)
     if not templates:
@@ -154,15 +163,17 @@ def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
     longest = max(t.due_in_working_days for t in templates)
     calendar = calendar or calendar_cached(stamp=stamp, unit=unit, start=start,
                                            end=start + dt.timedelta(days=longest * 2 + 45))
-    tasks = Task.objects.bulk_create([
-        Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
-             milestone=t.milestone, is_core=t.is_core,
-             working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
-             created_by=actor, created_at=now)
-        for t in templates
-    ])
-    if count:
-        figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks], batch=batch)
+    return [Task(campaign=campaign, stage=stage, title=t.title, description=t.description, template=t,
+                 milestone=t.milestone, is_core=t.is_core,
+                 working_group=campaign.working_group, due_on=calendar.add(start, t.due_in_working_days),
+                 created_by=actor, created_at=now)
+            for t in templates]
+
+
+def _tasks_create_for_stage(campaign: Campaign, stage: str, actor, now: dt.datetime) -> list[Task]:
+    """``_tasks_for_stage``, written, with the open tasks' figures."""
+    tasks = Task.objects.bulk_create(_tasks_for_stage(campaign, stage, actor, now))
+    figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks])
     return tasks
 
 
@@ -193,23 +204,29 @@ def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
 _TASK_HORIZON = dt.timedelta(days=120)
 
 
+#: What a transition does after its stage change (``_EFFECTS``): given the
+#: summary figures' batch and the new rows the transition writes in one
+#: statement with its events (``rows.insert``), it adds to them.
+After = Callable[[figures.Batch, list], None]
+
+
 def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: str = "",
-                data: dict | None = None, then: Sequence[Callable[[figures.Batch], None]] = (),
+                data: dict | None = None, then: Sequence[After] = (),
                 pending: Sequence[CampaignEvent] = ()) -> CampaignEvent:
     """Take the transition ``declared`` on a locked campaign whose permission
-    and guards were checked: change the stage, record the event (after
-    ``pending``, the events of what its form recorded, in one statement),
-    cancel the left stage's tasks and create the entered stage's, run
-    ``then`` (what the transition does after the stage change, given the
-    summary figures' batch), move the summary figures in one statement,
-    and queue its jobs for after the commit.
+    and guards were checked: change the stage, cancel the left stage's
+    tasks, run ``then`` (what the transition does after the stage change),
+    write the event (after ``pending``, the events of what its form
+    recorded), the entered stage's tasks and the rows of ``then`` in one
+    statement, move the summary figures in one statement, and queue its
+    jobs for after the commit.
 
     The reference data (the unit's calendar and checklist, who listens to
     webhooks) come from this process's caches for the reference stamp read
     with the row lock: a move writes and reads nothing else. Its statements:
-    the UPDATE of the campaign, the INSERT of its events, the UPDATE …
-    RETURNING of the tasks it cancels, the INSERT of those it creates, the
-    summary figures, and the webhooks' outbox when someone listens."""
+    the UPDATE of the campaign, the UPDATE … RETURNING of the tasks it
+    cancels, the INSERT of its events and new tasks, the summary figures,
+    and the webhooks' outbox when someone listens."""
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
@@ -223,25 +240,27 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
         campaign.closed_at = now
     campaign.version += 1
     campaign.save()
-    event = _event_row(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
-                       data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
-    CampaignEvent.objects.bulk_create([*pending, event])  # what the form recorded, then the stage
-    batch = figures.Batch()
-    # the funnel counts a stage once per campaign: not again when it comes back to it
-    figures.campaign_moved(batch, unit_id=campaign.responsible_unit_id, from_stage=from_stage,
-                           entered_on=entered_on, to_stage=campaign.stage, on=today, working_days=days_in_stage,
-                           campaign_id=campaign.pk, event_id=event.pk)
-    closed, opened = [], []
+    closed = []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
             "from": Stage(from_stage).label, "to": Stage(campaign.stage).label}
         closed = _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
+    event = _event_row(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
+                       data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
+    batch, new = figures.Batch(), [*pending, event]  # what the form recorded, then the stage
+    opened = []
     if campaign.stage in flows.WORKING_STAGES:
-        opened = [t.due_on for t in _tasks_create_for_stage(campaign, campaign.stage, actor, now, calendar,
-                                                             count=False)]
+        tasks = _tasks_for_stage(campaign, campaign.stage, actor, now, calendar)
+        new += tasks
+        opened = [t.due_on for t in tasks]
     figures.tasks_changed(unit_id=campaign.responsible_unit_id, closed=closed, opened=opened, batch=batch)
     for step in then:
-        step(batch)
+        step(batch, new)
+    rows.insert(new)
+    # the funnel counts a stage once per campaign: not again when it comes back to it
+    figures.campaign_moved(batch, unit_id=campaign.responsible_unit_id, from_stage=from_stage,
+                           entered_on=entered_on, to_stage=campaign.stage, on=today, working_days=days_in_stage,
+                           campaign_id=campaign.pk, event_id=event.pk)
     # one statement, every table's rows in key order: transitions never lock these rows crosswise
     batch.write()
     _announce(WebhookKind.CAMPAIGN_MOVED, campaign, event, transition=declared.name, from_stage=from_stage,
@@ -470,14 +489,16 @@ def _counts_record(campaign: Campaign, actor, *, workforce: int | None = None, c
 
 
 def _grassroots_unit_create(campaign: Campaign, actor) -> Unit:
-    kind = UnitKind.objects.filter(is_grassroots=True).order_by("order", "pk").first()
+    """The CĐCS under the responsible unit, whose row ``_lock`` locked with
+    the campaign's; its kind from this process's cache."""
+    kind = grassroots_kind_cached(stamp=_stamp(campaign))
     if kind is None:
         raise DomainError(_("No grassroots unit kind is set up: ask the administrator."))
     name = _("Grassroots union of %(name)s") % {"name": campaign.enterprise.name}
     # The enterprise's name may already fill the column the unit's name goes in.
     return grassroots_unit_create(name=name[:Unit._meta.get_field("name").max_length],
-                       code=f"cdcs-{campaign.enterprise.tax_code}-{campaign.pk}", kind=kind,
-                       parent=campaign.responsible_unit, actor=actor)
+                                  code=f"cdcs-{campaign.enterprise.tax_code}-{campaign.pk}", kind=kind,
+                                  parent=campaign.responsible_unit, actor=actor, parent_locked=True)
 
 
 @transaction.atomic
@@ -811,8 +832,8 @@ def campaign_transition(*, campaign_id: int, name: str, actor, data: Mapping | N
     are met (``GuardNotMet``, every sentence at once); then its effects, the
     stage change, the event, the summary figures, the tasks, and its jobs
     after the commit. A refusal writes nothing."""
-    campaign = _lock(campaign_id)
     declared = flows.TRANSITIONS.get(name)
+    campaign = _lock(campaign_id, with_unit=declared is not None and Effect.GRASSROOTS_UNIT in declared.effects)
     permissions.require(actor, declared.action if declared else Action.WORK, campaign)
     _check_fresh(campaign, expected_stage, expected_version)
     declared = flows.transition_from(campaign.stage, name)
@@ -920,38 +941,42 @@ _RECORDERS: dict[Record, Callable[[Campaign, object, Mapping, list[CampaignEvent
 # What a transition does once its guards are met (``flows.Effect``): what the
 # stage event keeps, and a step taken after the stage change (given the
 # transition's batch of summary figures, written after it).
-def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
+def _found_grassroots_unit(campaign: Campaign, actor) -> tuple[dict, After]:
     """The new grassroots union (CĐCS) is created under the responsible unit
     before the stage changes (the event names it); after it the enterprise
-    is marked as having a union, and the admitted members and the first
-    year's tasks are counted with the transition's figures."""
+    is marked as having a union (its band with the transition's figures),
+    the admitted members are counted, and the first year opens."""
     campaign.recognised_unit = _grassroots_unit_create(campaign, actor)
 
-    def after(batch: figures.Batch) -> None:
-        enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit)
+    def after(batch: figures.Batch, new: list) -> None:
+        enterprise_mark_unionised(enterprise=campaign.enterprise, union_unit=campaign.recognised_unit,
+                                  add=batch.add)
         figures.union_founded(unit_id=campaign.responsible_unit_id, on=campaign.decision_date,
                               members=campaign.admitted_members, batch=batch)
-        _follow_up_open(campaign, actor, batch)
+        _follow_up_open(campaign, actor, batch, new)
     return {"unit_id": campaign.recognised_unit.pk}, after
 
 
-def _follow_up_open(campaign: Campaign, actor, batch: figures.Batch) -> FollowUp:
+def _follow_up_open(campaign: Campaign, actor, batch: figures.Batch, new: list) -> FollowUp:
     """The recognition opens the new union's first year: its follow-up
     (as long as the rule set in force today says, 12 months by default:
     the campaign's ``rules``) and the checklist of stage "recognised", due
     in working days of the unit's calendar, for the working group that
-    founded it (its figures in the transition's ``batch``)."""
+    founded it: added to the transition's ``new`` rows, their figures to
+    its ``batch``."""
     today = clock.today()
     rules = campaign.rules
-    follow_up = FollowUp.objects.create(
+    follow_up = FollowUp(
         campaign=campaign, unit=campaign.recognised_unit, opened_on=today,
         ends_on=today + relativedelta(months=rules.follow_up_months),
         dues_due_by=today + relativedelta(months=rules.dues_within_months))
-    _tasks_create_for_stage(campaign, Stage.RECOGNISED, actor, clock.now(), batch=batch)
+    tasks = _tasks_for_stage(campaign, Stage.RECOGNISED, actor, clock.now())
+    new += [follow_up, *tasks]
+    figures.tasks_opened(unit_id=campaign.responsible_unit_id, due_dates=[t.due_on for t in tasks], batch=batch)
     return follow_up
 
 
-def _admit(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
+def _admit(campaign: Campaign, actor) -> tuple[dict, After]:
     """The founding congress admits every standing application of a campaign
     whose workers are entered by name, on the congress's day."""
     if campaign.register != Register.NAMES:
@@ -962,7 +987,7 @@ def _admit(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], N
     return {"admitted": admitted}, _nothing
 
 
-def _admission_undo(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.Batch], None]]:
+def _admission_undo(campaign: Campaign, actor) -> tuple[dict, After]:
     """The congress was called off: nobody stays admitted."""
     if campaign.register != Register.NAMES:
         return {}, _nothing
@@ -971,11 +996,11 @@ def _admission_undo(campaign: Campaign, actor) -> tuple[dict, Callable[[figures.
     return {}, _nothing
 
 
-def _nothing(batch: figures.Batch) -> None:
+def _nothing(batch: figures.Batch, new: list) -> None:
     """No step after the stage change."""
 
 
-_EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, Callable[[figures.Batch], None]]]] = {
+_EFFECTS: dict[Effect, Callable[[Campaign, object], tuple[dict, After]]] = {
     Effect.GRASSROOTS_UNIT: _found_grassroots_unit,
     Effect.ADMISSION: _admit,
     Effect.ADMISSION_UNDONE: _admission_undo,

@@ -8,7 +8,7 @@ reports any drift.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from workflows.core import counters
@@ -51,8 +51,12 @@ class EnterpriseFacts:
     FIELDS = ("workforce", "workforce_source", "has_union", "ownership_sector", "industrial_zone")
 
 
-def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, EnterpriseFacts | None]]) -> None:
-    """Apply (before, after) pairs: None before for a new enterprise."""
+def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, EnterpriseFacts | None]], *,
+                        add: Callable[[type, tuple[str, ...], dict], None] = counters.add) -> None:
+    """Apply (before, after) pairs: None before for a new enterprise.
+    ``add``: where the deltas go (``counters.add``'s signature), at once by
+    default; a campaign's move gives its batch of summary figures, written
+    in its one statement."""
     deltas = counters.table()
     for before, after in changes:
         for facts, sign in ((before, -1), (after, +1)):
@@ -63,7 +67,7 @@ def enterprises_changed(changes: Iterable[tuple[EnterpriseFacts | None, Enterpri
             row["enterprises"] += sign
             row["workforce"] += sign * facts.workforce
             row["workforce_social_insurance"] += sign * facts.workforce * facts.from_social_insurance
-    counters.add(EnterpriseBand, KEY, deltas)
+    add(EnterpriseBand, KEY, deltas)
 
 
 def enterprises_transferred(facts: Iterable[EnterpriseFacts], *, to_unit_id: int) -> None:

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from workflows.core import clock
+from workflows.core import clock, counters
 from workflows.core.errors import Conflict, DomainError
 from workflows.core.progress import LiveProgress
 from workflows.core.text import fold
@@ -127,13 +127,14 @@ def enterprise_update(*, enterprise_id: int, data: EnterpriseData, actor,
     return enterprise
 
 
-def enterprise_mark_unionised(*, enterprise: Enterprise, union_unit: Unit) -> None:
+def enterprise_mark_unionised(*, enterprise: Enterprise, union_unit: Unit, add=counters.add) -> None:
     """Record that the enterprise now has its grassroots union. Called by the
-    recognition service inside its transaction, after its own checks."""
+    recognition service inside its transaction, after its own checks
+    (``add``: as ``figures.enterprises_changed``'s)."""
     before = figures.EnterpriseFacts.of(enterprise)
     Enterprise.objects.filter(pk=enterprise.pk).update(has_union=True, union_unit=union_unit,
                                                        updated_at=clock.now())
-    figures.enterprises_changed([(before, replace(before, has_union=True))])
+    figures.enterprises_changed([(before, replace(before, has_union=True))], add=add)
 
 
 # --- registry import --------------------------------------------------------------------

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from workflows.core.params import param_int, param_str
 from workflows.core.text import fold
 
-from .models import Unit, WorkingGroup, WorkingGroupUserObjectPermission
+from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission
 from .permissions import Role, Scope, may_give_work_to, officers_who_may_receive, scope_of, supervisors_who_may_receive
+from .reference_stamp import StampedCache
 
 User = get_user_model()
 
@@ -430,3 +431,14 @@ def administration_for(request) -> Administration:
             ours = apps.get_app_config(app["app_label"]).name.startswith("workflows.")
             (reference if ours else technical).append(AdminSection(str(app["name"]), links))
     return Administration(reverse("admin:index"), tuple(reference), tuple(technical))
+
+
+_GRASSROOTS_KIND = StampedCache("grassroots unit kind", maxsize=1)
+
+
+def grassroots_kind_cached(*, stamp: int | None) -> UnitKind | None:
+    """The kind a recognition gives the unit it founds: the first grassroots
+    kind (None: none is set up), from this process's cache for the reference
+    stamp (unit kinds move it: migration ``0008_unit_kind_reference_stamp``)."""
+    return _GRASSROOTS_KIND.get(stamp, "kind", lambda: UnitKind.objects.filter(is_grassroots=True)
+                                .order_by("order", "pk").first())

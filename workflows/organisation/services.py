@@ -14,6 +14,7 @@ reach the apps above this one); these are their organisation parts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
@@ -21,9 +22,10 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from treebeard.exceptions import PathOverflow
 
 from workflows.core import clock
 from workflows.core.text import fold
@@ -122,13 +124,96 @@ def unit_create(*, name: str, code: str, kind: UnitKind, parent: Unit | None, ac
 
 
 @transaction.atomic
-def grassroots_unit_create(*, name: str, code: str, kind: UnitKind, parent: Unit, actor) -> Unit:
+def grassroots_unit_create(*, name: str, code: str, kind: UnitKind, parent: Unit, actor,
+                           parent_locked: bool = False) -> Unit:
     """The grassroots union (CĐCS) a recognition decision founds, under the
     recognising unit: created by the supervisor who decides (the
-    recognition's separation of duties has checked who that may be)."""
+    recognition's separation of duties has checked who that may be).
+
+    On PostgreSQL in one statement (``_CHILD_INSERT``) under the parent's
+    row lock — taken by the caller with its own (``parent_locked``: the
+    campaign's move locks its unit with its row), else here —, as
+    treebeard's ``add_child`` would make it; elsewhere through treebeard."""
     if not (actor and (actor.is_superuser or can_supervise_unit(actor, parent))):
         raise PermissionDenied
-    return _unit_add(name=name, code=code, kind=kind, parent=parent, actor=actor, now=clock.now())
+    now = clock.now()
+    if connection.vendor != "postgresql":
+        return _unit_add(name=name, code=code, kind=kind, parent=parent, actor=actor, now=now)
+    if not parent_locked:
+        parent = _lock_unit(parent.pk)
+    return _child_insert(name=name, code=code, kind=kind, parent=parent, actor=actor, now=now)
+
+
+def _path_step_sql(number: str) -> str:
+    """SQL: the integer ``number`` as a step of a unit's path (treebeard's ``_int2str``, padded)."""
+    base, alphabet = len(Unit.alphabet), Unit.alphabet
+    return " || ".join(f"substr('{alphabet}', mod(({number}) / {base ** (Unit.steplen - 1 - i)}, {base}) + 1, 1)"
+                       for i in range(Unit.steplen))
+
+
+def _path_number_sql(step: str) -> str:
+    """SQL: the last step of the path ``step`` as an integer (treebeard's ``_str2int``)."""
+    base, alphabet = len(Unit.alphabet), Unit.alphabet
+    return " + ".join(f"(strpos('{alphabet}', substr(right({step}, {Unit.steplen}), {i + 1}, 1)) - 1) "
+                      f"* {base ** (Unit.steplen - 1 - i)}" for i in range(Unit.steplen))
+
+
+#: A unit added as the last child of a parent whose row the transaction has
+#: locked, the parent's count of children and the unit's history record, in
+#: one statement. The path is the last child's plus one step (1 for the
+#: first child), as treebeard's ``add_child``: two transactions adding
+#: under one parent wait for each other on its row lock, and the second
+#: (READ COMMITTED: a new snapshot per statement) sees the first one's
+#: child. Nothing is written when the code or the path is taken, or the
+#: parent has no step left: no row comes back.
+_CHILD_INSERT = f"""
+WITH last AS (
+    SELECT coalesce((SELECT {_path_number_sql("path")} FROM "organisation_unit"
+                     WHERE depth = %s AND path LIKE %s ORDER BY path DESC LIMIT 1), 0) + 1 AS number
+), unit AS (
+    INSERT INTO "organisation_unit" (path, depth, numchild, code, name, search_name, kind_id, is_active, created_at)
+    SELECT %s || {_path_step_sql("last.number")}, %s, 0, %s, %s, %s, %s, true, %s FROM last
+    WHERE last.number < {len(Unit.alphabet) ** Unit.steplen}
+    ON CONFLICT DO NOTHING
+    RETURNING id, path
+), parent AS (
+    UPDATE "organisation_unit" SET numchild = numchild + 1 WHERE id = %s AND EXISTS (SELECT 1 FROM unit)
+), record AS (
+    INSERT INTO "organisation_changerecord" (at, actor_id, action, unit_id, summary, before, after)
+    SELECT %s, %s, %s, unit.id, %s, '{{}}'::jsonb, CAST(%s AS jsonb) FROM unit
+)
+SELECT id, path FROM unit
+"""
+
+
+def _child_insert(*, name: str, code: str, kind: UnitKind, parent: Unit, actor, now: dt.datetime) -> Unit:
+    """``_unit_add`` under a locked parent, in one statement (``_CHILD_INSERT``)."""
+    name = _name(name, _("A unit needs a name."))
+    code = slugify(code or "")[:60]
+    if not code:
+        raise ValidationError(_("A unit needs a code (letters, digits and hyphens)."))
+    if not parent.is_active:
+        raise ValidationError(_("The unit “%(name)s” is closed: choose an open unit.") % {"name": parent.name})
+    depth = parent.depth + 1
+    summary = (_("Unit “%(name)s” created") % {"name": name})[:500]
+    after = {"name": name, "code": code, "kind": kind.name, "parent": parent.name}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHILD_INSERT, [
+            depth, parent.path + "%",
+            parent.path, depth, code, name, _search_name(name), kind.pk, now,
+            parent.pk,
+            now, _actor_id(actor), ChangeAction.UNIT_CREATED.value, summary, json.dumps(after)])
+        row = cursor.fetchone()
+    if row is None:
+        if Unit.objects.filter(code=code).exists():
+            raise ValidationError(_("A unit with the code “%(code)s” already exists.") % {"code": code})
+        # without the parent's row lock, a concurrent child took the path (test_concurrency shows it)
+        raise PathOverflow(f"No free path for another child of {parent.path}: none left, or taken (unlocked parent?)")
+    unit = Unit(pk=row[0], path=row[1], depth=depth, numchild=0, code=code, name=name, search_name=_search_name(name),
+                kind=kind, is_active=True, created_at=now)
+    unit._state.adding, unit._state.db = False, connection.alias
+    parent.numchild += 1  # as treebeard leaves the parent in memory
+    return unit
 
 
 @transaction.atomic
