@@ -37,7 +37,7 @@ from workflows.campaigns.selectors import stage_templates
 from workflows.core import clock
 from workflows.core.errors import GuardNotMet
 from workflows.organisation import services as org
-from workflows.organisation.models import CalendarDay
+from workflows.organisation.models import CalendarDay, UnitKind
 from workflows.organisation.reference_stamp import StampedCache, caches_clear, stamp_now
 from workflows.organisation.workdays import add_working_days
 from workflows.webhooks import services as webhooks
@@ -143,6 +143,11 @@ def _unit_moved(world):
     org.unit_move(unit_id=world.other_district.pk, parent_id=world.district.pk, actor=world.admin)
 
 
+def _unit_kind(world):
+    """The kind a recognition gives its CĐCS is cached per process too (``grassroots_kind_cached``)."""
+    UnitKind.objects.filter(is_grassroots=True).update(order=99)
+
+
 def _nothing(world):
     pass
 
@@ -151,7 +156,7 @@ def _nothing(world):
 @pytest.mark.parametrize(("given", "write"), [
     (_nothing, _rule_set), (_nothing, _rule_set_limit), (_nothing, _checklist), (_nothing, _checklist_in_the_orm),
     (_nothing, _calendar_day), (_nothing, _calendar_day_in_the_orm), (_calendar_day_in_the_orm, _calendar_days_deleted),
-    (_nothing, _unit_moved)])
+    (_nothing, _unit_moved), (_nothing, _unit_kind)])
 def test_every_change_of_reference_data_moves_the_stamp(world, given, write):
     given(world)
     before = stamp_now()

@@ -165,11 +165,16 @@ def _path_number_sql(step: str) -> str:
 #: under one parent wait for each other on its row lock, and the second
 #: (READ COMMITTED: a new snapshot per statement) sees the first one's
 #: child. Nothing is written when the code or the path is taken, or the
-#: parent has no step left: no row comes back.
+#: parent has no step left: no row comes back. The last child is found in
+#: byte order (``~>~``, the order of ``unit_depth_path_idx``'s pattern
+#: operators, and the alphabet's): one index probe backwards, where
+#: ``ORDER BY path DESC`` (treebeard's) walked the unique index over every
+#: unit after the parent's subtree (710 ms under a unit with 2.755 CĐCS at
+#: national scale; 3 ms so).
 _CHILD_INSERT = f"""
 WITH last AS (
     SELECT coalesce((SELECT {_path_number_sql("path")} FROM "organisation_unit"
-                     WHERE depth = %s AND path LIKE %s ORDER BY path DESC LIMIT 1), 0) + 1 AS number
+                     WHERE depth = %s AND path LIKE %s ORDER BY path USING ~>~ LIMIT 1), 0) + 1 AS number
 ), unit AS (
     INSERT INTO "organisation_unit" (path, depth, numchild, code, name, search_name, kind_id, is_active, created_at)
     SELECT %s || {_path_step_sql("last.number")}, %s, 0, %s, %s, %s, %s, true, %s FROM last
