@@ -47,6 +47,8 @@ MIB = 1024 * 1024
 TARGET_SECONDS = 10.0
 TARGET_KB = 500
 TARGET_PEAK_MIB = 150
+#: A page printed as the crawl goes when it takes longer than this.
+SLOW_SECONDS = 5.0
 #: URL patterns not opened: files (an export, a document, a spreadsheet) are not pages.
 DOWNLOAD = re.compile(r"(\.(xlsx|docx|csv|pdf|zip)|\.<str:[a-z_]+>|/file/|/documents/<int:[a-z_]+>/)$")
 
@@ -148,6 +150,8 @@ def measure(users: Sequence, *, per_pattern: int = 3, per_login: int = 300, trac
                         login=login, path=path, status=response.status_code, seconds=seconds, size=len(body),
                         html="html" in response.get("Content-Type", ""), peak_mib=peak, rss_mib=rss_mib(),
                         maxrss_growth_mib=max_rss_mib() - before_max))
+                    if seconds > SLOW_SECONDS:  # a long crawl shows where it is
+                        log(f"    {login} {path}: {seconds:.1f} s, {len(body) / 1000:.0f} KB", flush=True)
                     return response
 
                 started = time.perf_counter()
