@@ -377,7 +377,7 @@ def branch_sums(model, unit: Unit, keys: tuple[str, ...], sums: tuple[str, ...],
         sign = 1 if row["unit__path"] == unit.path else -1
         for column, n in values.items():
             own[key][column] += sign * n
-        if sign < 0:
+        if sign < 0 and any(values.values()):  # a child's row left at zero (all moved away) has no figures
             found.append((row["unit__path"], *key, values))
     return found + [(unit.path, *key, values) for key, values in own.items() if any(values.values())]
 

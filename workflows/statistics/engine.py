@@ -274,6 +274,8 @@ def _enterprise_figures(rows: dict[str, BranchFigures], unit: Unit, length: int,
                 .annotate(branch=_branch("unit__path", length)).values("branch", "band", "has_union")
                 .annotate(n=Sum("enterprises"), w=Sum("workforce"), si=Sum("workforce_social_insurance"))
                 .order_by()):
+        if not row["n"]:  # a band left at zero (its enterprises moved away, a unit closed) has no figures
+            continue
         target = _row(rows, unit, row["branch"])
         target.enterprises += row["n"] or 0
         target.workforce += row["w"] or 0
