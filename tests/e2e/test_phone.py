@@ -318,6 +318,7 @@ def test_the_keyboard_focus_is_always_visible(phone_of, reference_data):
     build_world()
     page = phone_of("officer")
     page.goto("/tasks/")
+    expect(page.locator("#notification-bell-link[aria-label*=':']")).to_have_count(1)  # the bell's first refresh
     seen = []
     for _ in range(8):  # the first targets of the page, in tab order: brand, bell, menu, filters…
         page.keyboard.press("Tab")
@@ -327,3 +328,21 @@ def test_the_keyboard_focus_is_always_visible(phone_of, reference_data):
         }"""))
     assert len(seen) == 8
     assert {tuple(ring) for _, *ring in seen} == {("solid", "3px", "rgb(11, 94, 215)")}, seen
+
+
+def test_the_bell_keeps_the_keyboard_focus_when_it_refreshes(phone_of, reference_data):
+    """The bell is swapped whole by htmx (on load, every minute, after a
+    notification changes): a keyboard user standing on it stays on it."""
+    build_world()
+    page = phone_of("officer")
+    page.goto("/tasks/")
+    expect(page.locator("#notification-bell-link[aria-label*=':']")).to_have_count(1)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "notification-bell-link"
+    with page.expect_response(lambda response: "/notifications/bell" in response.url):
+        page.evaluate("htmx.trigger(document.body, 'notifications-changed')")
+    page.wait_for_function("document.activeElement.id === 'notification-bell-link'", timeout=5000)
+    ring = page.evaluate("""() => { const style = getComputedStyle(document.activeElement);
+                                    return [style.outlineStyle, style.outlineWidth, style.outlineColor]; }""")
+    assert ring == ["solid", "3px", "rgb(11, 94, 215)"]

@@ -124,3 +124,26 @@ def test_only_administrators_open_the_administration_page_and_see_it_in_the_menu
     expected = {"anonymous": 302, "admin": 200, "administrator": 200}.get(role, 404)
     assert response.status_code == expected
     assert (ADMINISTRATION in menu) == (role in ("admin", "administrator"))
+
+
+def test_django_admin_offers_no_delete_of_a_user_the_deactivation_does_it(client, world):
+    """A user is named by the history: the admin's delete (whose confirmation
+    page gathered every row naming them) is refused; deactivation hands
+    their tasks on instead."""
+    # given
+    client.force_login(world.admin)
+    officer = world.officer
+
+    # when
+    change = client.get(reverse("admin:auth_user_change", args=[officer.pk]))
+    delete = client.get(reverse("admin:auth_user_delete", args=[officer.pk]))
+    bulk = client.post(reverse("admin:auth_user_changelist"),
+                       {"action": "delete_selected", "_selected_action": [officer.pk]})
+
+    # then
+    assert change.status_code == 200
+    assert reverse("admin:auth_user_delete", args=[officer.pk]).encode() not in change.content
+    assert delete.status_code == 404  # refused (forbidden answers 404)
+    assert client.get(reverse("admin:auth_user_changelist")).context["action_form"] is None  # no bulk delete
+    assert bulk.status_code == 200
+    assert type(officer).objects.filter(pk=officer.pk).exists()
