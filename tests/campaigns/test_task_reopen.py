@@ -43,6 +43,16 @@ def written(campaign) -> dict:
         "open_tasks": sorted(TaskDueCount.objects.values_list("unit", "due_on", "open_tasks"))}
 
 
+def refused(campaign, task, actor, *, after: dt.timedelta, error=DomainError) -> list[str]:
+    """``actor``'s undo of ``task`` ``after`` its completion, refused with
+    ``error`` and nothing written: the refusal's messages."""
+    before = written(campaign)
+    with clock.travel_to(COMPLETED_AT + after), pytest.raises(error) as refusal:
+        services.task_reopen(task_id=task.pk, actor=actor)
+    assert written(campaign) == before
+    return refusal.value.messages
+
+
 def test_the_officer_who_completed_a_task_reopens_it_within_ten_minutes(world, campaign):
     # given
     task = first_task(campaign)
@@ -69,29 +79,20 @@ def test_the_officer_who_completed_a_task_reopens_it_within_ten_minutes(world, c
 def test_after_ten_minutes_the_undo_is_refused_and_nothing_is_written(world, campaign):
     task = first_task(campaign)
     completed(task, world.officer)
-    before = written(campaign)
 
-    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=10, seconds=1)), pytest.raises(DomainError) as refused:
-        services.task_reopen(task_id=task.pk, actor=world.officer)
-
-    assert refused.value.messages == [translation.gettext(
-        "The undo is possible for %(minutes)d minutes after completing a task: add a new task instead.")
-        % {"minutes": 10}]
-    assert written(campaign) == before
+    assert refused(campaign, task, world.officer, after=dt.timedelta(minutes=10, seconds=1)) == [
+        translation.gettext("The undo is possible for %(minutes)d minutes after completing a task: "
+                            "add a new task instead.") % {"minutes": 10}]
 
 
 @pytest.mark.parametrize("who", ["supervisor", "other_officer_of_the_group"])
 def test_only_who_completed_the_task_may_undo_it(world, campaign, colleague, who):
     task = first_task(campaign)
     completed(task, world.officer)
-    before = written(campaign)
     other = world.supervisor if who == "supervisor" else colleague
 
-    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=1)), pytest.raises(DomainError) as refused:
-        services.task_reopen(task_id=task.pk, actor=other)
-
-    assert refused.value.messages == [translation.gettext("Only the person who completed the task may undo it.")]
-    assert written(campaign) == before
+    assert refused(campaign, task, other, after=dt.timedelta(minutes=1)) == [
+        translation.gettext("Only the person who completed the task may undo it.")]
 
 
 def test_once_the_campaign_has_moved_the_undo_is_refused(world, campaign):
@@ -102,16 +103,10 @@ def test_once_the_campaign_has_moved_the_undo_is_refused(world, campaign):
         services.campaign_meeting_record(campaign_id=campaign.pk, actor=world.officer,
                                          held_on=COMPLETED_AT.date(), outcome="supportive")
         services.campaign_transition(campaign_id=campaign.pk, name="contact_employer", actor=world.officer)
-    before = written(campaign)
 
-    # when
-    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=3)), pytest.raises(Conflict) as refused:
-        services.task_reopen(task_id=task.pk, actor=world.officer)
-
-    # then
-    assert refused.value.messages == [translation.gettext(
-        "The campaign has moved since the task was completed: it cannot be reopened.")]
-    assert written(campaign) == before
+    # when, then
+    assert refused(campaign, task, world.officer, after=dt.timedelta(minutes=3), error=Conflict) == [
+        translation.gettext("The campaign has moved since the task was completed: it cannot be reopened.")]
 
 
 def test_a_campaign_put_on_hold_and_resumed_has_moved_too(world, campaign):
@@ -120,12 +115,9 @@ def test_a_campaign_put_on_hold_and_resumed_has_moved_too(world, campaign):
     with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=1)):
         services.campaign_transition(campaign_id=campaign.pk, name="hold", actor=world.officer)
         services.campaign_transition(campaign_id=campaign.pk, name="resume", actor=world.officer)
-    before = written(campaign)
 
-    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=2)), pytest.raises(Conflict):
-        services.task_reopen(task_id=task.pk, actor=world.officer)
-
-    assert written(campaign) == before
+    assert refused(campaign, task, world.officer, after=dt.timedelta(minutes=2), error=Conflict) == [
+        translation.gettext("The campaign has moved since the task was completed: it cannot be reopened.")]
 
 
 @pytest.mark.parametrize("back_again", [False, True])
@@ -141,16 +133,11 @@ def test_once_the_campaign_was_given_to_another_working_group_the_undo_is_refuse
         if back_again:
             services.campaign_assign(campaign_id=campaign.pk, working_group_id=world.group.pk,
                                      actor=world.supervisor)
-    before = written(campaign)
 
-    # when
-    with clock.travel_to(COMPLETED_AT + dt.timedelta(minutes=2)), pytest.raises(Conflict) as refused:
-        services.task_reopen(task_id=task.pk, actor=world.officer)
-
-    # then: refused in words, nothing written (the task stays done, in the group it was done in)
-    assert refused.value.messages == [translation.gettext(
-        "The campaign was given to another working group since the task was completed: it cannot be reopened.")]
-    assert written(campaign) == before
+    # when, then: refused in words, nothing written (the task stays done, in the group it was done in)
+    assert refused(campaign, task, world.officer, after=dt.timedelta(minutes=2), error=Conflict) == [
+        translation.gettext("The campaign was given to another working group since the task was completed: "
+                            "it cannot be reopened.")]
     task.refresh_from_db()
     assert (task.status, task.working_group_id) == (TaskStatus.DONE, world.group.pk)
 

@@ -583,7 +583,24 @@ class SubtreeStage(models.Model):
         return f"{self.unit_id} {self.stage}: {self.campaigns}"
 
 
-class SubtreeEntries(models.Model):
+class SubtreeByMonth(models.Model):
+    """What the rollups by month have in common: a row of ``unit``'s subtree
+    for ``month`` (its first day), or with ``whole_year`` for the year of
+    ``month`` (its January), so that a dashboard reads a row per child for
+    a year instead of twelve (``rollups.months_q``)."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    whole_year = models.BooleanField()
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def _when(self) -> str:
+        return self._when()
+
+
+class SubtreeEntries(SubtreeByMonth):
     """The funnel (``StageEntries``) per unit subtree: the campaigns of the
     unit and of every unit below it that entered ``stage`` in ``month``, and
     with ``whole_year`` in the year of ``month`` (its January), so that a
@@ -592,9 +609,6 @@ class SubtreeEntries(models.Model):
     Kept by PostgreSQL in the writer's statement (``rollups.ENTRIES``,
     migration ``0025_subtree_rollups``), like ``SubtreeStage``."""
 
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    whole_year = models.BooleanField()
-    month = models.DateField()
     stage = models.CharField(max_length=32)
     campaigns = models.IntegerField(default=0, db_default=0)
 
@@ -604,16 +618,13 @@ class SubtreeEntries(models.Model):
                                                name="subtree_entries_key")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''} {self.stage}: {self.campaigns}"
+        return f"{self._when()} {self.stage}: {self.campaigns}"
 
 
-class SubtreeMonthFigures(models.Model):
+class SubtreeMonthFigures(SubtreeByMonth):
     """``MonthFigures`` per unit subtree, by month and (``whole_year``) by
     year (``rollups.MONTHS``)."""
 
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    whole_year = models.BooleanField()
-    month = models.DateField()
     abandoned = models.IntegerField(default=0, db_default=0)
     unions_founded = models.IntegerField(default=0, db_default=0)
     members_admitted = models.IntegerField(default=0, db_default=0)
@@ -626,16 +637,13 @@ class SubtreeMonthFigures(models.Model):
                                                name="subtree_month_figures_key")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''}"
+        return self._when()
 
 
-class SubtreeDuration(models.Model):
+class SubtreeDuration(SubtreeByMonth):
     """``StageDuration``'s histogram per unit subtree, by month and (``whole_year``)
     by year (``rollups.DURATIONS``): a dashboard reads its unit's rows only."""
 
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
-    whole_year = models.BooleanField()
-    month = models.DateField()
     stage = models.CharField(max_length=32)
     working_days = models.IntegerField()
     stints = models.IntegerField(default=0, db_default=0)
@@ -646,7 +654,7 @@ class SubtreeDuration(models.Model):
                                                name="subtree_duration_key")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%m/%Y}{'+' if self.whole_year else ''} {self.stage}: {self.stints}"
+        return f"{self._when()} {self.stage}: {self.stints}"
 
 
 class SubtreeStalled(models.Model):
