@@ -6,6 +6,7 @@ period, after units moved in the tree, campaigns recognised, abandoned and
 transferred, an enterprise's workforce and union changed — in the same
 number of queries; a corrupted rollup is seen and rebuilt."""
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -171,3 +172,26 @@ def test_a_corrupted_rollup_is_seen_and_rebuilt(history, model):
     # one statement fills each rollup
     table = model._meta.db_table
     assert sum(f"INSERT INTO {table} " in q["sql"] for q in rebuilt.captured_queries) == 1
+
+
+def test_a_unit_s_cdcs_are_not_read_but_for_the_month_figures(history, settings):
+    """The pipeline, funnel and registry rollups are read for the unit and its
+    upper-level children by id (a district's thousands of CĐCS hold no rows
+    there); the month figures, where a CĐCS reports members, for every child."""
+    world = history
+    district = world.district
+    cdcs = set(Unit.objects.filter(path__startswith=district.path, depth=district.depth + 1,
+                                   kind__is_grassroots=True).values_list("pk", flat=True))
+    upper = set(Unit.objects.filter(path__startswith=district.path, depth=district.depth + 1,
+                                    kind__is_grassroots=False).values_list("pk", flat=True))
+    assert cdcs  # the recognitions founded them
+
+    (_board, queries), _summed = both_ways(district, PERIODS[0], settings)
+
+    for table in ("statistics_subtreeentries", "statistics_subtreeband", "statistics_subtreestage"):
+        [sql] = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+        assert '"organisation_unit"' not in sql, table
+        read = {int(n) for n in re.search(r'"unit_id" IN \(([\d, ]+)\)', sql).group(1).split(",")}
+        assert read == {district.pk} | upper, table
+    [months] = [q["sql"] for q in queries if 'FROM "statistics_subtreemonthfigures"' in q["sql"]]
+    assert "= ANY(ARRAY(SELECT" in months and '"organisation_unit"' in months

@@ -209,22 +209,17 @@ HAVING sum(l.open_tasks) <> 0
 #: The stage of the reader's rows that carry overdue tasks, and of the row that says the counters are current.
 _OVERDUE, _CURRENT = "", "*"
 
-#: The reader's one statement: the rows of the unit and of its children (their paths found first, by
-#: the index on (depth, path): a CTE kept apart, so that the planner joins them to the counters by
-#: hash or index, never by walking the whole unit table in id order), and the row saying whether the
-#: counters are current — in the same snapshot.
+#: The reader's one statement: the rows of the unit and of its upper-level children (by id: the caller
+#: has them, ``rollups.branch_units``), and the row saying whether the counters are current — in the
+#: same snapshot.
 _BY_BRANCH = f"""
-WITH branch AS MATERIALIZED (
-    SELECT u.id, u.path FROM organisation_unit u
-     WHERE u.depth BETWEEN %(depth)s AND %(depth)s + 1 AND u.path LIKE %(subtree)s
-)
-SELECT b.path, s.stage, s.campaigns FROM branch b JOIN statistics_subtreestalled s ON s.unit_id = b.id
- WHERE s.campaigns <> 0
+SELECT s.unit_id, s.stage, s.campaigns FROM statistics_subtreestalled s
+ WHERE s.unit_id = ANY(%(units)s) AND s.campaigns <> 0
  UNION ALL
-SELECT b.path, '{_OVERDUE}', o.open_tasks FROM branch b JOIN statistics_subtreeoverdue o ON o.unit_id = b.id
- WHERE o.open_tasks <> 0
+SELECT o.unit_id, '{_OVERDUE}', o.open_tasks FROM statistics_subtreeoverdue o
+ WHERE o.unit_id = ANY(%(units)s) AND o.open_tasks <> 0
  UNION ALL
-SELECT '', '{_CURRENT}', 0 FROM statistics_daycounters d
+SELECT NULL, '{_CURRENT}', 0 FROM statistics_daycounters d
  WHERE d.id = 1 AND d.day = %(today)s AND d.stamp = (SELECT r.value FROM organisation_referencestamp r WHERE r.id = 1)
 """
 
@@ -293,28 +288,30 @@ def refresh(*, today: dt.date) -> bool:
 
 
 # --- reading ------------------------------------------------------------------------
-def by_branch(unit: Unit, *, today: dt.date) -> list[tuple[str, int, int]] | None:
+def by_branch(unit: Unit, units: dict[int, str], *, today: dt.date) -> list[tuple[str, int, int]] | None:
     """(branch path, stalled campaigns, overdue tasks) of ``unit``'s subtree
     today, nonzero: each direct child's subtree, and the unit's own under
-    its own path (its row less its children's). None when the counters are
-    not read (``rollups.read``) or not current: the caller sums the fine rows.
+    its own path (its row less its children's). ``units``: the path by id of
+    the unit and its upper-level children (``rollups.branch_units``). None
+    when the counters are not read (``rollups.read``) or not current: the
+    caller sums the fine rows.
 
-    One query (``_BY_BRANCH``), over the children and at most (children +
-    1) × (stages + 1) counters, and the row that says whether they are
-    current — in the same statement, so that a replica cannot replay a
-    recount between the two. On the replica if the caller reads there."""
+    One query (``_BY_BRANCH``), over at most (children + 1) × (stages + 1)
+    counters, and the row that says whether they are current — in the same
+    statement, so that a replica cannot replay a recount between the two.
+    On the replica if the caller reads there."""
     if not rollups.read():
         return None
     with connections[router.db_for_read(SubtreeStalled)].cursor() as cursor:
-        cursor.execute(_BY_BRANCH, {"depth": unit.depth, "subtree": unit.path + "%", "today": today})
+        cursor.execute(_BY_BRANCH, {"units": list(units), "today": today})
         found = cursor.fetchall()
-    if not any(kind == _CURRENT for _path, kind, _n in found):
+    if not any(kind == _CURRENT for _unit, kind, _n in found):
         return None
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for path, kind, n in found:
+    for unit_id, kind, n in found:
         if kind == _CURRENT:
             continue
-        column = 1 if kind == _OVERDUE else 0
+        path, column = units[unit_id], 1 if kind == _OVERDUE else 0
         figures[path][column] += n
         if path != unit.path:
             figures[unit.path][column] -= n

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Sum
 
-from workflows.organisation.models import Unit
+from workflows.organisation.models import Unit, any_of, upper_level
 
 STEP = Unit.steplen
 
@@ -330,24 +330,40 @@ def rebuild() -> None:
 
 
 # --- reading ------------------------------------------------------------------------
-def by_branch(unit: Unit) -> list[tuple[str, str, int]]:
+def by_branch(unit: Unit, units: dict[int, str]) -> list[tuple[str, str, int]]:
     """(branch path, stage, campaigns) of ``unit``'s subtree now: each direct
     child's subtree, and the unit's own campaigns under the unit's own path
-    (its row less its children's). One query over at most (children + 1) ×
-    stages rows, the children found by the index on (depth, path)."""
+    (its row less its children's). ``units``: the unit and its children that
+    can hold campaigns, path by id (``branch_units``). One query over at
+    most (children + 1) × stages rows."""
     from .models import SubtreeStage
 
     own: dict[str, int] = defaultdict(int)
     found = []
-    for path, stage, n in (SubtreeStage.objects.filter(unit__path__startswith=unit.path,
-                                                        unit__depth__range=(unit.depth, unit.depth + 1))
-                           .exclude(campaigns=0).values_list("unit__path", "stage", "campaigns")):
+    for unit_id, stage, n in (SubtreeStage.objects.filter(unit_id__in=list(units)).exclude(campaigns=0)
+                              .values_list("unit_id", "stage", "campaigns")):
+        path = units[unit_id]
         if path == unit.path:
             own[stage] += n
         else:
             own[stage] -= n
             found.append((path, stage, n))
     return found + [(unit.path, stage, n) for stage, n in own.items() if n]
+
+
+def branch_units(unit: Unit) -> tuple[list[Unit], dict[int, str]]:
+    """``unit``'s upper-level children (open ones, in tree order) and the
+    path by id of the unit and of all its upper-level children, closed
+    ones included: the rows a dashboard reads from the rollups of the
+    pipeline, the funnel, the durations and the registry. Grassroots unions
+    hold no rows there — no campaign, enterprise or stint belongs to one
+    (registration and every transfer refuse them) — so the 2.755 CĐCS under
+    a district are not probed (the month figures are: ``branch_sums(every_child=True)``).
+    One query."""
+    children = list(Unit.objects.filter(upper_level(), path__startswith=unit.path, depth=unit.depth + 1)
+                    .order_by("path"))
+    return [child for child in children if child.is_active], {unit.pk: unit.path,
+                                                              **{child.pk: child.path for child in children}}
 
 
 def counts_under(paths, stages) -> dict[str, int]:
@@ -362,23 +378,35 @@ def counts_under(paths, stages) -> dict[str, int]:
             .values_list("stage").annotate(n=Sum("campaigns")).order_by()}
 
 
-def branch_sums(model, unit: Unit, keys: tuple[str, ...], sums: tuple[str, ...], *filters) -> list[tuple]:
+def branch_sums(model, unit: Unit, units: dict[int, str], keys: tuple[str, ...],
+                sums: tuple[str, ...] | dict[str, Sum], *filters, every_child: bool = False) -> list[tuple]:
     """(branch path, keys..., {sum: value}) of ``model`` (a rollup) over
     ``unit``'s subtree, split like ``by_branch``: each direct child's row,
-    and the unit's own (its row less its children's). One query over the
-    rows of the unit and of its children that ``filters`` keep."""
-    rows = (model.objects.filter(*filters, unit__path__startswith=unit.path,
-                                 unit__depth__range=(unit.depth, unit.depth + 1))
-            .values("unit__path", *keys).annotate(**{f"sum_{c}": Sum(c) for c in sums}).order_by())
+    and the unit's own (its row less its children's). ``sums``: columns
+    summed, or sums by name (a ``Sum`` with a filter, say). One query over
+    the rows of ``units`` (``branch_units``) that ``filters`` keep; with
+    ``every_child``, of every child, grassroots unions too (the month
+    figures, where a CĐCS reports the members it recruited and lost), and
+    a second query for the paths of those that have rows."""
+    aggregates = sums if isinstance(sums, dict) else {c: Sum(c) for c in sums}
+    if every_child:
+        children = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).values("pk")
+        rows = model.objects.filter(Q(unit_id=unit.pk) | any_of("unit_id", children), *filters)
+    else:
+        rows = model.objects.filter(*filters, unit_id__in=list(units))
+    rows = list(rows.values("unit_id", *keys).annotate(**{f"sum_{c}": a for c, a in aggregates.items()}).order_by())
+    if missing := {row["unit_id"] for row in rows} - set(units):
+        units = {**units, **dict(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))}
     own: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(sums, 0))
     found = []
     for row in rows:
+        path = units[row["unit_id"]]
         key, values = tuple(row[k] for k in keys), {c: row[f"sum_{c}"] or 0 for c in sums}
-        sign = 1 if row["unit__path"] == unit.path else -1
+        sign = 1 if path == unit.path else -1
         for column, n in values.items():
             own[key][column] += sign * n
         if sign < 0 and any(values.values()):  # a child's row left at zero (all moved away) has no figures
-            found.append((row["unit__path"], *key, values))
+            found.append((path, *key, values))
     return found + [(unit.path, *key, values) for key, values in own.items() if any(values.values())]
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from workflows.core.params import param_int, param_str
 from workflows.core.text import fold
 
-from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission
+from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission, upper_level
 from .permissions import Role, Scope, may_give_work_to, officers_who_may_receive, scope_of, supervisors_who_may_receive
 from .reference_stamp import StampedCache
 
@@ -97,7 +97,7 @@ def _pickable(within: tuple[str, ...]) -> QuerySet[Unit]:
     inside = Q(pk__in=[])
     for path in within:
         inside |= Q(path__startswith=path)
-    return Unit.objects.filter(inside, is_active=True, kind__is_grassroots=False)
+    return Unit.objects.filter(inside, upper_level(), is_active=True)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from django.db.models.functions import Substr
 from workflows.core import clock
 from workflows.core.text import fold
 from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
-from workflows.organisation.models import Unit, WorkingGroup
+from workflows.organisation.models import Unit, WorkingGroup, upper_level
 from workflows.organisation.permissions import scope_of
 
 from . import permissions
@@ -382,8 +382,8 @@ def survey_summary(unit: Unit, filters: SummaryFilters) -> SurveySummary:
     running in the period), those visited, and the figures of each
     enterprise's latest visit in the period. Four queries whatever the
     number of child units."""
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1,
-                                       kind__is_grassroots=False).order_by("path"))
+    children = list(Unit.objects.filter(upper_level(), path__startswith=unit.path, depth=unit.depth + 1)
+                    .order_by("path"))
     listed = {row["under"]: row["n"] for row in _listed(unit, filters).annotate(
         under=_under(unit, "enterprise__responsible_unit__path")).order_by().values("under").annotate(
         n=Count("enterprise_id", distinct=True))}

@@ -60,7 +60,7 @@ from workflows.enterprises.models import (
     SubtreeBand,
     WorkforceSource,
 )
-from workflows.organisation.models import Unit
+from workflows.organisation.models import Unit, upper_level
 
 from . import stocks as stock_rows
 from .models import Estimate, MemberCensus, MemberMovement, MovementKind
@@ -241,15 +241,18 @@ class Dashboard:
 # --- shared ---------------------------------------------------------------------------
 class _Rows(dict):
     """A board's rows by branch; the unit's other direct children (shown
-    apart when they have figures) are read once, at the first one needed."""
+    apart when they have figures) are read once, at the first one needed;
+    ``units``: the path by id of the unit and its upper-level children, open
+    or closed (``rollups.branch_units``), whose rollup rows a dashboard reads."""
 
     apart: dict[str, Unit] | None = None
+    units: dict[int, str]
 
 
-def _branches(unit: Unit) -> tuple[dict[str, BranchFigures], int]:
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True,
-                                        kind__is_grassroots=False).order_by("path"))
+def _branches(unit: Unit) -> tuple[_Rows, int]:
+    children, units = rollups.branch_units(unit)
     rows = _Rows((child.path, BranchFigures(child)) for child in children)
+    rows.units = units
     return rows, len(unit.path) + Unit.steplen
 
 
@@ -374,25 +377,40 @@ def _summed_figures(rows, unit: Unit, length: int, period: Period) -> dict[str, 
     return dict(durations)
 
 
+#: The registry's figures of a branch from ``SubtreeBand`` in one row, the coverage by workforce floor
+#: summed in SQL (``_coverage``'s figures): a row per branch instead of one per band and union status.
+BAND_SUMS = {
+    "enterprises": Sum("enterprises"), "workforce": Sum("workforce"),
+    "workforce_social_insurance": Sum("workforce_social_insurance"),
+    **{f"from_{floor}": Sum("enterprises", filter=Q(band__gte=floor)) for floor in WORKFORCE_FLOORS},
+    **{f"union_from_{floor}": Sum("enterprises", filter=Q(band__gte=floor, has_union=True))
+       for floor in WORKFORCE_FLOORS},
+}
+
+
 def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> dict[str, dict[int, int]]:
     """The same from the rollups: the rows of the unit and its children
     (``rollups.branch_sums``), the durations from the unit's rows alone."""
     first, last = period.months
     months = rollups.months_q(first, last, today=today)
-    for path, stage, values in rollups.branch_sums(SubtreeEntries, unit, ("stage",), ("campaigns",), months):
+    for path, stage, values in rollups.branch_sums(SubtreeEntries, unit, rows.units, ("stage",), ("campaigns",),
+                                                   months):
         target = _row(rows, unit, path)
         target.entered[stage] = target.entered.get(stage, 0) + values["campaigns"]
-    for path, values in rollups.branch_sums(SubtreeMonthFigures, unit, (), MONTH_COLUMNS, months):
+    for path, values in rollups.branch_sums(SubtreeMonthFigures, unit, rows.units, (), MONTH_COLUMNS, months,
+                                            every_child=True):
         target = _row(rows, unit, path)
         for name in MONTH_COLUMNS:
             setattr(target, name, getattr(target, name) + values[name])
-    for path, band, has_union, values in rollups.branch_sums(
-            SubtreeBand, unit, ("band", "has_union"), ("enterprises", "workforce", "workforce_social_insurance")):
+    for path, values in rollups.branch_sums(SubtreeBand, unit, rows.units, (), BAND_SUMS):
         target = _row(rows, unit, path)
         target.enterprises += values["enterprises"]
         target.workforce += values["workforce"]
         target.workforce_social_insurance += values["workforce_social_insurance"]
-        _coverage(target, band, has_union, values["enterprises"])
+        for floor in WORKFORCE_FLOORS:
+            if everyone := values[f"from_{floor}"]:
+                with_union, seen = target.coverage.get(floor, (0, 0))
+                target.coverage[floor] = (with_union + values[f"union_from_{floor}"], seen + everyone)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     for row in (SubtreeDuration.objects.filter(months, unit=unit).exclude(stints=0)
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
@@ -404,8 +422,8 @@ def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> d
 def _branches_on(unit: Unit, day: dt.date) -> tuple[dict[str, BranchFigures], int]:
     """The unit's child units as they stood on ``day``: those closed since
     (``Unit.closed_on`` after it) still have their row."""
-    children = list(Unit.objects.filter(Q(is_active=True) | Q(closed_on__gt=day), path__startswith=unit.path,
-                                        depth=unit.depth + 1, kind__is_grassroots=False).order_by("path"))
+    children = list(Unit.objects.filter(Q(is_active=True) | Q(closed_on__gt=day), upper_level(),
+                                        path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
     return _Rows((child.path, BranchFigures(child)) for child in children), len(unit.path) + Unit.steplen
 
 
@@ -605,9 +623,9 @@ def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     size of the subtree. Else the stalled are summed over the cohorts and
     the overdue over the open tasks' due dates of the whole subtree."""
     branch = _branch("unit__path", length)
-    late = day_counters.by_branch(unit, today=today)
+    late = day_counters.by_branch(unit, rows.units, today=today)
     if late is not None:
-        for path, stage, n in rollups.by_branch(unit):
+        for path, stage, n in rollups.by_branch(unit, rows.units):
             target = _row(rows, unit, path)
             target.stages[stage] = target.stages.get(stage, 0) + n
         for path, stalled, overdue in late:
@@ -619,7 +637,7 @@ def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     cohorts = StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0).annotate(branch=branch)
     if rollups.read():
         # the stages from the coarse level (a row per child and stage); the cohorts only for the stalled
-        for path, stage, n in rollups.by_branch(unit):
+        for path, stage, n in rollups.by_branch(unit, rows.units):
             target = _row(rows, unit, path)
             target.stages[stage] = target.stages.get(stage, 0) + n
         for row in cohorts.filter(stalled_filter).values("branch").annotate(late=Sum("campaigns")).order_by():

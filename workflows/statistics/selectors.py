@@ -11,11 +11,11 @@ from django.db.models import QuerySet, Sum
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
-from workflows.campaigns import flows
+from workflows.campaigns import flows, rollups
 from workflows.campaigns.flows import Stage
-from workflows.campaigns.models import MonthFigures
+from workflows.campaigns.models import MonthFigures, SubtreeMonthFigures
 from workflows.core import replica
-from workflows.organisation.models import Unit
+from workflows.organisation.models import Unit, upper_level
 from workflows.organisation.selectors import PickerOption, UnitPicker
 
 from . import indicators, permissions, targets as targets_of
@@ -40,8 +40,8 @@ from .periods import Period
 # =====================================================================================
 def units_allocated_to(unit: Unit) -> list[Unit]:
     """The child units a unit splits its targets over (grassroots unions left out)."""
-    return list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True,
-                                    kind__is_grassroots=False).order_by("path"))
+    return list(Unit.objects.filter(upper_level(), path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+                .order_by("path"))
 
 
 def movements_recent(unit: Unit) -> QuerySet[MemberMovement]:
@@ -304,10 +304,12 @@ def results_chart(rows: list[TargetRow]) -> ResultsChart:
 
 
 def new_members_by_month(unit: Unit, year: int) -> dict[int, int]:
-    """New members (admitted at recognitions and recruited) of the subtree per month of ``year`` (one query)."""
-    found = (MonthFigures.objects.filter(unit__path__startswith=unit.path, month__range=(dt.date(year, 1, 1),
-                                                                                          dt.date(year, 12, 1)))
-             .values("month").annotate(admitted=Sum("members_admitted"), recruited=Sum("members_recruited"))
+    """New members (admitted at recognitions and recruited) of the subtree per month of ``year`` (one query:
+    the unit's twelve rows of the rollup where it is read, else the month figures of the whole subtree)."""
+    months = {"month__range": (dt.date(year, 1, 1), dt.date(year, 12, 1))}
+    rows = (SubtreeMonthFigures.objects.filter(unit=unit, whole_year=False, **months) if rollups.read()
+            else MonthFigures.objects.filter(unit__path__startswith=unit.path, **months))
+    found = (rows.values("month").annotate(admitted=Sum("members_admitted"), recruited=Sum("members_recruited"))
              .order_by())
     return {row["month"].month: (row["admitted"] or 0) + (row["recruited"] or 0) for row in found}
 
