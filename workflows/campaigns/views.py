@@ -25,6 +25,7 @@ from workflows.core.params import param_bool, param_choice, param_int, param_str
 from workflows.core.redirects import safe_next
 from workflows.core.refusals import refusals_lead_to
 from workflows.core.shortcuts import visible_or_404
+from workflows.core.urls import reverse_pk
 from workflows.enterprises import selectors as enterprise_selectors
 from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.permissions import can_administer, scope_of
@@ -238,7 +239,7 @@ def board(request):
     for column in columns:
         cards = []
         for campaign in column.cards:
-            moves = {target: reverse("campaigns:transition", args=[campaign.pk, name])
+            moves = {target: reverse_pk("campaigns:transition", campaign.pk, name)
                      for target, name in selectors.transitions_into(request.user, campaign).items()}
             cards.append({
                 "campaign": campaign, "stalled": selectors.is_stalled(campaign, cutoffs),

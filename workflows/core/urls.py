@@ -1,7 +1,8 @@
 """Links to many objects of one kind on a page, without a ``reverse()`` per
 object: the URL is reversed once with a stand-in id and the id put in its
 place (``reverse_pk``; ``{% url_pk %}`` in templates, ``core.templatetags.links``).
-Only for URLs whose one argument is an integer id."""
+Only for URLs whose first argument is an integer id (the others, if any,
+the same for every object: a transition's name)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -13,13 +14,13 @@ _STAND_IN = 987654321987
 _patterns: dict[tuple, tuple[str, str]] = {}
 
 
-def reverse_pk(name: str, pk: int) -> str:
-    """``reverse(name, args=[pk])``, the URL's pattern reversed once per
-    process (and script prefix) and the id put in its place."""
-    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+def reverse_pk(name: str, pk: int, *args) -> str:
+    """``reverse(name, args=[pk, *args])``, the URL's pattern reversed once
+    per process (and script prefix) for ``args`` and the id put in its place."""
+    key = (name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     pattern = _patterns.get(key)
     if pattern is None:
-        before, stand_in, after = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+        before, stand_in, after = reverse(name, args=[_STAND_IN, *args]).partition(str(_STAND_IN))
         if not stand_in or str(_STAND_IN) in after:
             raise ValueError(f"{name}: the id is not one part of the URL")
         pattern = _patterns[key] = (before, after)
