@@ -293,8 +293,13 @@ def _branch(field_path: str, length: int):
 def _coverage(row: BranchFigures, band: int, has_union: bool, enterprises: int) -> None:
     for floor in WORKFORCE_FLOORS:
         if band >= floor:
-            with_union, everyone = row.coverage.get(floor, (0, 0))
-            row.coverage[floor] = (with_union + (enterprises if has_union else 0), everyone + enterprises)
+            _add_coverage(row, floor, enterprises if has_union else 0, enterprises)
+
+
+def _add_coverage(row: BranchFigures, floor: int, with_union: int, everyone: int) -> None:
+    """Add enterprises of ``floor`` or more workers (``with_union`` of ``everyone`` with a union) to ``row``."""
+    had_union, had = row.coverage.get(floor, (0, 0))
+    row.coverage[floor] = (had_union + with_union, had + everyone)
 
 
 def _total(unit: Unit, rows: list[BranchFigures]) -> BranchFigures:
@@ -409,8 +414,7 @@ def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> d
         target.workforce_social_insurance += values["workforce_social_insurance"]
         for floor in WORKFORCE_FLOORS:
             if everyone := values[f"from_{floor}"]:
-                with_union, seen = target.coverage.get(floor, (0, 0))
-                target.coverage[floor] = (with_union + values[f"union_from_{floor}"], seen + everyone)
+                _add_coverage(target, floor, values[f"union_from_{floor}"], everyone)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     for row in (SubtreeDuration.objects.filter(months, unit=unit).exclude(stints=0)
                 .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
