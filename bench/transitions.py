@@ -19,9 +19,10 @@ What it measures (every figure goes through ``bench.common.report``):
    last process's end), p50/p95/p99 latency of each call, errors, and SQL
    statements per move (counted once with ``CaptureQueriesContext``, on a
    second move: the first one fills the process's reference-data caches).
-   The latency includes the notification queued after the commit: with the
-   bench settings' ORM broker that is one more INSERT into ``django_q_ormq``
-   (part of the real cost, measured as is). Each process makes one untimed
+   The latency includes the notification's job: with the bench settings'
+   ORM broker that is one more INSERT into ``django_q_ormq``, in the move's
+   own transaction (``core.jobs.after_commit``; until 01/12/2026 it was
+   queued after the commit, a second commit a move). Each process makes one untimed
    warm-up move first (connection, translation catalogs); the actor is read
    once per process, so its scope query is cached as on one web request.
 2. ``transitions_hot_row`` — 8 and 32 actors (processes) hammer ONE campaign
@@ -54,9 +55,9 @@ What it measures (every figure goes through ``bench.common.report``):
      cancel the left stage's open tasks (UPDATE … RETURNING due_on), create
      the entered stage's template tasks (one INSERT), the four summary
      upserts (stage cohort, stage entries, stage duration, task due counts
-     with the closed and opened dates netted in one statement) — and, after
+     with the closed and opened dates netted in one statement) — and, before
      COMMIT, the same notification row in ``django_q_ormq`` (a real,
-     signed django-q2 package for the same job).
+     signed django-q2 package for the same job), as the service writes it.
    The floor reads the stage task templates and the working-day calendar
    once per process (reference data); the service reads them on every move.
    psycopg's defaults apply (server-side binding, statements prepared after
@@ -821,10 +822,9 @@ class Floor:
             event_id = cur.fetchall()[-1][0]
             if self.full:
                 self._tasks_and_counters(cur, campaign_id, unit_id, group_id, entered_on, days, now)
+                self._enqueue(event_id)  # in the transaction, as the service's (core.jobs.after_commit)
             else:
                 self.debts.append((campaign_id, unit_id, group_id, entered_on, days, now))
-        if self.full:  # after the commit, as the service's on_commit
-            self._enqueue(event_id)
 
     def settle(self) -> None:
         """After the timing: the task and counter writes the bare floor left
@@ -1088,7 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "service": "campaign_contact_employer", "statements": queries["statements"],
             "transaction_control": queries["control"], "data_statements": queries["data"],
             "in_transaction": queries["in_transaction"], "after_commit": queries["after_commit"],
-            "note": "after_commit = the django-q2 ORM-broker INSERT of the notification job"}])
+            "note": "the django-q2 ORM-broker INSERT of the notification job is in the transaction"}])
     if "statements" in parts:
         report("transitions_statements", bench_statements(pool, actor))
     if "floor" in parts:

@@ -25,9 +25,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _, gettext_lazy
-from django_q.tasks import async_task
 
-from workflows.core import clock
+from workflows.core import clock, jobs
 from workflows.core.errors import Conflict, DomainError
 from workflows.core.progress import LiveProgress
 from workflows.core.workbooks import SpreadsheetRefused
@@ -158,8 +157,8 @@ def _check_queue(run: OrganisationImport) -> None:
     OrganisationImportProgress.objects.filter(organisation_import_id=run.pk).update(
         done=0, total=run.rows_estimate, updated_at=clock.now())
     run_id = run.pk
-    transaction.on_commit(lambda: async_task("workflows.administration.import_jobs.organisation_import_check",
-                                             run_id, token, task_name=f"org-import-check-{run_id}-{token[:8]}"))
+    jobs.after_commit("workflows.administration.import_jobs.organisation_import_check",
+                                             run_id, token, task_name=f"org-import-check-{run_id}-{token[:8]}")
 
 
 def organisation_import_check(*, import_id: int, actor) -> OrganisationImport:
@@ -355,9 +354,9 @@ def organisation_import_confirm(*, import_id: int, actor, invite: bool = False,
         OrganisationImportProgress.objects.filter(organisation_import_id=run.pk).update(
             done=0, total=_actions_of(run.plan), updated_at=clock.now())
         run_id = run.pk
-        transaction.on_commit(lambda: async_task("workflows.administration.import_jobs.organisation_import_commit",
+        jobs.after_commit("workflows.administration.import_jobs.organisation_import_commit",
                                                  run_id, task_name=f"org-import-commit-{run_id}",
-                                                 timeout=COMMIT_TIMEOUT_SECONDS))
+                                                 timeout=COMMIT_TIMEOUT_SECONDS)
     return OrganisationImport.objects.defer("content", "rows").get(pk=import_id)
 
 

@@ -25,9 +25,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
-from workflows.core import clock, notify, rows
+from workflows.core import clock, jobs, notify, rows
 from workflows.core.errors import Conflict, DomainError, GuardNotMet
 from workflows.core.prepared import PreparedGet
 from workflows.enterprises.models import Enterprise
@@ -266,17 +265,17 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     _announce(WebhookKind.CAMPAIGN_MOVED, campaign, event, transition=declared.name, from_stage=from_stage,
               to_stage=campaign.stage)
     event_id, campaign_id = event.pk, campaign.pk
-    transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id))
+    _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id)
     for job in declared.jobs:  # callbacks of other apps: never silenced, unlike notifications
-        transaction.on_commit(lambda job=job: async_task(job, campaign_id))
+        jobs.after_commit(job, campaign_id)
     return event
 
 
 def _enqueue(func: str, *args) -> None:
-    """Queue a notification job (none while notifications are silenced)."""
+    """Queue a notification job for after the commit (none while notifications are silenced)."""
     if notify.paused():
         return
-    async_task(func, *args)
+    jobs.after_commit(func, *args)
 
 
 def _past_or_today(value: dt.date | None, message: str) -> None:
@@ -356,7 +355,7 @@ def campaign_assign(*, campaign_id: int, working_group_id: int, actor, expected_
     event = _event(campaign, actor, EventKind.ASSIGNED, note=note, data={
         "from_group": previous.name if previous else "", "to_group": group.name, "to_group_id": group.pk})
     event_id = event.pk
-    transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_campaign_assigned", event_id))
+    _enqueue("workflows.notifications.jobs.notify_campaign_assigned", event_id)
     return campaign
 
 
@@ -578,7 +577,7 @@ def _task_add(campaign: Campaign, actor, *, title: str, due_on: dt.date, assigne
     event = _event(campaign, actor, EventKind.TASK_ADDED, at=now, data={
         "task": task.pk, "title": title, "due_on": due_on.isoformat(), "assignee": _user_label(assignee)})
     if assignee and assignee != actor:
-        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk))
+        _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk)
     return task
 
 
@@ -747,7 +746,7 @@ def task_reassign(*, task_id: int, actor, assignee_id: int | None, note: str = "
         "task": task.pk, "title": task.title, "from": _user_label(previous), "to": _user_label(assignee),
         "to_id": assignee.pk if assignee else None})
     if assignee is not None:
-        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk))
+        _enqueue("workflows.notifications.jobs.notify_task_assigned", task.pk, event.pk)
     return task
 
 
@@ -812,8 +811,8 @@ def tasks_bulk_reassign(*, actor, to_user_id: int, task_ids: Iterable[int] | Non
     moved_ids = [t.pk for t in tasks]
     if moved_ids:
         first_event = min(e.pk for e in events)  # the notification's key: once per bulk move
-        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
-                                               to_user.pk, moved_ids, first_event))
+        _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
+                                               to_user.pk, moved_ids, first_event)
     return BulkReassignResult(moved=len(tasks), to_user_id=to_user.pk)
 
 
@@ -1103,8 +1102,8 @@ def tasks_release_of(*, person_id: int, actor, to_user_id: int | None, note: str
     ])
     if to_user is not None:
         moved_ids, first_event = [t.pk for t in tasks], min(e.pk for e in events)
-        transaction.on_commit(lambda: _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
-                                               to_user.pk, moved_ids, first_event))
+        _enqueue("workflows.notifications.jobs.notify_tasks_assigned",
+                                               to_user.pk, moved_ids, first_event)
     return ReleaseResult(moved=len(tasks), to_user_id=to_user.pk if to_user else None)
 
 
@@ -1160,8 +1159,7 @@ def campaigns_regroup(*, from_group_id: int, to_group_id: int | None, actor) -> 
     ])
     if target is not None:
         for event_id in [e.pk for e in events]:
-            transaction.on_commit(lambda event_id=event_id: _enqueue(
-                "workflows.notifications.jobs.notify_campaign_assigned", event_id))
+            _enqueue("workflows.notifications.jobs.notify_campaign_assigned", event_id)
     return len(campaigns)
 
 

@@ -11,9 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
-from workflows.core import clock, counters
+from workflows.core import clock, counters, jobs
 from workflows.core.errors import Conflict, DomainError
 from workflows.core.progress import LiveProgress
 from workflows.core.text import fold
@@ -235,8 +234,8 @@ def import_preview(*, batch_id: int, actor, background: bool | None = None,
         ImportProgress.objects.filter(batch_id=batch.pk).update(done=0, total=batch.rows_estimate,
                                                                 updated_at=clock.now())
         if background:
-            transaction.on_commit(lambda: async_task("workflows.enterprises.jobs.import_preview", batch_id, token,
-                                                     task_name=f"import-preview-{batch_id}-{token[:8]}"))
+            jobs.after_commit("workflows.enterprises.jobs.import_preview", batch_id, token,
+                                                     task_name=f"import-preview-{batch_id}-{token[:8]}")
     if not background:
         import_preview_run(batch_id=batch_id, token=token, report=report)
     return ImportBatch.objects.defer("content").get(pk=batch_id)
@@ -411,8 +410,8 @@ def import_commit(*, batch_id: int, actor, background: bool | None = None,
         ImportProgress.objects.filter(batch_id=batch.pk).update(done=0, total=batch.rows_total - batch.errors,
                                                                 updated_at=clock.now())
         if background:
-            transaction.on_commit(lambda: async_task("workflows.enterprises.jobs.import_commit", batch_id,
-                                                     task_name=f"import-commit-{batch_id}"))
+            jobs.after_commit("workflows.enterprises.jobs.import_commit", batch_id,
+                                                     task_name=f"import-commit-{batch_id}")
     if not background:
         import_commit_run(batch_id=batch_id, report=report)
     return ImportBatch.objects.defer("content").get(pk=batch_id)

@@ -21,9 +21,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
-from workflows.core import clock
+from workflows.core import clock, jobs
 from workflows.core.errors import DomainError
 from workflows.core.replica import on_replica
 
@@ -94,8 +93,8 @@ def export_start(*, actor, kind: str, parameters: dict[str, list[str]], language
         run = ExportRun.objects.create(created_by_id=actor.pk, kind=kind, parameters=parameters,
                                        language=language or translation.get_language() or "vi",
                                        created_at=clock.now())
-        transaction.on_commit(lambda: async_task(JOB, run.pk, task_name=f"export-{run.pk}",
-                                                 timeout=JOB_TIMEOUT_SECONDS))
+        jobs.after_commit(JOB, run.pk, task_name=f"export-{run.pk}",
+                                                 timeout=JOB_TIMEOUT_SECONDS)
     return run
 
 

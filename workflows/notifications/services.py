@@ -29,10 +29,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
-from django_q.tasks import async_task
 
 from workflows.campaigns.selectors import overdue_tasks_of, reference_zones
-from workflows.core import clock
+from workflows.core import clock, jobs
 
 from .models import (
     EmailChoice,
@@ -114,12 +113,7 @@ def emails_queue(*, notification_ids: Sequence[int]) -> None:
     """Queue the e-mail job of these notifications for after the commit."""
     if not notification_ids:
         return
-    ids = list(notification_ids)
-
-    def enqueue() -> None:
-        async_task("workflows.notifications.jobs.notifications_email", ids)
-
-    transaction.on_commit(enqueue)
+    jobs.after_commit("workflows.notifications.jobs.notifications_email", list(notification_ids))
 
 
 @transaction.atomic

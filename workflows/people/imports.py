@@ -52,11 +52,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _, gettext_lazy
-from django_q.tasks import async_task
 
 from workflows.audit.models import AuditKind
 from workflows.audit.services import audit_record
-from workflows.core import clock, workbooks
+from workflows.core import clock, jobs, workbooks
 from workflows.core.errors import Conflict
 from workflows.core.progress import LiveProgress
 from workflows.core.spreadsheets import Spreadsheet
@@ -632,8 +631,8 @@ def _check_queue(run: WorkerImport) -> None:
     WorkerImportProgress.objects.filter(worker_import_id=run.pk).update(done=0, total=run.rows_estimate,
                                                                         updated_at=clock.now())
     run_id = run.pk
-    transaction.on_commit(lambda: async_task("workflows.people.jobs.worker_import_check", run_id, token,
-                                             task_name=f"worker-import-check-{run_id}-{token[:8]}"))
+    jobs.after_commit("workflows.people.jobs.worker_import_check", run_id, token,
+                                             task_name=f"worker-import-check-{run_id}-{token[:8]}")
 
 
 class _Superseded(Exception):
@@ -739,9 +738,9 @@ def worker_import_confirm(*, import_id: int, enterprise_id: int, actor) -> Worke
     WorkerImport.objects.filter(pk=run.pk).update(status=Status.WRITING, confirmed_by=actor, confirmed_at=now)
     WorkerImportProgress.objects.filter(worker_import_id=run.pk).update(done=0, total=run.to_write, updated_at=now)
     run_id = run.pk
-    transaction.on_commit(lambda: async_task("workflows.people.jobs.worker_import_write", run_id,
+    jobs.after_commit("workflows.people.jobs.worker_import_write", run_id,
                                              task_name=f"worker-import-write-{run_id}",
-                                             timeout=WRITE_TIMEOUT_SECONDS))
+                                             timeout=WRITE_TIMEOUT_SECONDS)
     run.refresh_from_db(fields=["status", "confirmed_by", "confirmed_at"])
     return run
 

@@ -15,9 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
-from workflows.core import clock
+from workflows.core import clock, jobs
 from workflows.core.errors import Conflict
 from workflows.organisation.models import ChangeAction, Unit
 from workflows.organisation.permissions import require_administer_unit
@@ -67,7 +66,8 @@ def _listening(kind: str, paths: Iterable[str], stamp: int | None = None) -> lis
 
 def _queue_after_commit(delivery_ids: list[int]) -> None:
     if delivery_ids:
-        transaction.on_commit(lambda: [async_task(SEND_JOB, pk) for pk in delivery_ids])
+        for pk in delivery_ids:
+            jobs.after_commit(SEND_JOB, pk)
 
 
 @dataclass(frozen=True)
