@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import datetime as dt
 import io
 import pstats
 import re
@@ -56,6 +57,9 @@ def scenarios(ids) -> list[Scenario]:
     from django.urls import reverse
 
     overview, report_page = reverse("statistics:home"), reverse("statistics:report")
+    from workflows.core import clock
+
+    past_day = (clock.today().replace(day=1) - dt.timedelta(days=1)).isoformat()
     tasks, campaigns = reverse("campaigns:my_tasks"), reverse("campaigns:list")
     # issue 19's targets: the country p95 ≤ 25 ms, a province ≤ 15 ms, a child unit ≤ 10 ms
     scopes = [("country", ids.manager, ids.root_unit_id, 25.0),
@@ -67,6 +71,9 @@ def scenarios(ids) -> list[Scenario]:
             Scenario(f"dashboard {scope}", user, f"{overview}?unit={unit}", target),
             # the report's page (its files are jobs now: bench/exports_bench.py); a period, then as of a day
             Scenario(f"report {scope}", user, f"{report_page}?unit={unit}", 100.0),
+            # as it stood at the end of last month: from the history up to REPORT_ON_SCREEN_MAX_CAMPAIGNS
+            # campaigns, past that the figures of now and the report of that day offered as a file
+            Scenario(f"dashboard as of a past day {scope}", user, f"{overview}?unit={unit}&as_of={past_day}", 100.0),
         ]
     # The drill-down: the national manager looking at one province.
     found.append(Scenario("dashboard province (manager)", ids.manager, f"{overview}?unit={ids.province_unit_id}",

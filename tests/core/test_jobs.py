@@ -40,10 +40,10 @@ def test_with_the_orm_broker_a_move_s_notification_is_written_in_its_transaction
     campaign = services.campaign_open(enterprise_id=world.enterprise.pk, actor=world.supervisor,
                                       working_group_id=world.group.pk)
     OrmQ.objects.all().delete()
-    with django_capture_on_commit_callbacks() as after, CaptureQueriesContext(connection) as queries:
-        with transaction.atomic():
-            meet_and_move(world, campaign)
-            queued = list(OrmQ.objects.all())  # before the commit, in the same transaction
+    with (django_capture_on_commit_callbacks() as after, CaptureQueriesContext(connection) as queries,
+          transaction.atomic()):
+        meet_and_move(world, campaign)
+        queued = list(OrmQ.objects.all())  # before the commit, in the same transaction
     event = CampaignEvent.objects.get(campaign=campaign, kind=EventKind.STAGE, to_stage="employer_contacted")
     assert [(job.task["func"], job.task["args"]) for job in queued] == [(NOTIFY, (event.pk,))]
     assert sum('INSERT INTO "django_q_ormq"' in q["sql"] for q in queries.captured_queries) == 1

@@ -396,6 +396,36 @@ def test_the_overview_periods(client, world, province_supervisor, query, start, 
     assert 'id="results-chart"' in html and 'id="trend-chart"' in html and "<title>" in html
 
 
+def test_the_overview_as_of_a_past_day_of_a_subtree_too_big_for_a_page_offers_the_report_file(
+        client, world, settings):
+    # given a subtree with more campaigns than a page may count from the history
+    recognise(world, dt.date(2026, 5, 4), workforce=60)
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 0
+    client.force_login(world.manager)
+    with clock.travel_to(at(dt.date(2026, 5, 25))), CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("statistics:home"), {"unit": world.province.pk, "year": 2026,
+                                                           "as_of": "15/05/2026"})
+    # then the page shows the figures of now, says why, and links to the report of the year to that day
+    assert response.status_code == 200
+    assert response.context["as_of"] is None and response.context["as_of_too_long"] == (dt.date(2026, 5, 15), 1)
+    html = response.content.decode()
+    assert 'id="as-of-as-file"' in html and "15/05/2026" in html
+    assert (f'{reverse("statistics:report")}?unit={world.province.pk}&amp;span=range&amp;start=2026-01-01'
+            f'&amp;end=2026-05-15') in html
+    # no campaign's history was read for the past day
+    assert not any("campaigns_campaignevent" in q["sql"] and '"at" <' in q["sql"] for q in captured.captured_queries)
+    # and that link opens the report's page (a file only past the same bound)
+    report = client.get(html.split('id="as-of-report" href="')[1].split('"')[0].replace("&amp;", "&"))
+    assert report.status_code == 200 and 'id="report-as-file"' in report.content.decode()
+    # under the bound, the past day's figures are on the page
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 20000
+    with clock.travel_to(at(dt.date(2026, 5, 25))):
+        response = client.get(reverse("statistics:home"), {"unit": world.province.pk, "year": 2026,
+                                                           "as_of": "15/05/2026"})
+    assert response.context["as_of"] == dt.date(2026, 5, 15) and response.context["as_of_too_long"] is None
+    assert 'id="as-of-as-file"' not in response.content.decode()
+
+
 def test_the_overview_as_of_a_past_day_counts_what_was_entered_by_then(client, world, province_supervisor):
     plan_and_term(world, province_supervisor)
     recognise(world, dt.date(2026, 5, 4), workforce=60)

@@ -3,9 +3,11 @@ the dashboard reads them only while nothing they come from has changed, and
 then gives exactly what the engine computes from the base tables."""
 import datetime as dt
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from workflows.statistics import engine, jobs, services, stocks
 from workflows.statistics.engine import dashboard_for, figures_for
 from workflows.statistics.models import EstimateKind, MemberMovement, MovementKind, StockRun, UnitStock
 from workflows.statistics.periods import Period
+from workflows.statistics.report_files import report_for
 
 pytestmark = pytest.mark.postgres
 
@@ -165,6 +168,41 @@ def test_the_dashboard_page_shows_stocks_a_few_minutes_old_and_says_from_when(mo
     refresh()
     html, stored = page(12)
     assert stored and 'id="stocks-taken-at"' not in html
+
+
+def test_the_report_page_shows_stocks_a_few_minutes_old_and_says_so_while_its_file_is_exact(month, client):
+    # given stocks refreshed at 18:00, then 4 members recruited at 18:05 that no refresh has taken yet
+    world = month
+    refresh()
+    union = grassroots_under(world.district)
+    with clock.travel_to(at(TODAY, 18).replace(minute=5)):
+        services.movement_record(unit_id=union.pk, kind=MovementKind.RECRUITED, members=4, actor=world.supervisor,
+                                 on=TODAY)
+    client.force_login(world.manager)
+    query = {"unit": world.province.pk, "span": "month", "month": 5, "year": 2026}
+
+    def counted(on_screen):
+        with CaptureQueriesContext(connection) as captured, clock.travel_to(at(TODAY, 18).replace(minute=7)):
+            if on_screen:
+                response = client.get(reverse("statistics:report"), query)
+                table, html = response.context["table"], response.content.decode()
+            else:
+                table, html = report_for(world.manager, QueryDict(urlencode(query)), today=TODAY).table, ""
+        return table, html, "statistics_membercensus" in " ".join(q["sql"] for q in captured.captured_queries)
+
+    # the page at 18:07 reads the stored rows and says they are those of 18:00
+    page, html, from_history = counted(on_screen=True)
+    assert not from_history and page.stocks_taken_at == timezone.make_aware(at(TODAY, 18))
+    assert 'id="stocks-taken-at"' in html and "18:00" in html
+    # the file (a job) counts them from the history: exact, with the 4 members
+    exact, _html, from_history = counted(on_screen=False)
+    assert from_history and exact.stocks_taken_at is None
+    assert page.total != exact.total
+    # once refreshed, the page is exact too and says nothing
+    refresh()
+    page, html, from_history = counted(on_screen=True)
+    assert not from_history and page.stocks_taken_at is None and 'id="stocks-taken-at"' not in html
+    assert page.total == exact.total
 
 
 def test_moves_and_other_columns_do_not_count_as_changes(month):

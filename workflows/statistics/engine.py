@@ -337,6 +337,14 @@ def _finish(unit, period, as_of, rows: dict[str, BranchFigures], durations, leng
     return Dashboard(unit, period, as_of, ordered, total, durations, stocks_taken_at=taken_at)
 
 
+def campaigns_under(unit: Unit) -> int:
+    """How many campaigns ``unit``'s subtree has (the rollup's one row per stage where it is kept): what
+    a page weighs before counting from their history."""
+    if rollups.kept():
+        return sum(rollups.counts_under([unit.path], STAGES).values())
+    return Campaign.objects.filter(responsible_unit__path__startswith=unit.path).count()
+
+
 # --- now, from the summary tables ---------------------------------------------------------
 def dashboard_for(unit: Unit, period: Period, *, today: dt.date, stocks_lag: bool = False) -> Dashboard:
     """The figures of ``unit``'s subtree now (pipeline, stalled, overdue) and
@@ -570,7 +578,8 @@ def figures_for(unit: Unit, period: Period, *, today: dt.date, filters: Filters 
         _states_then(rows, unit, length, day=min(day, today), filters=filters)
     _enterprise_figures(rows, unit, length, filters)
     _follow_up_figures(rows, unit, length, period, filters)
-    return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut, today=today)
+    return _finish(unit, period, None, rows, dict(durations), length, filters=filters, cut=cut, today=today,
+                   stocks_lag=stocks_lag)
 
 
 def _follow_up_figures(rows, unit: Unit, length: int, period: Period, filters: Filters = NO_FILTERS) -> None:

@@ -268,6 +268,9 @@ class Table:
     total: tuple
     programmes: tuple[Programme, ...] = ()
     next_year_programme: Programme | None = None
+    #: the members and workforce are a stocks refresh's of this time, which may miss the latest
+    #: changes (a report on screen, ``build(stocks_lag=True)``); None: exact
+    stocks_taken_at: dt.datetime | None = None
 
     @property
     def width(self) -> int:
@@ -427,13 +430,18 @@ def reads_history(layout: Layout, period: Period, *, programmes, next_year_progr
 
 
 def build(layout: Layout, unit: Unit, period: Period, *, today: dt.date, programmes,
-          next_year_programme: Programme | None = None, upper_unit_name: str = "") -> Table:
+          next_year_programme: Programme | None = None, upper_unit_name: str = "",
+          stocks_lag: bool = False) -> Table:
     """The table of ``layout`` for ``unit``'s child units over ``period``:
     one group of columns per programme in ``programmes``; the next year's
-    allocations from ``next_year_programme``."""
+    allocations from ``next_year_programme``. ``stocks_lag`` (the page, which
+    says so; never a file): the members and workforce may be those of the
+    latest stocks refresh, at most ``STOCKS_MAX_LAG_SECONDS`` old
+    (``engine.dashboard_for``)."""
     programmes = list(programmes)
     placed, wanted = _wanted(layout, period, programmes, next_year_programme)
-    boards = {filters: figures_for(unit, period, today=today, filters=filters) for filters in dict.fromkeys(wanted)}
+    boards = {filters: figures_for(unit, period, today=today, filters=filters, stocks_lag=stocks_lag)
+              for filters in dict.fromkeys(wanted)}
     targets.attach(boards[NO_FILTERS], [*programmes, *([next_year_programme] if next_year_programme else [])])
     reader = _Reader(boards, _allocations(unit, [next_year_programme] if layout.needs_next_year else []))
     keys = list(dict.fromkeys([_row_key(r) for r in boards[NO_FILTERS].rows]))
@@ -444,7 +452,8 @@ def build(layout: Layout, unit: Unit, period: Period, *, today: dt.date, program
         layout=layout.code, title=str(layout.title), period=period.title, unit_name=unit.name,
         upper_unit_name=upper_unit_name, header_rows=_header_rows(placed),
         headers=tuple(item.header for item in placed), formats=tuple(item.column.format for item in placed),
-        rows=rows, total=total, programmes=tuple(programmes), next_year_programme=next_year_programme)
+        rows=rows, total=total, programmes=tuple(programmes), next_year_programme=next_year_programme,
+        stocks_taken_at=boards[NO_FILTERS].stocks_taken_at)
 
 
 # --- what a report page asks for -------------------------------------------------------------

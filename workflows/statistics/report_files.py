@@ -22,15 +22,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
-from workflows.campaigns import rollups
-from workflows.campaigns.models import Campaign
 from workflows.core.params import param_choice, param_date, param_int, param_str
 from workflows.exports.producers import CSV, PDF, XLSX, ExportFile, ExportJob, Producer
 from workflows.organisation.models import Unit
 from workflows.organisation.selectors import UnitPicker, unit_picker
 
 from . import layouts, permissions, reports, targets
-from .engine import STAGES
+from .engine import campaigns_under
 from .periods import Period
 
 SPANS = ("year", "h1", "h2", "month", "first_months", "range", "programme")
@@ -127,18 +125,16 @@ class Report:
                 f"{self.period.end:%Y%m%d}")
 
 
-def _campaigns_under(unit: Unit) -> int:
-    if rollups.kept():
-        return sum(rollups.counts_under([unit.path], STAGES).values())
-    return Campaign.objects.filter(responsible_unit__path__startswith=unit.path).count()
-
-
 def report_for(user, params, *, today: dt.date, on_screen: bool = False) -> Report:
     """The report ``params`` asks for, for ``user`` (a unit outside their
     scope: PermissionDenied). ``on_screen``: for the page, which counts from
     the history only for a subtree of at most ``REPORT_ON_SCREEN_MAX_CAMPAIGNS``
     campaigns (a request must stay short); past that the report has no table
-    and is prepared as a file by a job."""
+    and is prepared as a file by a job. On screen the members and workforce
+    may be those of the latest stocks refresh (at most
+    ``STOCKS_MAX_LAG_SECONDS`` old, and the page says of when: at national
+    scale something changes every few seconds, and counting them from the
+    history takes seconds for the country); a file's are exact."""
     unit, picker = unit_chosen(user, params)
     permissions.require(permissions.can_read(user, unit))
     asked = asked_of(params, today)
@@ -146,12 +142,12 @@ def report_for(user, params, *, today: dt.date, on_screen: bool = False) -> Repo
     choice = layouts.programmes_chosen(asked.layout, unit, period, asked.programme_ids)
     if on_screen and layouts.reads_history(asked.layout, period, programmes=choice.chosen,
                                            next_year_programme=choice.next_year):
-        campaigns = _campaigns_under(unit)
+        campaigns = campaigns_under(unit)
         if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS:
             return Report(unit, picker, asked, period, choice, None, None, campaigns)
     upper = layouts.upper_unit_name(unit)
     table = layouts.build(asked.layout, unit, period, today=today, programmes=choice.chosen,
-                          next_year_programme=choice.next_year, upper_unit_name=upper)
+                          next_year_programme=choice.next_year, upper_unit_name=upper, stocks_lag=on_screen)
     place = asked.place if asked.place is not None else layouts.place_of(unit.name, upper)
     return Report(unit, picker, asked, period, choice, table,
                   reports.heading(table, number=asked.number, place=place, day=today))

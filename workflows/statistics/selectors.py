@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from .engine import (  # noqa: F401 (re-exported)
     BranchFigures,
     Dashboard,
     Filters,
+    campaigns_under,
     dashboard_as_of,
     dashboard_for,
     figures_for,
@@ -399,6 +401,10 @@ class OverviewPage:
     period_query: str = ""  # the period's part of the query, for the links to other units
     #: Seconds the read replica the figures come from is behind, past REPLICA_LAG_WARNING_SECONDS (else None).
     replica_lag: int | None = None
+    #: A past day asked for (``as_of``) whose figures would count from the history of more campaigns
+    #: than a page may (``REPORT_ON_SCREEN_MAX_CAMPAIGNS``): the day and the campaigns; the page shows
+    #: the figures now and offers that day's report as a file
+    as_of_too_long: tuple[dt.date, int] | None = None
 
     @property
     def month_choices(self) -> range:
@@ -408,6 +414,11 @@ class OverviewPage:
 def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int, as_of: dt.date | None,
                   today: dt.date, month: int | None = None, months: int | None = None) -> OverviewPage:
     month, months = max(1, min(12, month or today.month)), max(1, min(12, months or today.month))
+    as_of_too_long = None
+    if as_of:  # as it stood on a past day: from the history of every campaign of the subtree
+        campaigns = campaigns_under(unit)
+        if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS:  # a country's: half a minute, past any request
+            as_of_too_long, as_of = (as_of, campaigns), None
     board = dashboard(unit, span, year, as_of=as_of, today=today, month=month, months=months)
     plan = year_plan(unit, board.period)
     boards = _Boards(board, today)
@@ -429,4 +440,4 @@ def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int,
         # the months to the past day; their figures are today's (the summary tables keep no entry dates)
         trend=trend_chart(unit, year, members_target.low if members_target else None,
                           today=min(today, as_of) if as_of else today),
-        period_query=query, replica_lag=replica.lag_to_show())
+        period_query=query, replica_lag=replica.lag_to_show(), as_of_too_long=as_of_too_long)
