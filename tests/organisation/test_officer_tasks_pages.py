@@ -16,7 +16,7 @@ from django.utils import translation
 
 from tests.factories import EnterpriseFactory
 from workflows.campaigns import services
-from workflows.campaigns.models import CampaignEvent, Task, TaskStatus
+from workflows.campaigns.models import Campaign, CampaignEvent, Task, TaskStatus
 from workflows.core import clock
 from workflows.organisation.selectors import OFFICER_TASKS_PER_PAGE
 
@@ -190,9 +190,31 @@ def test_a_page_is_its_ids_then_its_rows_without_counting_the_tasks_again(client
         assert client.get(url_of(world, 2)).status_code == 200
 
     task_queries = [q["sql"] for q in captured.captured_queries if 'FROM "campaigns_task"' in q["sql"]]
-    assert len(task_queries) == 3  # the places (and the count) grouped, the page's ids, its rows
-    assert not any("COUNT(*)" in sql and "GROUP BY" not in sql for sql in task_queries)
-    assert len(captured.captured_queries) == 10
+    # the places (and the count) grouped, the officer's open tasks counted from their index, the page's ids
+    # from that index alone (all of them are the supervisor's to reassign), its rows through the scope
+    assert len(task_queries) == 4
+    places, counted, ids, rows = task_queries
+    assert "GROUP BY" in places and 'JOIN "organisation_unit"' in places
+    assert "COUNT(*)" in counted and "JOIN" not in counted
+    assert "LIMIT 100 OFFSET 100" in ids and "JOIN" not in ids
+    assert 'JOIN "organisation_unit"' in rows
+    assert len(captured.captured_queries) == 11
+
+
+def test_when_some_tasks_are_not_the_supervisor_s_the_pages_ids_go_through_the_scope(client, world, many):
+    # given a case of the officer's moved to a unit the supervisor does not oversee
+    elsewhere = officer_campaign(world)
+    Campaign.objects.filter(pk=elsewhere.pk).update(responsible_unit=world.other_district)
+    theirs = set(Task.objects.filter(campaign=elsewhere, status=TaskStatus.OPEN).values_list("pk", flat=True))
+    assert theirs
+    client.force_login(world.supervisor)
+
+    with CaptureQueriesContext(connection) as captured:
+        pages = [rows_of(client.get(url_of(world, n))) for n in (1, 2, 3)]
+
+    assert [pk for page in pages for pk in page] == [pk for pk in officers_open_tasks(world) if pk not in theirs]
+    ids = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "campaigns_task"."id"')]
+    assert ids and all('JOIN "organisation_unit"' in sql for sql in ids)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "officer", "other_officer", "other_supervisor", "manager"])

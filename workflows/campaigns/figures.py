@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
-from workflows.core import counters
+from workflows.core import counters, prepared
 from workflows.enterprises.models import EnterpriseBand
 
 from . import flows
@@ -122,7 +122,7 @@ class Batch:
             sql, part_params = _upsert(model, keys, deltas, " AND ".join(filter(None, (wait, condition))))
             steps.append(f"step{i} AS ({sql} RETURNING 1)")
             params += part_params + condition_params
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:  # planned once per connection for each shape (``core.prepared``)
             cursor.execute(f"WITH {', '.join(steps)} SELECT count(*) FROM step{len(parts) - 1}", params)
 
     def _write_one_by_one(self) -> None:

@@ -798,6 +798,12 @@ def reassignable_tasks_of(user, officer_id: int) -> QuerySet[Task]:
             .order_by("due_on", "pk"))
 
 
+def open_tasks_of(officer_id: int) -> QuerySet[Task]:
+    """All the open tasks of one officer, in the order of ``reassignable_tasks_of``, from their index
+    alone (``PagesByIds``'s walk when the supervisor may reassign every one of them)."""
+    return Task.objects.filter(assignee_id=officer_id, status=TaskStatus.OPEN).order_by("due_on", "pk")
+
+
 def reassignable_task_places(user, officer_id: int, *, task_ids: Iterable[int] | None = None) -> list[TaskPlace]:
     """Where the tasks of ``reassignable_tasks_of`` sit (working group × the
     campaign's unit, with their count): all of them, or those of

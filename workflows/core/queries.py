@@ -16,12 +16,19 @@ class PagesByIds:
     a hundred. A Paginator takes it like a queryset (``count()`` and slices).
 
     ``rows``: ordered, with its ``select_related``; the ids are read from it
-    without them."""
+    without them.
+
+    ``walk`` (optional): the same rows in the same order without the
+    conditions that need a join (a scope over the campaigns' units), given
+    when it holds exactly ``count`` rows too — then every row of it is one of
+    ``rows``, and a page's ids are read from its index alone. The page's
+    rows are still read through ``rows``: an id that is not among them (a
+    row changed in between) makes the page read its ids from ``rows``."""
 
     ordered = True
 
-    def __init__(self, rows: QuerySet, *, count: int) -> None:
-        self.rows, self.known = rows, count
+    def __init__(self, rows: QuerySet, *, count: int, walk: QuerySet | None = None) -> None:
+        self.rows, self.known, self.walk = rows, count, walk
 
     def count(self) -> int:
         return self.known
@@ -30,9 +37,17 @@ class PagesByIds:
         return self.known
 
     def __getitem__(self, item: slice) -> list:
+        if self.walk is not None:
+            ids = list(self.walk.select_related(None).values_list("pk", flat=True)[item])
+            found = self._rows(ids)
+            if len(found) == len(ids):
+                return [found[pk] for pk in ids]
         ids = list(self.rows.select_related(None).values_list("pk", flat=True)[item])
-        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)} if ids else {}
+        found = self._rows(ids)
         return [found[pk] for pk in ids if pk in found]
+
+    def _rows(self, ids: list) -> dict:
+        return {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)} if ids else {}
 
 
 def first_of_each(parts: Sequence[QuerySet], *, order: Sequence[str], limit: int) -> QuerySet:

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Model
 from django.db.models.sql import InsertQuery
 
+from workflows.core import prepared
+
 
 def insert(rows: Sequence[Model]) -> None:
     """Write the unsaved ``rows`` (models without multi-table inheritance,
@@ -42,7 +44,7 @@ def insert(rows: Sequence[Model]) -> None:
         parts.append(f"rows{i} AS ({sql})")
         params += part_params
         selects.append(f"SELECT {i}, * FROM rows{i}")
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:  # the same few shapes on every move: planned once per connection
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         returned = cursor.fetchall()
     lists = list(by_model.values())

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from workflows.campaigns import services as campaign_services
-from workflows.campaigns.selectors import reassignable_task_places, reassignable_tasks_of, workload_of_groups
+from workflows.campaigns.selectors import (
+    open_tasks_of,
+    reassignable_task_places,
+    reassignable_tasks_of,
+    workload_of_groups,
+)
 from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.params import param_choice, param_int, param_str
@@ -63,8 +68,12 @@ def officer_tasks(request, user_pk: int):
     officer = visible_or_404(group_members(group_ids), user_pk, request=request)
     places = reassignable_task_places(request.user, officer.pk)
     total = sum(p.count for p in places)
-    # counted by the places (one grouped query the form needs anyway); a page is its ids, then its rows
-    page = Paginator(PagesByIds(reassignable_tasks_of(request.user, officer.pk), count=total),
+    # counted by the places (one grouped query the form needs anyway); a page is its ids, then its rows;
+    # when the supervisor may reassign all of the officer's tasks (the usual case), the ids come from
+    # the officer's index alone, not from every task joined to its campaign and sorted (44 ms at national scale)
+    everything = open_tasks_of(officer.pk)
+    page = Paginator(PagesByIds(reassignable_tasks_of(request.user, officer.pk), count=total,
+                                walk=everything if everything.count() == total else None),
                      OFFICER_TASKS_PER_PAGE).get_page(param_int(request.GET, "page"))
     form = BulkReassignForm(
         request.POST or None, actor=request.user, officer_id=officer.pk, places=places,
