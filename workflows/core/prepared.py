@@ -105,9 +105,16 @@ def cursor(connection=None):
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
+    if connection.connection.prepare_threshold is None:
+        # Django turns psycopg's preparation off (None: not even on request); this threshold is never
+        # reached by a statement not asked to be prepared (Django's own cursors bind on the client)
+        connection.connection.prepare_threshold = ON_REQUEST_ONLY
     raw = _preparing_class()(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
+
+#: psycopg's threshold of executions before it prepares a statement by itself: never, in effect.
+ON_REQUEST_ONLY = 2**62
 
 _PREPARING: list[type] = []
 
@@ -120,6 +127,12 @@ def _preparing_class() -> type:
         class Preparing(ServerBindingCursor):
             def execute(self, query, params=None, *, prepare=None, binary=None):
                 return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+            def _send_query_prepared(self, name, pgq, *, binary=None):
+                # psycopg (3.3) keeps the statement it ran for a plain execution only; Django's query log
+                # reads it from there (``last_executed_query``): a prepared one would be logged as None
+                self._query = pgq
+                return super()._send_query_prepared(name, pgq, binary=binary)
 
         _PREPARING.append(Preparing)
     return _PREPARING[0]
