@@ -148,10 +148,13 @@ SUMMARY_ROLLUPS_READ = True
 #: The report page counts from the history (a period of days, a cut-off, filtered columns) on screen for a
 #: subtree of at most this many campaigns; past it the report is prepared as a file by a job.
 REPORT_ON_SCREEN_MAX_CAMPAIGNS = int(os.environ.get("REPORT_ON_SCREEN_MAX_CAMPAIGNS", "20000"))
-#: The dashboard page shows every unit's stocks (members, workforce not yet unionised) from the
-#: last refresh while it is at most this old, saying from what time, even if something changed
-#: since (``workflows.statistics.stocks``); reports always take the changes.
+#: The dashboard and report pages show every unit's stocks (members, workforce not yet unionised)
+#: from the last refresh while it is at most this old, saying from what time, even if something
+#: changed since (``workflows.statistics.stocks``); a report's files always take the changes.
 STOCKS_MAX_LAG_SECONDS = int(os.environ.get("STOCKS_MAX_LAG_SECONDS", "600"))
+#: A campaign's move has its few statements prepared on the server once per connection
+#: (``workflows.core.prepared``); turn off (0) behind PgBouncer older than 1.21 in transaction mode.
+PREPARED_STATEMENTS = os.environ.get("PREPARED_STATEMENTS", "1") not in ("0", "false", "no", "")
 #: Pages that opt in read the replica (when there is one).
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
 #: After a request that wrote, its client reads the primary for this long (its own writes).
