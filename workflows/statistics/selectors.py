@@ -98,11 +98,14 @@ class TargetRow:
     bar: int  # the share of the members' target achieved, for the bar (at most 100)
 
 
-def year_plan(unit: Unit, period: Period) -> Programme | None:
+def year_plan(unit: Unit, period: Period, programmes: list[Programme] | None = None) -> Programme | None:
     """The year's plan the overview compares with: the nearest unit's
-    programme of that kind that covers the period's end."""
-    plans = [p for p in targets_of.programmes_for(unit, start=period.end, end=period.end)
-             if p.basis_kind == ProgrammeBasis.YEAR_PLAN]
+    programme of that kind that covers the period's end (among
+    ``programmes``, those of ``unit`` overlapping the period, when the
+    caller has them: no query)."""
+    if programmes is None:
+        programmes = list(targets_of.programmes_for(unit, start=period.end, end=period.end))
+    plans = [p for p in programmes if p.basis_kind == ProgrammeBasis.YEAR_PLAN and p.start <= period.end <= p.end]
     return max(plans, key=lambda p: (len(p.unit.path), p.start), default=None)
 
 
@@ -120,11 +123,17 @@ def _floor(key) -> int:
     return (key.filters.min_workforce if key else 0) or 25
 
 
-def target_rows(board: Dashboard, programme: Programme | None = None, *, measured: Dashboard | None = None
-                ) -> list[TargetRow]:
-    """The year's plan per row; the figures are ``measured``'s (the plan's
-    days, ``_days_of``) when given, else the board's."""
-    programme = programme or year_plan(board.unit, board.period)
+#: ``target_rows``' default: the year's plan found for the board.
+_ITS_PLAN = object()
+
+
+def target_rows(board: Dashboard, programme: Programme | None | object = _ITS_PLAN, *,
+                measured: Dashboard | None = None) -> list[TargetRow]:
+    """The year's plan per row (``programme``: that plan, or None when the
+    caller found none; by default it is looked for); the figures are
+    ``measured``'s (the plan's days, ``_days_of``) when given, else the board's."""
+    if programme is _ITS_PLAN:
+        programme = year_plan(board.unit, board.period)
     if programme is not None and not any(k.programme_id == programme.pk for r in [*board.rows, board.total]
                                          for k in r.targets):
         targets_of.attach(board, [programme])
@@ -218,14 +227,16 @@ class _Boards:
         return self.found[key]
 
 
-def programme_groups(board: Dashboard, *, today: dt.date, boards: _Boards | None = None) -> list[ProgrammeGroup]:
+def programme_groups(board: Dashboard, *, today: dt.date, boards: _Boards | None = None,
+                     programmes: list[Programme] | None = None) -> list[ProgrammeGroup]:
     """Every programme overlapping the board's period that has targets for
     its unit or child units (the year's plan and a congress term side by
     side), each measured from its start to the period's end. The targets
     are attached once (``targets.attach``) and the figures read once per
     distinct (days, filters)."""
     period = board.period
-    programmes = list(targets_of.programmes_for(board.unit, start=period.start, end=period.end))
+    if programmes is None:
+        programmes = list(targets_of.programmes_for(board.unit, start=period.start, end=period.end))
     if not programmes:
         return []
     targets_of.attach(board, programmes)
@@ -420,9 +431,11 @@ def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int,
         if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS:  # a country's: half a minute, past any request
             as_of_too_long, as_of = (as_of, campaigns), None
     board = dashboard(unit, span, year, as_of=as_of, today=today, month=month, months=months)
-    plan = year_plan(unit, board.period)
+    # the programmes overlapping the period, read once: the year's plan is one of them
+    programmes = list(targets_of.programmes_for(unit, start=board.period.start, end=board.period.end))
+    plan = year_plan(unit, board.period, programmes)
     boards = _Boards(board, today)
-    groups = programme_groups(board, today=today, boards=boards)
+    groups = programme_groups(board, today=today, boards=boards, programmes=programmes)
     rows = target_rows(board, plan, measured=boards.get(_days_of(plan, board), NO_FILTERS) if plan else None)
     members_target, _key = _received(board.total, plan, Metric.NEW_MEMBERS)
     query = f"year={year}&span={span}" + (f"&month={month}" if span == "month" else "") + (
