@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from workflows.core.queries import first_of_each
 from workflows.core.text import fold
 from workflows.enterprises import permissions as enterprise_permissions
-from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise
+from workflows.enterprises.models import WORKFORCE_BANDS, Enterprise, SubtreeBand
 from workflows.enterprises.selectors import EnterpriseFilters, enterprises_for_list
 from workflows.enterprises.validation import normalise_tax_code
 from workflows.organisation.models import (
@@ -723,6 +724,32 @@ def enterprises_with_campaigns(user, filters: EnterpriseFilters) -> QuerySet[Ent
     elif filters.campaign == "none":
         qs = qs.filter(open_campaign_id__isnull=True)
     return qs
+
+
+def registry_count(user, filters: EnterpriseFilters) -> int | None:
+    """How many enterprises ``enterprises_with_campaigns`` lists, from the
+    registry's rollup (``SubtreeBand``: one row per band and union status of
+    the unit's subtree) when it can tell: the rollups read, no filter but
+    the union status, and a unit chosen whose whole subtree the user sees
+    (or none: every subtree the user sees). None otherwise (the list counts
+    its rows: 70–110 ms for a child unit or the country at national scale,
+    where this reads a dozen rows)."""
+    if not rollups.read() or any((filters.q.strip(), filters.sector, filters.band, filters.campaign)) or (
+            filters.union not in ("", "yes", "no")):
+        return None
+    seen = set(scope_of(user).overseen) | set(scope_of(user).group_units)
+    if filters.unit_path:
+        if not any(filters.unit_path.startswith(path) for path in seen):
+            return None
+        roots = [filters.unit_path]
+    else:  # the subtrees the user sees, each once
+        roots = [path for path in seen if not any(path != other and path.startswith(other) for other in seen)]
+    if not roots:
+        return None
+    rows = SubtreeBand.objects.filter(unit__path__in=roots)
+    if filters.union:
+        rows = rows.filter(has_union=filters.union == "yes")
+    return rows.aggregate(n=Coalesce(Sum("enterprises"), 0))["n"]
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Enterprise(models.Model):
         verbose_name_plural = _("enterprises")
         indexes = [
             models.Index(fields=["responsible_unit", "has_union"], name="enterprise_unit_union_idx"),
+            # the registry list's order: a page is the next 25 names, not a million sorted (issue 19)
+            models.Index(fields=["search_name", "id"], name="enterprise_name_order_idx"),
         ]
 
     def __str__(self) -> str:

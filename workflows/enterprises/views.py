@@ -16,6 +16,7 @@ from workflows.core import clock
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_int
+from workflows.core.queries import PagesByIds
 from workflows.core.shortcuts import visible_or_404
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import unit_picker_for
@@ -38,7 +39,10 @@ def _list_filters(request, unit_path: str) -> selectors.EnterpriseFilters:
 def enterprise_list(request):
     picker = unit_picker_for(request, all_units=True)
     filters = _list_filters(request, picker.path)
-    page = Paginator(campaign_selectors.enterprises_with_campaigns(request.user, filters), 25).get_page(
+    rows = campaign_selectors.enterprises_with_campaigns(request.user, filters)
+    # counted from the registry's rollup where it can tell; a page in name order by its index
+    counted = campaign_selectors.registry_count(request.user, filters)
+    page = Paginator(rows if counted is None else PagesByIds(rows, count=counted), 25).get_page(
         param_int(request.GET, "page"))
     query = request.GET.copy()
     query.pop("page", None)
