@@ -27,6 +27,10 @@ def setup(settings: str = "project.settings.bench") -> None:
     import django
 
     django.setup()
+    # as a gunicorn worker does once it has loaded the application (project/gunicorn.conf.py)
+    from project.runtime import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 def percentile(samples: list[float], q: float) -> float:

@@ -280,3 +280,18 @@ def test_max_connections_covers_the_web_tier_the_worker_and_the_operators():
     needed = 2 * workers + settings.Q_CLUSTER["workers"] + 3 + 10
     assert int(shipped["max_connections"]) >= needed
     assert "jit" not in shipped  # off for the application's role only (ALTER ROLE), not the cluster
+
+
+def test_a_web_worker_freezes_what_it_loaded_out_of_the_collector_s_sight():
+    import gc
+
+    hook = gunicorn_settings({})["post_worker_init"]
+    gc.unfreeze()
+    try:
+        hook(worker=None)
+        frozen = gc.get_freeze_count()
+        # Django, the settings and every view module loaded by the URLconf: tens of thousands of objects
+        assert frozen > 50_000
+        assert "workflows.campaigns.views" in __import__("sys").modules
+    finally:
+        gc.unfreeze()
