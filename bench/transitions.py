@@ -1026,6 +1026,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--keep-peer", action="store_true", help="keep the peer's viewflow processes")
     parser.add_argument("--interleave", type=int, metavar="ROUNDS", default=0,
                         help="only run ours, the peer and the floors in turn, ROUNDS rounds per process count")
+    parser.add_argument("--prepared-ab", type=int, metavar="ROUNDS", default=0,
+                        help="only compare, in this process, service moves with and without the prepared "
+                             "statements (PREPARED_STATEMENTS), --moves // ROUNDS of each in turn a round")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="only profile N service moves in this process (cProfile, the 30 costliest calls)")
     args = parser.parse_args(argv)
@@ -1047,6 +1050,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.profile:
         profile_service(actor, args.profile, args.source)
+        return
+    if args.prepared_ab:
+        report("transitions_prepared_ab", prepared_ab(actor, args.prepared_ab, args.moves, args.source))
         return
     if args.interleave:
         processes = [int(p) for p in args.processes.split(",") if p.strip()]
@@ -1120,6 +1126,52 @@ def main(argv: Sequence[str] | None = None) -> None:
         report("transitions_compare", compare)
     if prepare_seconds:
         print(f"(opening the missing campaigns took {prepare_seconds:.1f} s, not part of any figure)")
+
+
+def prepared_ab(actor, rounds: int, moves: int, source: str) -> list[dict]:
+    """Service moves in this one process with the move's statements prepared
+    on the server and without (``PREPARED_STATEMENTS``), ``moves // rounds``
+    of each in turn per round (the order swapped every round), after a few
+    of each to prepare them: the cost of planning every statement every time."""
+    import statistics
+
+    from django.conf import settings
+
+    from workflows.core import clock
+
+    per_round = max(1, moves // rounds)
+    pool = surveyed_ids(actor, source)
+    needed = 2 * rounds * per_round + 12
+    if len(pool) < needed:
+        prepare(needed - len(pool), actor, 2)
+        pool = surveyed_ids(actor, source)
+    held_on, ids = clock.today(), iter(pool)
+    timed: dict[bool, list[float]] = {True: [], False: []}
+    original = getattr(settings, "PREPARED_STATEMENTS", True)
+    try:
+        for on in (True, False):  # warm-up: the statements prepared, the caches filled
+            settings.PREPARED_STATEMENTS = on
+            for _ in range(6):
+                _contact_employer(next(ids), actor, held_on, expected_stage="surveyed")
+        for i in range(rounds):
+            for on in ((True, False) if i % 2 == 0 else (False, True)):
+                settings.PREPARED_STATEMENTS = on
+                for _ in range(per_round):
+                    campaign_id = next(ids)
+                    started = time.perf_counter()
+                    _contact_employer(campaign_id, actor, held_on, expected_stage="surveyed")
+                    timed[on].append(time.perf_counter() - started)
+    finally:
+        settings.PREPARED_STATEMENTS = original
+    rows = []
+    for on, samples in timed.items():
+        ordered = sorted(samples)
+        rows.append({"variant": "prepared" if on else "client-side binding", "moves": len(samples),
+                     "mean_ms": round(statistics.mean(samples) * 1000, 2),
+                     "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+                     "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)})
+    rows[0]["ratio_to_client_side"] = round(rows[0]["mean_ms"] / rows[1]["mean_ms"], 2)
+    return rows
 
 
 def profile_service(actor, moves: int, source: str) -> None:
