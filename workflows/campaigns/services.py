@@ -25,8 +25,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
-from workflows.core import clock, jobs, notify, rows
+from workflows.core import clock, jobs, notify, prepared, rows
 from workflows.core.errors import Conflict, DomainError, GuardNotMet
 from workflows.core.prepared import PreparedGet
 from workflows.enterprises.models import Enterprise
@@ -76,7 +77,46 @@ def _lock(campaign_id: int, *, with_unit: bool = False) -> Campaign:
     (``workflows.organisation.reference_stamp``). ``with_unit``: the
     responsible unit's row is locked too (a recognition adds the new
     grassroots unit under it)."""
-    return _LOCKS[with_unit].get(campaign_id)
+    campaign = _LOCKS[with_unit].get(campaign_id)
+    campaign._as_locked = _values_of(campaign)
+    return campaign
+
+
+def _values_of(campaign: Campaign) -> tuple:
+    return tuple(f.value_from_object(campaign) for f in _COLUMNS)
+
+
+def _save_moved(campaign: Campaign) -> None:
+    """Write what a move changed of the campaign locked by ``_lock``: one
+    UPDATE of the changed columns, prepared on the server once per shape
+    (``core.prepared``), still refused if the stage is no longer the one
+    read (django-fsm's ``ConcurrentTransition``, as its ``save`` does) —
+    not the ORM's save of all 26 columns, compiled and planned on every
+    move. A campaign not read by ``_lock`` (or elsewhere than PostgreSQL)
+    is saved as usual."""
+    loaded = getattr(campaign, "_as_locked", None)
+    if loaded is None or connection.vendor != "postgresql":
+        campaign.save()
+        return
+    now = _values_of(campaign)
+    changed = [(field, value) for field, before, value in zip(_COLUMNS, loaded, now, strict=True) if value != before]
+    if changed:
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(field.column)} = %s" for field, _value in changed)
+        with prepared.cursor() as cursor:
+            cursor.execute(f"UPDATE {quote(Campaign._meta.db_table)} SET {columns} WHERE id = %s AND stage = %s",
+                           [*(field.get_db_prep_save(value, connection) for field, value in changed),
+                            campaign.pk, loaded[_STAGE_AT]])
+            if cursor.rowcount != 1:
+                raise ConcurrentTransition("Cannot save object! The state has been changed since fetched from the "
+                                           "database!")
+    campaign._as_locked = now
+    campaign._update_initial_state()  # django-fsm's record of the stage saved, as its save() keeps it
+
+
+#: The campaign's columns as ``_save_moved`` compares and writes them (the primary key left out).
+_COLUMNS = tuple(f for f in Campaign._meta.concrete_fields if not f.primary_key)
+_STAGE_AT = next(i for i, f in enumerate(_COLUMNS) if f.attname == "stage")
 
 
 #: ``_lock``'s statement, compiled once per connection (``core.prepared``: the ORM took longer to build it
@@ -238,7 +278,7 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     if campaign.stage in flows.CLOSED_STAGES:
         campaign.closed_at = now
     campaign.version += 1
-    campaign.save()
+    _save_moved(campaign)
     closed = []
     if from_stage in flows.WORKING_STAGES:
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
