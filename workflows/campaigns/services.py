@@ -227,7 +227,7 @@ def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
         return due_dates
     column = {name: connection.ops.quote_name(Task._meta.get_field(name).column)
               for name in ("status", "closed_by", "closed_at", "closing_note", "campaign", "stage", "due_on")}
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:  # the same statement on every move: planned once per connection
         cursor.execute(
             f"UPDATE {connection.ops.quote_name(Task._meta.db_table)} SET {column['status']} = %s, "
             f"{column['closed_by']} = %s, {column['closed_at']} = %s, {column['closing_note']} = %s "
