@@ -34,3 +34,10 @@ def test_a_walk_with_a_row_the_list_has_not_falls_back_to_the_list(world, enterp
     assert walked - set(mine.values_list("pk", flat=True))  # the walk's page holds a row the list has not
     assert [e.pk for e in pages[0:3]] == list(mine.values_list("pk", flat=True)[0:3])
     assert all(e.responsible_unit_id == world.district.pk for e in pages[0:4])
+
+
+def test_it_iterates_and_indexes_as_the_list_does(world, enterprises):
+    mine = enterprises.filter(responsible_unit=world.district)
+    pages = PagesByIds(mine, count=mine.count(), walk=mine.filter(pk__gt=0))
+    assert [e.pk for e in pages] == list(mine.values_list("pk", flat=True))
+    assert pages[1].pk == list(mine.values_list("pk", flat=True))[1]

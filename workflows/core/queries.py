@@ -36,7 +36,13 @@ class PagesByIds:
     def __len__(self) -> int:
         return self.known
 
-    def __getitem__(self, item: slice) -> list:
+    def __iter__(self):
+        """Every row, in order (what iterating the queryset gives: a test, a caller that wants them all)."""
+        return iter(self.rows)
+
+    def __getitem__(self, item: slice | int):
+        if isinstance(item, int):
+            return self.rows[item]
         if self.walk is not None:
             ids = list(self.walk.select_related(None).values_list("pk", flat=True)[item])
             found = self._rows(ids)
