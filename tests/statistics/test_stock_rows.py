@@ -134,14 +134,19 @@ def test_any_change_of_what_the_stocks_come_from_sends_the_dashboard_back_to_the
     assert stock_figures(board) == stock_figures(computed(world.province, settings=settings))
 
 
-def test_the_dashboard_page_shows_stocks_a_few_minutes_old_and_says_from_when(month, client, settings):
-    # given stocks refreshed at 18:00, then a movement entered at 18:05 that no refresh has taken yet
-    world = month
+def refreshed_then_recruited(world):
+    """Stocks refreshed at 18:00 on TODAY, then 4 members recruited in a CĐCS of the district at 18:05."""
     refresh()
     union = grassroots_under(world.district)
     with clock.travel_to(at(TODAY, 18).replace(minute=5)):
         services.movement_record(unit_id=union.pk, kind=MovementKind.RECRUITED, members=4, actor=world.supervisor,
                                  on=TODAY)
+    return world
+
+
+def test_the_dashboard_page_shows_stocks_a_few_minutes_old_and_says_from_when(month, client, settings):
+    # given stocks refreshed at 18:00, then a movement entered at 18:05 that no refresh has taken yet
+    world = refreshed_then_recruited(month)
     exact = computed(world.province, settings=settings)
     client.force_login(world.manager)
 
@@ -172,12 +177,7 @@ def test_the_dashboard_page_shows_stocks_a_few_minutes_old_and_says_from_when(mo
 
 def test_the_report_page_shows_stocks_a_few_minutes_old_and_says_so_while_its_file_is_exact(month, client):
     # given stocks refreshed at 18:00, then 4 members recruited at 18:05 that no refresh has taken yet
-    world = month
-    refresh()
-    union = grassroots_under(world.district)
-    with clock.travel_to(at(TODAY, 18).replace(minute=5)):
-        services.movement_record(unit_id=union.pk, kind=MovementKind.RECRUITED, members=4, actor=world.supervisor,
-                                 on=TODAY)
+    world = refreshed_then_recruited(month)
     client.force_login(world.manager)
     query = {"unit": world.province.pk, "span": "month", "month": 5, "year": 2026}
 
