@@ -11,9 +11,10 @@
 - ``cursor()``: a cursor whose statements PostgreSQL prepares once per
   connection (server-side binding, ``prepare=True``): Django binds the
   parameters on the client, so PostgreSQL parses and plans every statement
-  every time — for a move's lock, its events and tasks and its figures,
-  half a millisecond of planning a move (EXPLAIN ANALYZE at national
-  scale; the lock's plan alone 0,22 ms). Used for those few statements,
+  every time — for a move's lock, its events and tasks, its figures, the
+  tasks it cancels and the campaign's UPDATE, half a millisecond of
+  planning a move (EXPLAIN ANALYZE at national scale; the lock's plan alone
+  0,22 ms). Used for those few statements,
   whose SQL has the same few shapes on every move (psycopg keeps the 100
   most recent prepared statements of a connection). Behind a connection
   pooler in transaction mode (PgBouncer) prepared statements need
