@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 from django_q.conf import Conf
 from django_q.models import OrmQ
@@ -79,3 +80,14 @@ def test_with_jobs_run_synchronously_or_on_redis_they_are_queued_after_the_commi
 def test_outside_a_transaction_it_is_queued_after_the_commit(orm_broker, monkeypatch):
     monkeypatch.setattr(transaction, "get_autocommit", lambda using=None: True)
     assert jobs.in_transaction() is False
+
+
+def test_the_row_written_in_the_transaction_is_django_q2_s_own(world, orm_broker):
+    OrmQ.objects.all().delete()
+    with transaction.atomic():
+        before = timezone.now()
+        jobs.after_commit(NOTIFY, 41, note="một")
+    (row,) = OrmQ.objects.all()
+    assert (row.key, row.task["func"], row.task["args"], row.task["kwargs"]) == (Conf.CLUSTER_NAME, NOTIFY, (41,),
+                                                                                  {"note": "một"})
+    assert before <= row.lock <= timezone.now() and row.task["id"] and row.task["name"]

@@ -66,3 +66,39 @@ def test_rows_of_several_tables_in_one_statement_get_their_keys_in_order(world):
     assert events[0].pk < events[1].pk < events[2].pk
     assert [Task.objects.get(pk=t.pk).title for t in tasks] == ["Việc 0", "Việc 1"]
     assert all(not r._state.adding for r in (*events, *tasks))
+
+
+def test_rows_with_an_expression_are_written_by_django_s_own_insert(world):
+    from django.db.models.functions import Upper
+
+    campaign = campaign_at(world, Stage.SURVEYED)
+    now = clock.now()
+    plain = CampaignEvent(campaign=campaign, unit_id=campaign.responsible_unit_id, kind=EventKind.NOTE, at=now,
+                          actor=world.officer, note="thường")
+    computed = CampaignEvent(campaign=campaign, unit_id=campaign.responsible_unit_id, kind=EventKind.NOTE, at=now,
+                             actor=world.officer, note=Upper(Value("tinh")))
+    task = Task(campaign=campaign, stage=Stage.SURVEYED, title="Việc", working_group=world.group,
+                due_on=clock.today(), created_by=world.officer, created_at=now)
+
+    rows.insert([plain, computed, task])
+
+    assert [CampaignEvent.objects.get(pk=e.pk).note for e in (plain, computed)] == ["thường", "TINH"]
+    assert Task.objects.get(pk=task.pk).title == "Việc"
+
+
+def test_the_same_shape_twice_is_the_same_statement(world):
+    campaign = campaign_at(world, Stage.SURVEYED)
+
+    def two_notes(text):
+        events = [CampaignEvent(campaign=campaign, unit_id=campaign.responsible_unit_id, kind=EventKind.NOTE,
+                                at=clock.now(), actor=world.officer, note=f"{text} {n}", data={"n": n})
+                  for n in range(2)]
+        with CaptureQueriesContext(connection) as ctx:
+            rows.insert(events)
+        return [q["sql"] for q in ctx.captured_queries], events
+
+    (first, a), (second, b) = two_notes("một"), two_notes("hai")
+    if connection.vendor == "postgresql":
+        assert first == second and len(first) == 1
+    assert [e.note for e in CampaignEvent.objects.filter(pk__in=[x.pk for x in a + b]).order_by("pk")] == [
+        "một 0", "một 1", "hai 0", "hai 1"]

@@ -57,3 +57,16 @@ def test_elsewhere_it_is_the_usual_cursor(settings):
     with prepared.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_long_statement_s_conversion_is_kept_and_its_values_still_change():
+    # past psycopg's own cache (4.096 characters, 50 parameters): kept by the prepared cursor
+    sql = "SELECT " + " + ".join(["%s::int"] * 60) + " AS total -- " + "x" * 4200
+    prepared._CONVERTED.pop((sql, "utf-8"), None)
+    with prepared.cursor() as cursor:
+        cursor.execute(sql, list(range(60)))
+        first = cursor.fetchone()
+        cursor.execute(sql, [2] * 60)
+        second = cursor.fetchone()
+    assert (first, second) == ((sum(range(60)),), (120,))
+    assert (sql, "utf-8") in prepared._CONVERTED

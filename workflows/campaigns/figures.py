@@ -81,7 +81,7 @@ class Batch:
 
     def __init__(self) -> None:
         self._tables: dict[type, tuple[tuple[str, ...], dict]] = {}
-        self._entries: list[tuple[tuple, QuerySet[CampaignEvent]]] = []
+        self._entries: list[tuple[tuple, dict]] = []  # (the funnel's key, ``_earlier_entries``' arguments)
 
     def add(self, model, keys: tuple[str, ...], deltas: dict[tuple, dict[str, int]]) -> None:
         """``counters.add``, later: ``deltas`` are added to what the batch holds."""
@@ -97,7 +97,7 @@ class Batch:
         the event ``event_id`` (written already) is the campaign's first
         entry into it."""
         self._entries.append(((unit_id, month_of(on), stage),
-                              _earlier_entries(campaign_id=campaign_id, stage=stage, event_id=event_id)))
+                              {"campaign_id": campaign_id, "stage": stage, "event_id": event_id}))
 
     def write(self) -> None:
         if connection.vendor != "postgresql":
@@ -110,9 +110,7 @@ class Batch:
                 parts.append((model, keys, deltas, ("", [])))
             if model is StageEntries:
                 for key, earlier in self._entries:
-                    sql, params = earlier.order_by().values("pk").query.sql_with_params()
-                    parts.append((StageEntries, ENTRY_KEYS, {key: {"campaigns": 1}},
-                                  (f"NOT EXISTS ({sql})", list(params))))
+                    parts.append((StageEntries, ENTRY_KEYS, {key: {"campaigns": 1}}, _not_entered_before(**earlier)))
         if not parts:
             return
         # Each part waits for the rows of the one before it (a subquery on them): the order is certain.
@@ -131,7 +129,7 @@ class Batch:
             counters.add(model, keys, deltas)
             if model is StageEntries:
                 for (unit_id, month, stage), earlier in self._entries:
-                    if not earlier.exists():
+                    if not _earlier_entries(**earlier).exists():
                         counters.add(StageEntries, ENTRY_KEYS, {(unit_id, month, stage): {"campaigns": 1}})
 
 
@@ -141,21 +139,47 @@ ENTRY_KEYS = ("unit", "month", "stage")
 def _upsert(model, keys: tuple[str, ...], deltas: dict[tuple, dict[str, int]], where: str) -> tuple[str, list]:
     """``counters.add``'s statement as a part of ``Batch.write``'s: the rows
     from a typed VALUES list, added where ``where`` holds (its parameters
-    follow the rows')."""
-    quote = connection.ops.quote_name
-    columns = sorted({column for values in deltas.values() for column in values})
-    fields = [model._meta.get_field(name) for name in (*keys, *columns)]
-    row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields) + ")"
+    follow the rows'). The text is built once per shape and process."""
+    columns = tuple(sorted({column for values in deltas.values() for column in values}))
     params: list = []
     for key in sorted(deltas):
         params += [*key, *(deltas[key].get(column, 0) for column in columns)]
-    names = ", ".join(quote(f.column) for f in fields)
-    conflict = ", ".join(quote(f.column) for f in fields[:len(keys)])
-    updates = ", ".join(f"{quote(c)} = t.{quote(c)} + EXCLUDED.{quote(c)}" for c in columns)
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} AS t ({names}) "
-           f"SELECT * FROM (VALUES {', '.join([row] * len(deltas))}) AS v{' WHERE ' + where if where else ''} "
-           f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
+    shape = (model, keys, columns, len(deltas), where)
+    sql = _UPSERTS.get(shape)
+    if sql is None:
+        quote = connection.ops.quote_name
+        fields = [model._meta.get_field(name) for name in (*keys, *columns)]
+        row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields) + ")"
+        names = ", ".join(quote(f.column) for f in fields)
+        conflict = ", ".join(quote(f.column) for f in fields[:len(keys)])
+        updates = ", ".join(f"{quote(c)} = t.{quote(c)} + EXCLUDED.{quote(c)}" for c in columns)
+        sql = _UPSERTS[shape] = (
+            f"INSERT INTO {quote(model._meta.db_table)} AS t ({names}) "
+            f"SELECT * FROM (VALUES {', '.join([row] * len(deltas))}) AS v{' WHERE ' + where if where else ''} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
     return sql, params
+
+
+#: ``_upsert``'s statements by shape (table, keys, columns, rows, condition).
+_UPSERTS: dict[tuple, str] = {}
+
+
+def _not_entered_before(*, campaign_id: int, stage: str, event_id: int) -> tuple[str, list]:
+    """``NOT EXISTS (_earlier_entries(…))`` as SQL and its parameters, the
+    text compiled once per process (the same statement on every move)."""
+    global _NOT_ENTERED_SQL
+    if _NOT_ENTERED_SQL is None:
+        # compiled from the queryset itself, with markers for the three values that change
+        sql, params = _earlier_entries(campaign_id=_MARK_CAMPAIGN, stage=_MARK_STAGE, event_id=_MARK_EVENT) \
+            .order_by().values("pk").query.sql_with_params()
+        _NOT_ENTERED_SQL = (f"NOT EXISTS ({sql})", tuple(params))
+    sql, params = _NOT_ENTERED_SQL
+    values = {_MARK_CAMPAIGN: campaign_id, _MARK_STAGE: stage, _MARK_EVENT: event_id}
+    return sql, [values.get(p, p) if isinstance(p, int | str) else p for p in params]
+
+
+_NOT_ENTERED_SQL: tuple[str, tuple] | None = None
+_MARK_CAMPAIGN, _MARK_STAGE, _MARK_EVENT = -7_000_000_001, "\x00stage", -7_000_000_003
 
 
 def _add(batch: Batch | None, model, keys: tuple[str, ...], deltas: dict[tuple, dict[str, int]]) -> None:

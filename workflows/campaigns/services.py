@@ -15,6 +15,7 @@ which jobs follow the commit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -220,22 +221,26 @@ def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
     """Leaving a stage cancels its open tasks, with a note that says why;
     returns their due dates (the caller moves the counters). One statement
     on PostgreSQL (UPDATE … RETURNING)."""
-    leaving = Task.objects.filter(campaign=campaign, stage=stage, status=TaskStatus.OPEN)
     if connection.vendor != "postgresql":
+        leaving = Task.objects.filter(campaign=campaign, stage=stage, status=TaskStatus.OPEN)
         due_dates = list(leaving.values_list("due_on", flat=True))
         leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
         return due_dates
+    with prepared.cursor() as cursor:  # the same statement on every move: planned once per connection
+        cursor.execute(_tasks_cancel_sql(), [TaskStatus.CANCELLED.value, actor.pk if actor else None, now, why,
+                                             campaign.pk, stage, TaskStatus.OPEN.value])
+        return [due_on for (due_on,) in cursor.fetchall()]
+
+
+@functools.cache
+def _tasks_cancel_sql() -> str:
+    """``_tasks_cancel_for_stage``'s statement on PostgreSQL (its text built once per process)."""
     column = {name: connection.ops.quote_name(Task._meta.get_field(name).column)
               for name in ("status", "closed_by", "closed_at", "closing_note", "campaign", "stage", "due_on")}
-    with prepared.cursor() as cursor:  # the same statement on every move: planned once per connection
-        cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Task._meta.db_table)} SET {column['status']} = %s, "
+    return (f"UPDATE {connection.ops.quote_name(Task._meta.db_table)} SET {column['status']} = %s, "
             f"{column['closed_by']} = %s, {column['closed_at']} = %s, {column['closing_note']} = %s "
             f"WHERE {column['campaign']} = %s AND {column['stage']} = %s AND {column['status']} = %s "
-            f"RETURNING {column['due_on']}",
-            [TaskStatus.CANCELLED.value, actor.pk if actor else None, now, why, campaign.pk, stage,
-             TaskStatus.OPEN.value])
-        return [due_on for (due_on,) in cursor.fetchall()]
+            f"RETURNING {column['due_on']}")
 
 
 #: How far ahead a transition reads the working calendar (due dates further

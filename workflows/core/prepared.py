@@ -20,6 +20,10 @@
   pooler in transaction mode (PgBouncer) prepared statements need
   PgBouncer 1.21 or later with ``max_prepared_statements`` set, or
   ``PREPARED_STATEMENTS=0``.
+  Its cursor also keeps psycopg's conversion of each statement's text
+  (where the placeholders are, what they are): psycopg keeps it only for
+  statements of at most 4.096 characters and 50 parameters, and a move's
+  INSERT of its events and tasks, or its figures, is longer.
 """
 from __future__ import annotations
 
@@ -136,4 +140,32 @@ def _preparing_class() -> type:
                 return super()._send_query_prepared(name, pgq, binary=binary)
 
         _PREPARING.append(Preparing)
+        Preparing._query_cls = _converted_query_class()
     return _PREPARING[0]
+
+
+def _converted_query_class() -> type:
+    """psycopg's query of a server-binding cursor, the conversion of each
+    text kept in ``_CONVERTED`` (psycopg's own cache leaves long statements
+    out: see the module)."""
+    from psycopg._queries import PostgresQuery, _query2pg_nocache
+
+    class Converted(PostgresQuery):
+        def convert(self, query, vars):
+            if vars is None or not isinstance(query, str):
+                return super().convert(query, vars)
+            encoding = self._tx.encoding
+            parts = _CONVERTED.get((query, encoding))
+            if parts is None:
+                if len(_CONVERTED) >= _CONVERTED_MAX:  # a bound, never reached by the moves' few shapes
+                    _CONVERTED.clear()
+                parts = _CONVERTED[query, encoding] = _query2pg_nocache(query.encode(encoding), encoding)
+            self.query, self._want_formats, self._order, self._parts = parts
+            self.dump(vars)
+
+    return Converted
+
+
+#: The conversions kept (statement text and encoding → psycopg's parts), at most ``_CONVERTED_MAX``.
+_CONVERTED: dict[tuple[str, str], tuple] = {}
+_CONVERTED_MAX = 512
