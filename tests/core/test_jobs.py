@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
