@@ -1,8 +1,9 @@
 """A campaign's move in as few statements as the SQL floor (issue 19, #4):
 the reference data it reads (rule set, checklist, calendar, webhook
 subscriptions) come from this process's caches for the reference stamp
-read with the row lock; its writes are one UPDATE of the campaign, one
-UPDATE … RETURNING of the tasks it cancels, one INSERT of its events and
+read with the row lock; its writes are one UPDATE of the campaign with the
+UPDATE … RETURNING of the tasks it cancels (one statement when it leaves a
+working stage), one INSERT of its events and
 the tasks it creates (``core.rows.insert``: one statement for both tables)
 and one statement for every summary figure.
 
@@ -43,6 +44,7 @@ LOCK = "SELECT campaigns_campaign FOR UPDATE"
 SAVE = "UPDATE campaigns_campaign"
 EVENTS = "INSERT campaigns_campaignevent"
 CANCEL = "UPDATE campaigns_task"
+SAVE_AND_CANCEL = "WITH campaigns_campaign campaigns_task"
 CREATE = "INSERT campaigns_task"
 EVENTS_AND_TASKS = "WITH campaigns_campaignevent campaigns_task"
 
@@ -55,7 +57,7 @@ def shape(sql: str) -> str:
     """A statement as its verb and table ("WITH" and the tables it writes, in order)."""
     verb = sql.lstrip("(").split(None, 1)[0].upper()
     if verb == "WITH":
-        return figures(*re.findall(r'INSERT INTO "(\w+)"', sql))
+        return figures(*re.findall(r'(?:INSERT INTO|UPDATE) "(\w+)"', sql))
     if verb == "SELECT":
         table = re.findall(r'FROM "(\w+)"', sql)[-1]
         return f"SELECT {table}" + (" FOR UPDATE" if "FOR UPDATE" in sql else "")
@@ -88,7 +90,7 @@ def contact_employer(world, campaign):
                                         expected_stage=Stage.SURVEYED)
 
 
-FORWARD = [LOCK, SAVE, CANCEL, EVENTS_AND_TASKS,
+FORWARD = [LOCK, SAVE_AND_CANCEL, EVENTS_AND_TASKS,
            figures("statistics_stagecohort", "campaigns_stageentries", "statistics_stageduration",
                    "statistics_taskduecount")]
 
@@ -121,7 +123,7 @@ def test_hold_and_resume(world):
     resume = counted(lambda: services.campaign_transition(campaign_id=campaign.pk, name="resume",
                                                           actor=world.officer))
 
-    assert hold == [LOCK, SAVE, CANCEL, EVENTS,
+    assert hold == [LOCK, SAVE_AND_CANCEL, EVENTS,
                     figures("statistics_stagecohort", "statistics_stageduration", "statistics_taskduecount")]
     # back at a stage it reached before: the statement finds the earlier entry and leaves the funnel alone
     assert resume == [LOCK, SAVE, EVENTS_AND_TASKS,
@@ -140,7 +142,7 @@ def test_abandon(world):
     abandon(warm)
 
     assert counted(lambda: abandon(campaign)) == [
-        LOCK, SAVE, CANCEL, EVENTS,
+        LOCK, SAVE_AND_CANCEL, EVENTS,
         figures("statistics_stagecohort", "statistics_monthfigures", "statistics_stageduration",
                 "statistics_taskduecount")]
 
@@ -171,7 +173,7 @@ def test_the_first_move_of_a_process_reads_the_reference_data_once(world):
         LOCK,
         "SELECT campaigns_ruleset", "SELECT campaigns_ruleset", "SELECT campaigns_rulesetlimit",  # rules
         "SELECT organisation_calendarday", "SELECT organisation_calendarday",  # calendar
-        SAVE, CANCEL,
+        SAVE_AND_CANCEL,
         "SELECT campaigns_stagetasktemplate", "SELECT campaigns_stagetasktemplate",  # checklist
         EVENTS_AND_TASKS, FORWARD[-1],
         "SELECT webhooks_subscription"]  # who listens: nobody
@@ -215,8 +217,8 @@ def test_recognition_through_the_review(world, monkeypatch):
         LOCK,  # the campaign's row and its responsible unit's
         "SELECT organisation_workinggroupuserobjectpermission",  # the decider's grants (read once per request)
         # the grassroots unit under the locked unit: the unit, the parent's numchild, its history record
-        figures("organisation_unit", "organisation_changerecord"),
-        SAVE, CANCEL,
+        figures("organisation_unit", "organisation_unit", "organisation_changerecord"),
+        SAVE_AND_CANCEL,
         "UPDATE enterprises_enterprise",  # the enterprise has a union
         # the events, and the first year: its follow-up and checklist
         figures("campaigns_campaignevent", "campaigns_followup", "campaigns_task"),

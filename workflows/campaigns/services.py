@@ -87,32 +87,49 @@ def _values_of(campaign: Campaign) -> tuple:
     return tuple(f.value_from_object(campaign) for f in _COLUMNS)
 
 
-def _save_moved(campaign: Campaign) -> None:
+def _save_moved(campaign: Campaign, *, cancel: tuple | None = None) -> list[dt.date]:
     """Write what a move changed of the campaign locked by ``_lock``: one
     UPDATE of the changed columns, prepared on the server once per shape
     (``core.prepared``), still refused if the stage is no longer the one
     read (django-fsm's ``ConcurrentTransition``, as its ``save`` does) —
     not the ORM's save of all 26 columns, compiled and planned on every
     move. A campaign not read by ``_lock`` (or elsewhere than PostgreSQL)
-    is saved as usual."""
+    is saved as usual.
+
+    ``cancel``: (stage, actor, now, why) — the open tasks of the stage left
+    are cancelled in the same statement (``_tasks_cancel_for_stage``); their
+    due dates are returned."""
     loaded = getattr(campaign, "_as_locked", None)
     if loaded is None or connection.vendor != "postgresql":
         campaign.save()
-        return
+        return _tasks_cancel_for_stage(campaign, *cancel) if cancel else []
     now = _values_of(campaign)
     changed = [(field, value) for field, before, value in zip(_COLUMNS, loaded, now, strict=True) if value != before]
-    if changed:
-        quote = connection.ops.quote_name
-        columns = ", ".join(f"{quote(field.column)} = %s" for field, _value in changed)
-        with prepared.cursor() as cursor:
-            cursor.execute(f"UPDATE {quote(Campaign._meta.db_table)} SET {columns} WHERE id = %s AND stage = %s",
-                           [*(field.get_db_prep_save(value, connection) for field, value in changed),
-                            campaign.pk, loaded[_STAGE_AT]])
-            if cursor.rowcount != 1:
-                raise ConcurrentTransition("Cannot save object! The state has been changed since fetched from the "
-                                           "database!")
+    if not changed:
+        return _tasks_cancel_for_stage(campaign, *cancel) if cancel else []
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(field.column)} = %s" for field, _value in changed)
+    update = f"UPDATE {quote(Campaign._meta.db_table)} SET {columns} WHERE id = %s AND stage = %s"
+    params = [*(field.get_db_prep_save(value, connection) for field, value in changed), campaign.pk,
+              loaded[_STAGE_AT]]
+    due_dates: list[dt.date] = []
+    with prepared.cursor() as cursor:
+        if cancel:
+            stage, actor, at, why = cancel
+            cursor.execute(f"WITH moved AS ({update} RETURNING 1), cancelled AS ({_tasks_cancel_sql()}) "
+                           f"SELECT (SELECT count(*) FROM moved), (SELECT array_agg(due_on) FROM cancelled)",
+                           [*params, *_tasks_cancel_params(campaign, stage, actor, at, why)])
+            moved, due_dates = cursor.fetchone()
+            due_dates = due_dates or []
+        else:
+            cursor.execute(update, params)
+            moved = cursor.rowcount
+        if moved != 1:
+            raise ConcurrentTransition("Cannot save object! The state has been changed since fetched from the "
+                                       "database!")
     campaign._as_locked = now
     campaign._update_initial_state()  # django-fsm's record of the stage saved, as its save() keeps it
+    return due_dates
 
 
 #: The campaign's columns as ``_save_moved`` compares and writes them (the primary key left out).
@@ -227,9 +244,13 @@ def _tasks_cancel_for_stage(campaign: Campaign, stage: str, actor, now: dt.datet
         leaving.update(status=TaskStatus.CANCELLED, closed_by=actor, closed_at=now, closing_note=why)
         return due_dates
     with prepared.cursor() as cursor:  # the same statement on every move: planned once per connection
-        cursor.execute(_tasks_cancel_sql(), [TaskStatus.CANCELLED.value, actor.pk if actor else None, now, why,
-                                             campaign.pk, stage, TaskStatus.OPEN.value])
+        cursor.execute(_tasks_cancel_sql(), _tasks_cancel_params(campaign, stage, actor, now, why))
         return [due_on for (due_on,) in cursor.fetchall()]
+
+
+def _tasks_cancel_params(campaign: Campaign, stage: str, actor, now: dt.datetime, why: str) -> list:
+    return [TaskStatus.CANCELLED.value, actor.pk if actor else None, now, why, campaign.pk, stage,
+            TaskStatus.OPEN.value]
 
 
 @functools.cache
@@ -240,7 +261,7 @@ def _tasks_cancel_sql() -> str:
     return (f"UPDATE {connection.ops.quote_name(Task._meta.db_table)} SET {column['status']} = %s, "
             f"{column['closed_by']} = %s, {column['closed_at']} = %s, {column['closing_note']} = %s "
             f"WHERE {column['campaign']} = %s AND {column['stage']} = %s AND {column['status']} = %s "
-            f"RETURNING {column['due_on']}")
+            f"RETURNING {column['due_on']} AS due_on")
 
 
 #: How far ahead a transition reads the working calendar (due dates further
@@ -268,9 +289,9 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     The reference data (the unit's calendar and checklist, who listens to
     webhooks) come from this process's caches for the reference stamp read
     with the row lock: a move writes and reads nothing else. Its statements:
-    the UPDATE of the campaign, the UPDATE … RETURNING of the tasks it
-    cancels, the INSERT of its events and new tasks, the summary figures,
-    and the webhooks' outbox when someone listens."""
+    the UPDATE of the campaign with the UPDATE … RETURNING of the tasks it
+    cancels (one statement), the INSERT of its events and new tasks, the
+    summary figures, and the webhooks' outbox when someone listens."""
     from_stage = campaign.stage
     now = clock.now()
     entered_on, today = timezone.localtime(campaign.stage_entered_at).date(), timezone.localtime(now).date()
@@ -283,12 +304,12 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     if campaign.stage in flows.CLOSED_STAGES:
         campaign.closed_at = now
     campaign.version += 1
-    _save_moved(campaign)
-    closed = []
-    if from_stage in flows.WORKING_STAGES:
+    cancel = None
+    if from_stage in flows.WORKING_STAGES:  # its open tasks are cancelled with the campaign's UPDATE
         why = _("Cancelled: the campaign moved from “%(from)s” to “%(to)s”.") % {
             "from": Stage(from_stage).label, "to": Stage(campaign.stage).label}
-        closed = _tasks_cancel_for_stage(campaign, from_stage, actor, now, why)
+        cancel = (from_stage, actor, now, why)
+    closed = _save_moved(campaign, cancel=cancel)
     event = _event_row(campaign, actor, EventKind.STAGE, note=note, from_stage=from_stage, to_stage=campaign.stage,
                        data={**(data or {}), "days_in_stage": days_in_stage}, at=now)
     batch, new = figures.Batch(), [*pending, event]  # what the form recorded, then the stage
