@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,8 +110,8 @@ def _save_moved(campaign: Campaign, *, cancel: tuple | None = None) -> list[dt.d
     quote = connection.ops.quote_name
     columns = ", ".join(f"{quote(field.column)} = %s" for field, _value in changed)
     update = f"UPDATE {quote(Campaign._meta.db_table)} SET {columns} WHERE id = %s AND stage = %s"
-    params = [*(field.get_db_prep_save(value, connection) for field, value in changed), campaign.pk,
-              loaded[_STAGE_AT]]
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy that looks it up on every use
+    params = [*(field.get_db_prep_save(value, db) for field, value in changed), campaign.pk, loaded[_STAGE_AT]]
     due_dates: list[dt.date] = []
     with prepared.cursor() as cursor:
         if cancel:

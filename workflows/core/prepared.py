@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection as default_connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -101,7 +101,7 @@ def cursor(connection=None):
     wrapper around it logs and counts them as any other. Elsewhere than on
     PostgreSQL with psycopg 3, or with ``PREPARED_STATEMENTS`` off, the
     connection's usual cursor."""
-    connection = connection or default_connection
+    connection = connection or connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy
     if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
         return connection.cursor()
     from django.db.backends.postgresql.base import is_psycopg3

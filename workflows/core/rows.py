@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.sql import InsertQuery
 
@@ -35,6 +35,7 @@ def insert(rows: Sequence[Model]) -> None:
         by_model.setdefault(type(row), []).append(row)
     if not by_model:
         return
+    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy
     if connection.vendor != "postgresql":
         for model, objs in by_model.items():
             model._default_manager.bulk_create(objs)
@@ -70,6 +71,7 @@ def _part(model: type[Model], objs: list[Model]) -> tuple[str, list]:
     """The INSERT … RETURNING of one model's rows, and its parameters."""
     fields = _fields(model)
     params = []
+    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up on every use
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
@@ -89,7 +91,7 @@ def _compiled(model: type[Model], objs: list[Model], fields: list) -> tuple[str,
     """Django's own bulk INSERT of ``objs`` (where a value is an expression)."""
     query = InsertQuery(model)
     query.insert_values(fields, objs, raw=False)
-    compiler = query.get_compiler(connection=connection)
+    compiler = query.get_compiler(connection=connections[DEFAULT_DB_ALIAS])
     compiler.returning_fields = [model._meta.pk]
     ((sql, params),) = compiler.as_sql()
     return sql, list(params)
