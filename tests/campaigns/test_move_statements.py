@@ -157,7 +157,8 @@ def test_a_webhook_listening_adds_its_outbox_rows_and_nothing_else(world):
 
     moved = counted(lambda: contact_employer(world, campaign))
 
-    assert moved == [*FORWARD, "INSERT webhooks_event", "INSERT webhooks_delivery"]
+    # the outbox before the figures: the figures' shared rows are locked last, until the commit
+    assert moved == [*FORWARD[:-1], "INSERT webhooks_event", "INSERT webhooks_delivery", FORWARD[-1]]
     assert len(moved) <= MOST
     assert Delivery.objects.filter(event__data__campaign__id=campaign.pk).count() == 1
 
@@ -175,8 +176,9 @@ def test_the_first_move_of_a_process_reads_the_reference_data_once(world):
         "SELECT organisation_calendarday", "SELECT organisation_calendarday",  # calendar
         SAVE_AND_CANCEL,
         "SELECT campaigns_stagetasktemplate", "SELECT campaigns_stagetasktemplate",  # checklist
-        EVENTS_AND_TASKS, FORWARD[-1],
-        "SELECT webhooks_subscription"]  # who listens: nobody
+        EVENTS_AND_TASKS,
+        "SELECT webhooks_subscription",  # who listens: nobody
+        FORWARD[-1]]
 
 
 def test_recognition_through_the_review(world, monkeypatch):

@@ -322,18 +322,20 @@ def _transition(campaign: Campaign, declared: flows.Transition, actor, *, note: 
     for step in then:
         step(batch, new)
     rows.insert(new)
-    # the funnel counts a stage once per campaign: not again when it comes back to it
-    figures.campaign_moved(batch, unit_id=campaign.responsible_unit_id, from_stage=from_stage,
-                           entered_on=entered_on, to_stage=campaign.stage, on=today, working_days=days_in_stage,
-                           campaign_id=campaign.pk, event_id=event.pk)
-    # one statement, every table's rows in key order: transitions never lock these rows crosswise
-    batch.write()
     _announce(WebhookKind.CAMPAIGN_MOVED, campaign, event, transition=declared.name, from_stage=from_stage,
               to_stage=campaign.stage)
     event_id, campaign_id = event.pk, campaign.pk
     _enqueue("workflows.notifications.jobs.notify_stage_changed", event_id)
     for job in declared.jobs:  # callbacks of other apps: never silenced, unlike notifications
         jobs.after_commit(job, campaign_id)
+    # the funnel counts a stage once per campaign: not again when it comes back to it
+    figures.campaign_moved(batch, unit_id=campaign.responsible_unit_id, from_stage=from_stage,
+                           entered_on=entered_on, to_stage=campaign.stage, on=today, working_days=days_in_stage,
+                           campaign_id=campaign.pk, event_id=event.pk)
+    # one statement, every table's rows in key order: transitions never lock these rows crosswise. It is
+    # the move's last: the summary rows that every move of the unit's day shares are locked until the
+    # commit, and nothing else waits in between
+    batch.write()
     return event
 
 
