@@ -205,8 +205,9 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
                                    related_name="campaigns", verbose_name=_("enterprise"))
     responsible_unit = models.ForeignKey("organisation.Unit", on_delete=models.PROTECT,
                                          related_name="campaigns", verbose_name=_("responsible unit"))
+    # indexed by ``campaign_group_recent_idx``, which it leads
     working_group = models.ForeignKey("organisation.WorkingGroup", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="campaigns", verbose_name=_("working group"))
+                                      related_name="campaigns", verbose_name=_("working group"), db_index=False)
     stage = FSMField(_("stage"), max_length=32, choices=Stage.choices, default=Stage.SURVEYED, protected=True)
     held_stage = models.CharField(_("stage before the hold"), max_length=32, blank=True,
                                   choices=[(s.value, s.label) for s in flows.WORKING_STAGES])
@@ -248,9 +249,11 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["working_group", "stage"], name="campaign_group_stage_idx"),
-            # a unit's campaigns of a stage, the latest moved first (the board's cards, the lists' first
-            # page); and the same over every unit (a national or provincial scope)
+            # a group's campaigns of a stage, the latest moved first (an officer's list and board: each
+            # stage's first page, and the count, from the index alone); a unit's (a supervisor's); and the
+            # same over every unit (a national or provincial scope)
+            models.Index("working_group", "stage", F("stage_entered_at").desc(), F("id").desc(),
+                         name="campaign_group_recent_idx"),
             models.Index("responsible_unit", "stage", F("stage_entered_at").desc(), F("id").desc(),
                          name="campaign_unit_stage_recent_idx"),
             models.Index("stage", F("stage_entered_at").desc(), F("id").desc(), name="campaign_stage_recent_idx"),
