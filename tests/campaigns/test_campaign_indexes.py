@@ -27,6 +27,7 @@ def test_one_index_leads_with_the_working_group_and_serves_the_lists_order():
     led = {name: columns for name, columns in indexes.items() if columns[0] == "working_group_id"}
     assert led == {"campaign_group_recent_idx": ["working_group_id", "stage", "stage_entered_at", "id"]}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indoption::int2[] FROM pg_index WHERE indexrelid = 'campaign_group_recent_idx'::regclass")
+        cursor.execute("SELECT indoption::int2[] FROM pg_index "
+                       "WHERE indexrelid = 'campaign_group_recent_idx'::regclass")
         (options,) = cursor.fetchone()
     assert [bool(o & 1) for o in options] == [False, False, True, True]  # stage_entered_at DESC, id DESC
