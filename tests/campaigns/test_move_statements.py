@@ -184,8 +184,9 @@ def test_the_first_move_of_a_process_reads_the_reference_data_once(world):
 def test_recognition_through_the_review(world, monkeypatch):
     """The recognition does more than a move — a grassroots unit and its
     history record, the enterprise and its figures, the follow-up and the
-    first year's checklist — in 8 statements (18 before issue 19's lean
-    path, 32 before that): the lock takes the responsible unit's row with
+    first year's checklist — in 7 statements (8 before the campaign's UPDATE
+    took the tasks' cancel along, 18 before issue 19's lean path, 32 before
+    that): the lock takes the responsible unit's row with
     the campaign's; the unit, its parent's count of children and its
     history record are one statement, its path computed under that lock;
     the unit kind comes from the reference caches; the events, the
