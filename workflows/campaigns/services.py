@@ -100,12 +100,13 @@ def _save_moved(campaign: Campaign, *, cancel: tuple | None = None) -> list[dt.d
     are cancelled in the same statement (``_tasks_cancel_for_stage``); their
     due dates are returned."""
     loaded = getattr(campaign, "_as_locked", None)
-    if loaded is None or connection.vendor != "postgresql":
-        campaign.save()
-        return _tasks_cancel_for_stage(campaign, *cancel) if cancel else []
-    now = _values_of(campaign)
-    changed = [(field, value) for field, before, value in zip(_COLUMNS, loaded, now, strict=True) if value != before]
-    if not changed:
+    ours = loaded is not None and connection.vendor == "postgresql"
+    now = _values_of(campaign) if ours else ()
+    changed = [(field, value) for field, before, value in zip(_COLUMNS, loaded, now, strict=True)
+               if value != before] if ours else []
+    if not changed:  # the ORM's save where the statement is not ours; nothing to write where it is
+        if not ours:
+            campaign.save()
         return _tasks_cancel_for_stage(campaign, *cancel) if cancel else []
     quote = connection.ops.quote_name
     columns = ", ".join(f"{quote(field.column)} = %s" for field, _value in changed)

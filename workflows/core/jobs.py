@@ -18,6 +18,8 @@ the caller's transaction commits:
 """
 from __future__ import annotations
 
+import functools
+
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django_q.brokers.orm import ORM
@@ -48,13 +50,17 @@ class InTransaction(ORM):
 
     def enqueue(self, task) -> int:
         connection = connections[Conf.ORM]
-        quote, meta = connection.ops.quote_name, OrmQ._meta
-        columns = ", ".join(quote(meta.get_field(name).column) for name in ("key", "payload", "lock"))
         with prepared.cursor(connection) as cursor:
-            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s) "
-                           f"RETURNING {quote(meta.pk.column)}",
-                           [self.list_key or Conf.CLUSTER_NAME, task, timezone.now()])
+            cursor.execute(_insert_sql(connection.vendor), [self.list_key or Conf.CLUSTER_NAME, task, timezone.now()])
             return cursor.fetchone()[0]
+
+
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    """``InTransaction.enqueue``'s statement (its text built once per process and database kind)."""
+    quote, meta = connections[Conf.ORM].ops.quote_name, OrmQ._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("key", "payload", "lock"))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s) RETURNING {quote(meta.pk.column)}"
 
 
 _BROKERS: list[InTransaction] = []

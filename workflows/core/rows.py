@@ -40,16 +40,16 @@ def insert(rows: Sequence[Model]) -> None:
         for model, objs in by_model.items():
             model._default_manager.bulk_create(objs)
         return
+    single = len(by_model) == 1  # one table: its INSERT … RETURNING alone, no WITH around it
     parts, params, selects = [], [], []
     for i, (model, objs) in enumerate(by_model.items()):
-        sql, part_params = _part(model, objs)
-        parts.append(sql if len(by_model) == 1 else f"rows{i} AS ({sql})")
+        sql, part_params = _part(connection, model, objs)
+        parts.append(sql if single else f"rows{i} AS ({sql})")
         params += part_params
         selects.append(f"SELECT {i}, * FROM rows{i}")
-    with prepared.cursor() as cursor:  # the same few shapes on every move: planned once per connection
-        cursor.execute(parts[0] if len(by_model) == 1 else f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}",
-                       params)
-        returned = [(0, pk) for (pk,) in cursor.fetchall()] if len(by_model) == 1 else cursor.fetchall()
+    with prepared.cursor(connection) as cursor:  # the same few shapes on every move: planned once per connection
+        cursor.execute(parts[0] if single else f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
+        returned = [(0, pk) for (pk,) in cursor.fetchall()] if single else cursor.fetchall()
     lists = list(by_model.values())
     seen = [0] * len(lists)
     for part, pk in returned:
@@ -67,16 +67,15 @@ def _fields(model: type[Model]) -> list:
     return fields
 
 
-def _part(model: type[Model], objs: list[Model]) -> tuple[str, list]:
+def _part(connection, model: type[Model], objs: list[Model]) -> tuple[str, list]:
     """The INSERT … RETURNING of one model's rows, and its parameters."""
     fields = _fields(model)
     params = []
-    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up on every use
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     if any(hasattr(value, "resolve_expression") for value in params):
-        return _compiled(model, objs, fields)
+        return _compiled(connection, model, objs, fields)
     key = (model, len(objs))
     sql = _SQL.get(key)
     if sql is None:
@@ -87,11 +86,11 @@ def _part(model: type[Model], objs: list[Model]) -> tuple[str, list]:
     return sql, params
 
 
-def _compiled(model: type[Model], objs: list[Model], fields: list) -> tuple[str, list]:
+def _compiled(connection, model: type[Model], objs: list[Model], fields: list) -> tuple[str, list]:
     """Django's own bulk INSERT of ``objs`` (where a value is an expression)."""
     query = InsertQuery(model)
     query.insert_values(fields, objs, raw=False)
-    compiler = query.get_compiler(connection=connections[DEFAULT_DB_ALIAS])
+    compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [model._meta.pk]
     ((sql, params),) = compiler.as_sql()
     return sql, list(params)
