@@ -8,6 +8,8 @@
   stand-in primary key, and afterwards only runs the SQL and builds the
   instances as Django's ``ModelIterable`` does — the same columns,
   converters, joined instances and annotations.
+- ``PreparedRows``: the same for a ``values_list`` queryset of a few
+  arguments (the user's grants, read on every page).
 - ``cursor()``: a cursor whose statements PostgreSQL prepares once per
   connection (server-side binding, ``prepare=True``): Django binds the
   parameters on the client, so PostgreSQL parses and plans every statement
@@ -27,6 +29,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 
@@ -93,6 +96,88 @@ class _Compiled:
         for name, position in self.annotations:
             setattr(obj, name, row[position])
         return obj
+
+
+class PreparedRows:
+    """The rows of ``queryset_for(*stand_ins)`` (a ``values_list`` queryset:
+    tuples), compiled once per connection and prepared on the server, for a
+    query that a request runs on every page (who the user is allowed to see):
+    its ORM building and PostgreSQL's planning cost more than running it.
+    ``stand_ins`` are values of the right types that no real argument takes;
+    each is found among the compiled SQL's parameters (as given, or as the
+    database takes a date, or as ``startswith``'s pattern) and replaced by
+    the argument given to ``rows`` at that place, taken the same way (a
+    lookup that changes its value otherwise cannot take one: ``ValueError``).
+    Read from ``using`` (the primary by default), whatever the router says."""
+
+    def __init__(self, queryset_for: Callable[..., QuerySet], *stand_ins, using: str = DEFAULT_DB_ALIAS) -> None:
+        self._queryset_for, self._stand_ins, self._using = queryset_for, stand_ins, using
+        self._local = threading.local()
+
+    def rows(self, *values) -> list[tuple]:
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None or compiled.connection is not connections[self._using]:
+            compiled = self._local.compiled = _CompiledRows(self._queryset_for(*self._stand_ins), self._stand_ins,
+                                                            self._using)
+        return compiled.rows(values)
+
+
+class _CompiledRows:
+    def __init__(self, queryset: QuerySet, stand_ins: tuple, using: str) -> None:
+        self.connection = connection = connections[using]
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        self.sql, self.params = sql, list(params)
+        self.places: list[tuple[int, int, Callable]] = []  # (parameter, argument, how the database takes it)
+        for argument, stand_in in enumerate(stand_ins):
+            found = False
+            for adapt in _adapters(connection, stand_in):
+                taken = adapt(stand_in)
+                for i, param in enumerate(self.params):
+                    if param != taken:
+                        continue
+                    if type(param) is type(taken):
+                        self.places.append((i, argument, adapt))
+                    elif isinstance(param, int) and isinstance(taken, int):  # Django's psycopg Int4/Int8 wrapping
+                        self.places.append((i, argument, _wrapped(adapt, type(param))))
+                    else:
+                        continue
+                    found = True
+            if not found:
+                raise ValueError(f"the stand-in {stand_in!r} is not among the compiled query's parameters")
+        self.converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        self.compiler = compiler
+
+    def rows(self, values: tuple) -> list[tuple]:
+        params = list(self.params)
+        for i, argument, adapt in self.places:
+            params[i] = adapt(values[argument])
+        with cursor(self.connection) as prepared:
+            prepared.execute(self.sql, params)
+            rows = prepared.fetchall()
+        if self.converters:
+            rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
+        return rows
+
+
+def _adapters(connection, value) -> list[Callable]:
+    """How a lookup's value may reach the compiled parameters: as it is, as
+    the database takes a date, or as ``startswith``'s pattern."""
+    if isinstance(value, dt.datetime):
+        return [_same, connection.ops.adapt_datetimefield_value]
+    if isinstance(value, dt.date):
+        return [_same, connection.ops.adapt_datefield_value]
+    if isinstance(value, str):
+        return [_same, lambda text: f"{connection.ops.prep_for_like_query(text)}%"]
+    return [_same]
+
+
+def _wrapped(adapt: Callable, wrap: type) -> Callable:
+    return lambda value: wrap(adapt(value))
+
+
+def _same(value):
+    return value
 
 
 def cursor(connection=None):

@@ -19,6 +19,7 @@ a query per row. Object policies (``campaigns.permissions``) build on it.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Q, QuerySet, Value
 
 from workflows.core import clock
+from workflows.core.prepared import PreparedRows
 
 from .models import Unit, UnitUserObjectPermission, WorkingGroup, WorkingGroupUserObjectPermission
 
@@ -100,22 +102,30 @@ class Scope:
 _CACHE_ATTR = "_workflows_scope"
 
 
+def _grants(user_id: int, today: dt.date) -> QuerySet:
+    """Every grant of the user in force on ``today``: (role, unit path, working group id)."""
+    current = Q(user__profile__access_until__isnull=True) | Q(user__profile__access_until__gte=today)
+    unit_grants = UnitUserObjectPermission.objects.filter(
+        current, user_id=user_id, permission__codename__in=UNIT_ROLES, content_object__is_active=True,
+    ).values_list("permission__codename", "content_object__path", Value(None, output_field=BigIntegerField()))
+    group_grants = WorkingGroupUserObjectPermission.objects.filter(
+        current, user_id=user_id, permission__codename=Role.OFFICER, content_object__is_active=True,
+    ).values_list("permission__codename", "content_object__unit__path", "content_object_id")
+    return unit_grants.union(group_grants, all=True)
+
+
+#: Read on every page: compiled once per connection (``core.prepared``), with stand-ins for the user and the day.
+_GRANTS = PreparedRows(_grants, -7_654_321_986, dt.date(1901, 2, 3))
+
+
 def scope_of(user, *, fresh: bool = False) -> Scope:
     """The user's grants (one query, then cached on the user object)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(user_id=None)
     if not fresh and (cached := getattr(user, _CACHE_ATTR, None)) is not None:
         return cached
-    today = clock.today()
-    current = Q(user__profile__access_until__isnull=True) | Q(user__profile__access_until__gte=today)
-    unit_grants = UnitUserObjectPermission.objects.filter(
-        current, user_id=user.pk, permission__codename__in=UNIT_ROLES, content_object__is_active=True,
-    ).values_list("permission__codename", "content_object__path", Value(None, output_field=BigIntegerField()))
-    group_grants = WorkingGroupUserObjectPermission.objects.filter(
-        current, user_id=user.pk, permission__codename=Role.OFFICER, content_object__is_active=True,
-    ).values_list("permission__codename", "content_object__unit__path", "content_object_id")
     supervised, overseen, administered, groups, group_units = set(), set(), set(), set(), set()
-    for codename, path, group_id in unit_grants.union(group_grants, all=True):
+    for codename, path, group_id in _GRANTS.rows(user.pk, clock.today()):
         if codename == Role.SUPERVISOR:
             supervised.add(path)
             overseen.add(path)

@@ -9,11 +9,13 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workflows.core.params import param_int, param_str
+from workflows.core.prepared import PreparedRows
 from workflows.core.text import fold
 
 from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission, upper_level
@@ -100,6 +102,55 @@ def _pickable(within: tuple[str, ...]) -> QuerySet[Unit]:
     return Unit.objects.filter(inside, upper_level(), is_active=True)
 
 
+#: Every column of a unit, in the order the pickers' prepared queries read them.
+_UNIT_FIELDS = tuple(field.attname for field in Unit._meta.concrete_fields)
+#: The pickers' queries, compiled once per shape (how many top units, ancestors…) and connection.
+_PICKER_QUERIES: dict[tuple, PreparedRows] = {}
+_PICKER_SHAPES_MAX = 256
+
+
+def _tops_and_unit(*values) -> QuerySet[Unit]:
+    """The units at ``values`` (paths), or the one whose id is the last value when it is an int, if pickable."""
+    if values and isinstance(values[-1], int):
+        within = values[:-1]
+        return _pickable(within).filter(Q(path__in=within) | Q(pk=values[-1]))
+    return _pickable(values).filter(path__in=values)
+
+
+def _children_and_trail(*values, within: int, missing: int) -> QuerySet[Unit]:
+    """The pickable children at ``depth`` under ``path``, and the units at the ``missing`` paths."""
+    paths, (depth, path), ancestors = values[:within], values[within:within + 2], values[within + 2:]
+    wanted = Q(depth=depth, path__startswith=path)
+    if missing:
+        wanted |= Q(path__in=ancestors)
+    return _pickable(paths).filter(wanted)
+
+
+def _units(shape: tuple, queryset_for, values: tuple, *counts: int) -> list[Unit]:
+    """The units of ``queryset_for(*values)``, its SQL compiled once for ``shape`` (``core.prepared``):
+    a picker is on every list, dashboard and report, and building its two queries cost more than running
+    them. Stand-ins: a path for each text, an id for the unit, a depth."""
+    prepared = _PICKER_QUERIES.get(shape)
+    if prepared is None:
+        stand_ins = tuple(f"§{i}§" if isinstance(v, str) else _NUMBER_STAND_IN for i, v in enumerate(values))
+
+        def compiled(*stand_in_values):
+            if counts:
+                queryset = queryset_for(*stand_in_values, within=counts[0], missing=counts[1])
+            else:
+                queryset = queryset_for(*stand_in_values)
+            return queryset.values_list(*_UNIT_FIELDS)
+
+        if len(_PICKER_QUERIES) >= _PICKER_SHAPES_MAX:
+            _PICKER_QUERIES.clear()
+        prepared = _PICKER_QUERIES[shape] = PreparedRows(compiled, *stand_ins)
+    return [Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_FIELDS, row) for row in prepared.rows(*values)]
+
+
+#: A number no unit id nor depth takes (within an integer column's range): a query has one at most.
+_NUMBER_STAND_IN = 987_654_321
+
+
 @dataclass(frozen=True)
 class PickerOption:
     """A unit the picker offers, with the link that chooses it (the page's
@@ -180,8 +231,8 @@ def unit_picker(user, unit_id: int | None, *, all_units: bool, params=None, reac
     if not within:
         return UnitPicker(None, (), (), all_units, _link(keep, None), reach, under)
     # 1: the top units and the unit asked for, if the user may pick it
-    rows = list(_pickable(within).filter(
-        Q(path__in=within) | Q(pk=unit_id) if unit_id is not None else Q(path__in=within)))
+    rows = _units(("tops", len(within), unit_id is not None), _tops_and_unit,
+                  (*within, unit_id) if unit_id is not None else within)
     tops = sorted((u for u in rows if u.path in within), key=lambda u: u.path)
     chosen = next((u for u in rows if u.pk == unit_id), None)
     if chosen is None and not all_units and tops:
@@ -195,10 +246,9 @@ def unit_picker(user, unit_id: int | None, *, all_units: bool, params=None, reac
         known = {u.path: u for u in tops}
         up = [below.path[:end] for end in range(step, len(below.path), step)
               if any(below.path[:end].startswith(p) for p in within)]
-        wanted = Q(depth=below.depth + 1, path__startswith=below.path)
-        if missing := [p for p in up if p not in known]:
-            wanted |= Q(path__in=missing)
-        for unit in _pickable(within).filter(wanted):
+        missing = tuple(p for p in up if p not in known)
+        for unit in _units(("below", len(within), len(missing)), _children_and_trail,
+                           (*within, below.depth + 1, below.path, *missing), len(within), len(missing)):
             if unit.depth == below.depth + 1 and unit.path.startswith(below.path):
                 children.append(unit)
             else:
