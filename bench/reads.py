@@ -68,7 +68,10 @@ def scenarios(ids) -> list[Scenario]:
     found = []
     for scope, user, unit, target in scopes:
         found += [
+            # as its users see it: counted once, then shared for DASHBOARD_SHARED_SECONDS (the first
+            # request of the run counts); and counted on every request ("Count again now")
             Scenario(f"dashboard {scope}", user, f"{overview}?unit={unit}", target),
+            Scenario(f"dashboard {scope}, counted", user, f"{overview}?unit={unit}&again=1", target),
             # the report's page (its files are jobs now: bench/exports_bench.py); a period, then as of a day
             Scenario(f"report {scope}", user, f"{report_page}?unit={unit}", 100.0),
             # as it stood at the end of last month: from the history up to REPORT_ON_SCREEN_MAX_CAMPAIGNS

@@ -293,6 +293,20 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+#: The dashboard's figures are counted once and shown to everyone who opens the same page for this
+#: long, with the time they were counted and a link to count them again; a user who wrote since gets
+#: them counted again (``workflows.statistics.overview_cache``). 0: counted on every request.
+DASHBOARD_SHARED_SECONDS = int(os.environ.get("DASHBOARD_SHARED_SECONDS", "60"))
+# Each worker's memory; the dashboard's shared figures in Redis when REDIS_URL is set (one count for
+# every worker). At most 200 pages of figures (20–50 KB each) in a worker's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                 "KEY_PREFIX": "cdcs-figures"} if REDIS_URL else
+                {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures",
+                 "OPTIONS": {"MAX_ENTRIES": 200}}),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -37,3 +37,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000000
 # The tests' receivers listen on 127.0.0.1 over plain HTTP; a refused address has its own test.
 WEBHOOK_ALLOW_HTTP = WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 WEBHOOK_TIMEOUT_SECONDS = 5
+# The dashboard's figures are counted on every request (a test moves a campaign, then reads them);
+# tests/statistics/test_overview_cache.py switches the sharing on.
+DASHBOARD_SHARED_SECONDS = 0

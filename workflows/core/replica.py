@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
@@ -45,6 +46,8 @@ T = TypeVar("T")
 _reading: ContextVar[str | None] = ContextVar("workflows_replica_reading", default=None)
 #: The request in progress comes from a client that wrote a moment ago.
 _wrote_recently: ContextVar[bool] = ContextVar("workflows_replica_wrote_recently", default=False)
+#: When the client of the request in progress last wrote (its mark, a Unix time), if it still lasts.
+_last_write: ContextVar[float | None] = ContextVar("workflows_replica_last_write", default=None)
 
 
 def replica_configured() -> bool:
@@ -156,9 +159,12 @@ def _replica_usable() -> bool:
 class RecentWriteMiddleware:
     """Read your own writes. A request that may have written (POST, PUT, PATCH
     or DELETE, answered without an error) leaves its client a signed cookie
-    that lasts ``REPLICA_READ_YOUR_WRITES_SECONDS``; while it lasts, that
-    client's pages read the primary, where its change already is, even if the
-    replica has not replayed it yet.
+    holding the time it wrote; while it lasts (``REPLICA_READ_YOUR_WRITES_SECONDS``),
+    that client's pages read the primary, where its change already is, even if the
+    replica has not replayed it yet; and figures shared for a moment
+    (``statistics.overview_cache``, ``DASHBOARD_SHARED_SECONDS``) that were counted
+    before that time are counted again for it (:func:`last_write`). The cookie
+    lasts the longer of the two.
 
     A cookie rather than a mark in the session: it costs no session write on
     every form sent (the session row is itself written on the primary), it
@@ -167,23 +173,44 @@ class RecentWriteMiddleware:
     last longer to keep its reads off the replica."""
 
     def __init__(self, get_response):
-        if not replica_configured():
+        if not (replica_configured() or settings.DASHBOARD_SHARED_SECONDS > 0):
             raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
-        wrote = request.get_signed_cookie(WROTE_COOKIE, default=None, salt=_WROTE_SALT,
-                                          max_age=settings.REPLICA_READ_YOUR_WRITES_SECONDS) is not None
-        token = _wrote_recently.set(wrote)
+        seconds = _mark_seconds()
+        wrote_at = _wrote_at(request.get_signed_cookie(WROTE_COOKIE, default=None, salt=_WROTE_SALT,
+                                                       max_age=seconds))
+        recently = wrote_at is not None and time.time() - wrote_at < settings.REPLICA_READ_YOUR_WRITES_SECONDS
+        tokens = _wrote_recently.set(recently), _last_write.set(wrote_at)
         try:
             response = self.get_response(request)
         finally:
-            _wrote_recently.reset(token)
+            _wrote_recently.reset(tokens[0])
+            _last_write.reset(tokens[1])
         if request.method not in _SAFE_METHODS and response.status_code < 400:
-            response.set_signed_cookie(WROTE_COOKIE, "1", salt=_WROTE_SALT,
-                                       max_age=settings.REPLICA_READ_YOUR_WRITES_SECONDS,
+            response.set_signed_cookie(WROTE_COOKIE, f"{time.time():.3f}", salt=_WROTE_SALT, max_age=seconds,
                                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
         return response
+
+
+def _mark_seconds() -> int:
+    """How long the mark of a write lasts: the longer of its two uses."""
+    return max(settings.REPLICA_READ_YOUR_WRITES_SECONDS if replica_configured() else 0,
+               settings.DASHBOARD_SHARED_SECONDS)
+
+
+def _wrote_at(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:  # a mark of the release before, which held "1": a write a moment ago
+        return time.time()
+
+
+def last_write() -> float | None:
+    """When (a Unix time) the client of the request in progress last wrote,
+    if its mark still lasts; None otherwise, or outside a request."""
+    return _last_write.get()
 
 
 # --- how far behind ------------------------------------------------------------------------

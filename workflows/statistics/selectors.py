@@ -422,9 +422,29 @@ class OverviewPage:
         return range(1, 13)
 
 
+def overview_months(today: dt.date, month: int | None, months: int | None) -> tuple[int, int]:
+    """The month of ``span=month`` and the number of months of ``span=first_months``: this month's when none."""
+    return max(1, min(12, month or today.month)), max(1, min(12, months or today.month))
+
+
+def overview_years(today: dt.date) -> range:
+    return range(today.year - 4, today.year + 1)
+
+
+def period_query(span: str, year: int, month: int, months: int) -> str:
+    """The period's part of a dashboard's query, kept by its links to other units."""
+    return f"year={year}&span={span}" + (f"&month={month}" if span == "month" else "") + (
+        f"&months={months}" if span == "first_months" else "")
+
+
+def parent_in(picker: UnitPicker, unit: Unit) -> PickerOption | None:
+    """The unit above ``unit`` on the picker's way up: when the user oversees it too."""
+    return next((u for u in picker.trail if u.unit.depth == unit.depth - 1), None)
+
+
 def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int, as_of: dt.date | None,
                   today: dt.date, month: int | None = None, months: int | None = None) -> OverviewPage:
-    month, months = max(1, min(12, month or today.month)), max(1, min(12, months or today.month))
+    month, months = overview_months(today, month, months)
     as_of_too_long = None
     if as_of:  # as it stood on a past day: from the history of every campaign of the subtree
         campaigns = campaigns_under(unit)
@@ -438,12 +458,10 @@ def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int,
     groups = programme_groups(board, today=today, boards=boards, programmes=programmes)
     rows = target_rows(board, plan, measured=boards.get(_days_of(plan, board), NO_FILTERS) if plan else None)
     members_target, _key = _received(board.total, plan, Metric.NEW_MEMBERS)
-    query = f"year={year}&span={span}" + (f"&month={month}" if span == "month" else "") + (
-        f"&months={months}" if span == "first_months" else "")
+    query = period_query(span, year, month, months)
     return OverviewPage(
         board=board, unit=unit, picker=picker,
-        parent=next((u for u in picker.trail if u.unit.depth == unit.depth - 1), None),
-        span=span, year=year, years=range(today.year - 4, today.year + 1), as_of=as_of,
+        parent=parent_in(picker, unit), span=span, year=year, years=overview_years(today), as_of=as_of,
         stage_labels=tuple((s, Stage(s).label) for s in STAGES),
         pipeline_bars=tuple(bars([(s, Stage(s).label, board.total.stages.get(s, 0)) for s in STAGES])),
         funnel_bars=tuple(bars([(s, label, n) for s, label, n, _pct in board.funnel])), funnel=tuple(board.funnel),

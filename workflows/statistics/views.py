@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -28,7 +29,7 @@ from workflows.organisation.selectors import (
     unit_picker_for,
 )
 
-from . import permissions, planning, selectors, services
+from . import overview_cache, permissions, planning, selectors, services
 from .forms import AllocationForm, EstimateForm, MemberCountForm, MovementForm, ProgrammeForm, TargetChoiceForm
 from .models import EstimateKind, Programme
 
@@ -60,16 +61,44 @@ def _as_of(request, today: dt.date) -> dt.date | None:
 @login_required
 @require_GET
 def home(request):
+    """The dashboard: who may see which unit is decided on every request (on
+    the primary); the figures are counted once and shared for a moment
+    (``overview_cache``), from the read replica when there is one (which
+    says how far behind it is)."""
     today = clock.today()
-    # Which units the user may see is decided on the primary; the figures come
-    # from the read replica when there is one (and say how far behind it is).
     unit, picker = _picked(request)
     span, year = _period(request, today)
-    month, months = _overview_months(request)
-    page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
-                              as_of=_as_of(request, today), today=today, month=month, months=months)
-    return render(request, "statistics/home.html", context_of(page, nav_active="overview",
-                                                              query=request.GET.urlencode()))
+    month, months = selectors.overview_months(today, *_overview_months(request))
+    as_of = _as_of(request, today)
+    can_plan = permissions.can_plan(request.user, unit)
+    counted: list = []
+
+    def count() -> overview_cache.Shown:
+        page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
+                                  as_of=as_of, today=today, month=month, months=months)
+        counted.append(page)
+        context = context_of(page)
+        return overview_cache.Shown(
+            at=overview_cache.now(), as_of=page.as_of,
+            heading=render_to_string("statistics/_overview_heading.html", context, request),
+            notes=render_to_string("statistics/_overview_notes.html", context, request),
+            figures=render_to_string("statistics/_overview_figures.html", context, request))
+
+    again = request.GET.get("again") == "1"
+    shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
+                                 again=again, count=count)
+    keep = request.GET.copy()
+    keep.pop("again", None)
+    keep["again"] = "1"
+    context = {
+        # the page's own context when its figures were counted for it (the tests read them there)
+        **(context_of(counted[0]) if counted else {}),
+        "unit": unit, "picker": picker, "parent": selectors.parent_in(picker, unit), "span": span,
+        "year": year, "years": selectors.overview_years(today), "month": month, "months": months,
+        "month_choices": range(1, 13), "as_of": shown.as_of, "can_plan": can_plan,
+        "period_query": selectors.period_query(span, year, month, months), "shown": shown,
+        "again_query": keep.urlencode(), "nav_active": "overview", "query": request.GET.urlencode()}
+    return render(request, "statistics/home.html", context)
 
 
 def _overview_months(request) -> tuple[int | None, int | None]:
