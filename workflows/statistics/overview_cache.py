@@ -44,7 +44,7 @@ class Shown:
     """The figures part of a dashboard, rendered: its heading (the period and
     day), the notes on where the figures come from and the figures."""
 
-    at: dt.datetime  # when they were counted
+    at: dt.datetime  # when their counting started
     as_of: dt.date | None  # the past day shown (None: now, or a day too long to count on a page)
     heading: SafeString
     notes: SafeString

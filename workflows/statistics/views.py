@@ -74,15 +74,16 @@ def home(request):
     counted: list = []
 
     def count() -> overview_cache.Shown:
+        started = overview_cache.now()  # what is written after this may be missing from the figures
         page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
                                   as_of=as_of, today=today, month=month, months=months)
         counted.append(page)
-        context = context_of(page)
+        context = context_of(page)  # the fragments show nothing of the user nor the request
         return overview_cache.Shown(
-            at=overview_cache.now(), as_of=page.as_of,
-            heading=render_to_string("statistics/_overview_heading.html", context, request),
-            notes=render_to_string("statistics/_overview_notes.html", context, request),
-            figures=render_to_string("statistics/_overview_figures.html", context, request))
+            at=started, as_of=page.as_of,
+            heading=render_to_string("statistics/_overview_heading.html", context),
+            notes=render_to_string("statistics/_overview_notes.html", context),
+            figures=render_to_string("statistics/_overview_figures.html", context))
 
     again = request.GET.get("again") == "1"
     shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
