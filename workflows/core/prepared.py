@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -108,18 +108,39 @@ class PreparedRows:
     database takes a date, or as ``startswith``'s pattern) and replaced by
     the argument given to ``rows`` at that place, taken the same way (a
     lookup that changes its value otherwise cannot take one: ``ValueError``).
-    Read from ``using`` (the primary by default), whatever the router says."""
+    Read from ``using`` if given, else where the router sends the model's
+    reads at the time (the read replica inside a block that reads it), each
+    database with its own compiled statement."""
 
-    def __init__(self, queryset_for: Callable[..., QuerySet], *stand_ins, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(self, queryset_for: Callable[..., QuerySet], *stand_ins, using: str | None = None) -> None:
         self._queryset_for, self._stand_ins, self._using = queryset_for, stand_ins, using
+        self._model = None
         self._local = threading.local()
 
+    def alias(self) -> str:
+        """The database the rows are read from now: ``using``, else where the router sends the model's reads."""
+        if self._using is not None:
+            return self._using
+        if self._model is None:
+            self._model = self._built().model
+        return router.db_for_read(self._model)
+
     def rows(self, *values) -> list[tuple]:
+        alias = self.alias()
         compiled = getattr(self._local, "compiled", None)
-        if compiled is None or compiled.connection is not connections[self._using]:
-            compiled = self._local.compiled = _CompiledRows(self._queryset_for(*self._stand_ins), self._stand_ins,
-                                                            self._using)
-        return compiled.rows(values)
+        if compiled is None:
+            compiled = self._local.compiled = {}
+        found = compiled.get(alias)
+        if found is None or found.connection is not connections[alias]:
+            found = compiled[alias] = _CompiledRows(self._built(), self._stand_ins, alias)
+        return found.rows(values)
+
+    def _built(self) -> QuerySet:
+        """The queryset with the stand-ins (built once per thread; compiling it leaves it unchanged)."""
+        built = getattr(self._local, "built", None)
+        if built is None:
+            built = self._local.built = self._queryset_for(*self._stand_ins)
+        return built
 
 
 class _CompiledRows:

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -144,7 +143,8 @@ def _units(shape: tuple, queryset_for, values: tuple, *counts: int) -> list[Unit
         if len(_PICKER_QUERIES) >= _PICKER_SHAPES_MAX:
             _PICKER_QUERIES.clear()
         prepared = _PICKER_QUERIES[shape] = PreparedRows(compiled, *stand_ins)
-    return [Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_FIELDS, row) for row in prepared.rows(*values)]
+    alias = prepared.alias()
+    return [Unit.from_db(alias, _UNIT_FIELDS, row) for row in prepared.rows(*values)]
 
 
 #: A number no unit id nor depth takes (within an integer column's range): a query has one at most.
