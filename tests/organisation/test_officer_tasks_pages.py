@@ -190,15 +190,17 @@ def test_a_page_is_its_ids_then_its_rows_without_counting_the_tasks_again(client
         assert client.get(url_of(world, 2)).status_code == 200
 
     task_queries = [q["sql"] for q in captured.captured_queries if 'FROM "campaigns_task"' in q["sql"]]
-    # the places (and the count) grouped, the officer's open tasks counted from their index, the page's ids
-    # from that index alone (all of them are the supervisor's to reassign), its rows through the scope
+    # the places (and the count) grouped per working group and campaign unit with no unit joined per task
+    # (the units' paths and the groups' names read after, for those few places), the officer's open tasks
+    # counted from their index, the page's ids from that index alone (all of them are the supervisor's to
+    # reassign), its rows through the scope
     assert len(task_queries) == 4
     places, counted, ids, rows = task_queries
-    assert "GROUP BY" in places and 'JOIN "organisation_unit"' in places
+    assert "GROUP BY" in places and 'JOIN "campaigns_campaign"' in places and "organisation_unit" not in places
     assert "COUNT(*)" in counted and "JOIN" not in counted
     assert "LIMIT 100 OFFSET 100" in ids and "JOIN" not in ids
     assert 'JOIN "organisation_unit"' in rows
-    assert len(captured.captured_queries) == 11
+    assert len(captured.captured_queries) == 13
 
 
 def test_when_some_tasks_are_not_the_supervisor_s_the_pages_ids_go_through_the_scope(client, world, many):

@@ -465,9 +465,11 @@ class Task(models.Model):
             models.Index(fields=["working_group", "due_on", "id"], condition=Q(status="open", assignee__isnull=True),
                          name="task_queue_idx"),
             # an officer's own open tasks by group in due order: My tasks counts them and reads a page of
-            # them from the index alone (an open task is in its campaign's group: no campaign is read)
-            models.Index(fields=["assignee", "working_group", "due_on", "id"], condition=Q(status="open"),
-                         name="task_open_mine_idx"),
+            # them from the index alone (an open task is in its campaign's group: no campaign is read); with
+            # their campaign, the officer's tasks page counts them per group and campaign unit without reading
+            # a task (``reassignable_task_places``)
+            models.Index(fields=["assignee", "working_group", "due_on", "id"], include=["campaign"],
+                         condition=Q(status="open"), name="task_open_mine_idx"),
             models.Index(fields=["campaign", "status"], name="task_campaign_status_idx"),
             # The reminder job walks open tasks by due date (keyset on due_on, id).
             models.Index(fields=["due_on", "id"], condition=Q(status="open"), name="task_open_due_idx"),
