@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install install-dev migrate demo worker messages check-deploy clean
+.PHONY: run test fuzz lint install install-dev migrate demo worker messages check-deploy clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ lint: install-dev
 test: install-dev lint
 	$(PY) -m pytest -m "not solo" $(PYTEST_ARGS)
 	$(PY) -m pytest -m solo -n 0 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+## The hostile-input tests with 200 generated examples each instead of the suite's 10 (slow: not run by
+## make test nor CI); HOSTILE_EXAMPLES=1000 make fuzz for more.
+fuzz: install-dev
+	HOSTILE_EXAMPLES=$${HOSTILE_EXAMPLES:-200} $(PY) -m pytest tests/security/test_hostile_input.py \
+		tests/recognition/test_review_hostile.py $(PYTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l vi --no-location --ignore=.venv --ignore=node_modules

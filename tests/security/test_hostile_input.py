@@ -10,6 +10,7 @@ valid example that goes through does not change what the next one sees.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -40,7 +41,10 @@ from workflows.organisation.selectors import units_overseen_by
 from workflows.statistics import services as statistics_services
 from workflows.statistics.models import Metric, MovementKind, Programme, ProgrammeBasis
 
-HOSTILE = settings(max_examples=25, deadline=None, database=None,
+#: Examples hypothesis draws per test: 10 in the suite (the list pages alone: 75 pages × 10 queries × 7 roles);
+#: ``make fuzz`` runs these tests and the review's with HOSTILE_EXAMPLES=200, outside CI's time.
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "10"))
+HOSTILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 ROLES = ("officer", "supervisor", "manager")
