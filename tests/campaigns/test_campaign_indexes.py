@@ -2,8 +2,11 @@
 stage, the latest moved first, come from one index that the group leads —
 an officer's list reads each stage's first page and the count from it —
 and that index is also the one of the group's foreign key (deleting a group
-checks its campaigns through it): no second index on the same column, which
-every move would write too."""
+checks its campaigns through it). One other index leads with the group: its
+campaigns' units, whose lowest and highest the officer's tasks page probes
+(``selectors.reassignable_task_places``; a move writes it too: the
+transitions' throughput did not move, bench/RESULTS.md, eighth session).
+No third."""
 from __future__ import annotations
 
 import pytest
@@ -25,7 +28,8 @@ def index_columns(table: str) -> dict[str, list[str]]:
 def test_one_index_leads_with_the_working_group_and_serves_the_lists_order():
     indexes = index_columns("campaigns_campaign")
     led = {name: columns for name, columns in indexes.items() if columns[0] == "working_group_id"}
-    assert led == {"campaign_group_recent_idx": ["working_group_id", "stage", "stage_entered_at", "id"]}
+    assert led == {"campaign_group_recent_idx": ["working_group_id", "stage", "stage_entered_at", "id"],
+                   "campaign_group_unit_idx": ["working_group_id", "responsible_unit_id"]}
     with connection.cursor() as cursor:
         cursor.execute("SELECT indoption::int2[] FROM pg_index "
                        "WHERE indexrelid = 'campaign_group_recent_idx'::regclass")

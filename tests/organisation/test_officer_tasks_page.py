@@ -266,8 +266,8 @@ def test_the_page_reads_the_same_bounded_queries_for_few_and_many_tasks_and_peop
             claimed_by(world.officer, campaign_of(world, group))
     large = queries_for(client, url_of(world))
 
-    # then: session, user, grants, groups, officer, tasks (their places: counted per group and unit, those
-    # units' paths, the groups' names; the officer's count, a page's ids and rows), the officers and the
+    # then: session, user, grants, groups, officer, tasks (their places: counted per group, the groups with the
+    # units of their cases, those units' paths; the officer's count, a page's ids and rows), the officers and the
     # supervisors who may receive them, and room for the layout's own
     assert small == large
     assert large <= 13

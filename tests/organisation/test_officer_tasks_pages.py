@@ -190,13 +190,13 @@ def test_a_page_is_its_ids_then_its_rows_without_counting_the_tasks_again(client
         assert client.get(url_of(world, 2)).status_code == 200
 
     task_queries = [q["sql"] for q in captured.captured_queries if 'FROM "campaigns_task"' in q["sql"]]
-    # the places (and the count) grouped per working group and campaign unit with no unit joined per task
-    # (the units' paths and the groups' names read after, for those few places), the officer's open tasks
-    # counted from their index, the page's ids from that index alone (all of them are the supervisor's to
-    # reassign), its rows through the scope
+    # the places: the officer's open tasks counted per working group from their index (the group's cases all in
+    # one unit, its lowest and highest probed: no task joined to its campaign; then the unit's path); the
+    # officer's open tasks counted from their index, the page's ids from that index alone (all of them are the
+    # supervisor's to reassign), its rows through the scope
     assert len(task_queries) == 4
     places, counted, ids, rows = task_queries
-    assert "GROUP BY" in places and 'JOIN "campaigns_campaign"' in places and "organisation_unit" not in places
+    assert "GROUP BY" in places and "JOIN" not in places
     assert "COUNT(*)" in counted and "JOIN" not in counted
     assert "LIMIT 100 OFFSET 100" in ids and "JOIN" not in ids
     assert 'JOIN "organisation_unit"' in rows
@@ -228,3 +228,58 @@ def test_who_does_not_supervise_the_officer_gets_a_not_found(client, world, many
     response = client.get(url_of(world))
 
     assert response.status_code == (302 if role == "anonymous" else 404)
+
+
+def reference_places(supervisor, officer) -> list[tuple]:
+    """The places as the plain query counts them: every task joined to its campaign's unit, the supervisor's
+    subtree filtered before grouping."""
+    from django.db.models import Count
+
+    from workflows.campaigns.selectors import reassignable_tasks_of
+
+    rows = (reassignable_tasks_of(supervisor, officer.pk).order_by()
+            .values_list("working_group_id", "working_group__name", "campaign__responsible_unit__path")
+            .annotate(n=Count("pk")))
+    return sorted((path, group or 0, name or "", n) for group, name, path, n in rows)
+
+
+def places_of(supervisor, officer, task_ids=None) -> list[tuple]:
+    from workflows.campaigns.selectors import reassignable_task_places
+
+    return sorted((p.unit_path, p.group_id or 0, p.group_name, p.count)
+                  for p in reassignable_task_places(supervisor, officer.pk, task_ids=task_ids))
+
+
+def test_the_places_are_those_of_every_task_joined_to_its_campaign_whatever_units_a_group_s_cases_sit_in(
+        world, province_supervisor):
+    # given the officer's tasks in one group whose cases all sit in the district
+    first, second = officer_campaign(world), officer_campaign(world)
+    add_tasks(world, second, 3)
+    assert places_of(world.supervisor, world.officer) == reference_places(world.supervisor, world.officer)
+    assert [(path, n) for path, _group, _name, n in places_of(world.supervisor, world.officer)] == [
+        (world.district.path, len(officers_open_tasks(world)))]
+
+    # when one case is moved to the other district (the group's cases now sit in two units)
+    Campaign.objects.filter(pk=first.pk).update(responsible_unit=world.other_district)
+    theirs = Task.objects.filter(campaign=first, status=TaskStatus.OPEN).count()
+
+    # then the district's supervisor sees the tasks left in the district, the province's both places
+    assert places_of(world.supervisor, world.officer) == reference_places(world.supervisor, world.officer)
+    assert places_of(province_supervisor, world.officer) == reference_places(province_supervisor, world.officer)
+    assert sorted((path, n) for path, _group, _name, n in places_of(province_supervisor, world.officer)) == sorted([
+        (world.district.path, len(officers_open_tasks(world)) - theirs), (world.other_district.path, theirs)])
+    # and a choice of tasks counts only those
+    chosen = officers_open_tasks(world)[:2]
+    assert sum(n for *_rest, n in places_of(province_supervisor, world.officer, chosen)) == 2
+
+
+def test_a_row_shows_the_task_its_due_date_and_its_campaign_s_enterprise(client, world):
+    campaign = officer_campaign(world)
+    task = Task.objects.filter(campaign=campaign, status=TaskStatus.OPEN).order_by("due_on", "pk").first()
+    client.force_login(world.supervisor)
+
+    html = client.get(url_of(world)).content.decode()
+
+    row = re.search(rf'<tr><td><input type="checkbox" name="tasks" value="{task.pk}".*?</tr>', html, re.S).group(0)
+    assert task.title in row and task.due_on.strftime("%d/%m/%Y") in row
+    assert f'<a href="{reverse("campaigns:detail", args=[campaign.pk])}">{campaign.enterprise.name}</a>' in row

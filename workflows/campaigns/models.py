@@ -256,6 +256,9 @@ class Campaign(flows.StageMachine, ConcurrentTransitionMixin, models.Model):
                          name="campaign_group_recent_idx"),
             models.Index("responsible_unit", "stage", F("stage_entered_at").desc(), F("id").desc(),
                          name="campaign_unit_stage_recent_idx"),
+            # the lowest and the highest unit of a group's campaigns, a probe each: whether its open tasks
+            # all sit in one unit (``selectors.reassignable_task_places``)
+            models.Index(fields=["working_group", "responsible_unit"], name="campaign_group_unit_idx"),
             models.Index("stage", F("stage_entered_at").desc(), F("id").desc(), name="campaign_stage_recent_idx"),
         ]
 

@@ -821,11 +821,14 @@ def workload_of_groups(user, *, today) -> list[GroupLoad]:
 
 
 def reassignable_tasks_of(user, officer_id: int) -> QuerySet[Task]:
-    """Open tasks of one officer that ``user`` (a supervisor) may reassign."""
+    """Open tasks of one officer that ``user`` (a supervisor) may reassign, with what the officer's tasks
+    page shows of them: the title, the due date, the campaign, its enterprise's name (``enterprise_name``)
+    — a page's 100 rows are 100 objects, not 300 whole ones."""
     scope = scope_of(user)
     return (Task.objects.filter(scope.subtree_q("campaign__responsible_unit__path", scope.supervised),
                                 assignee_id=officer_id, status=TaskStatus.OPEN)
-            .select_related("campaign__enterprise", "campaign__responsible_unit", "working_group")
+            .only("title", "due_on", "status", "campaign_id")
+            .annotate(enterprise_name=F("campaign__enterprise__name"))
             .order_by("due_on", "pk"))
 
 
@@ -838,24 +841,45 @@ def open_tasks_of(officer_id: int) -> QuerySet[Task]:
 def reassignable_task_places(user, officer_id: int, *, task_ids: Iterable[int] | None = None) -> list[TaskPlace]:
     """Where the tasks of ``reassignable_tasks_of`` sit (working group × the
     campaign's unit, with their count): all of them, or those of
-    ``task_ids`` that are among them. Three queries, a handful of rows: the
-    officer's open tasks counted per working group and campaign unit from the
-    officer's index and the campaigns (no other table joined per task: 35 → 18 ms
-    for an officer with 6.467 tasks), then those units' paths inside the
-    supervisor's reach and the groups' names."""
+    ``task_ids`` that are among them. A handful of rows from four queries
+    whatever the number of tasks, without joining each task to its campaign:
+
+    - the officer's open tasks counted per working group, from their index;
+    - each of those groups with its name and the lowest and highest unit of
+      its campaigns (two probes of ``campaign_group_unit_idx``). An open task
+      is in its campaign's group (``services.campaign_assign`` and the group
+      transfers take the open tasks along), so a group whose campaigns all sit
+      in one unit has its tasks there — the usual case;
+    - only the tasks of groups whose campaigns sit in several units (a case
+      moved to another unit) and those of no group, joined to their campaign;
+    - the units' paths, those inside the supervisor's reach kept.
+
+    At national scale, an officer with 6.467 tasks: 35 ms of SQL before, 1 ms."""
     scope = scope_of(user)
     tasks = Task.objects.filter(assignee_id=officer_id, status=TaskStatus.OPEN)
     if task_ids is not None:
         tasks = tasks.filter(pk__in=sorted(set(task_ids)))
-    counted = list(tasks.order_by().values_list("working_group_id", "campaign__responsible_unit_id")
-                   .annotate(n=Count("pk")))
-    if not counted:
+    per_group = dict(tasks.order_by().values_list("working_group_id").annotate(n=Count("pk")))
+    if not per_group:
         return []
+    of_group = Campaign.objects.filter(working_group=OuterRef("pk")).values("responsible_unit_id")
+    names, counted, mixed = {}, [], set(per_group) - {None}
+    for group_id, name, lowest, highest in (
+            WorkingGroup.objects.filter(pk__in=sorted(mixed))
+            .annotate(lowest=Subquery(of_group.order_by("responsible_unit_id")[:1]),
+                      highest=Subquery(of_group.order_by("-responsible_unit_id")[:1]))
+            .values_list("pk", "name", "lowest", "highest")):
+        names[group_id] = name
+        if lowest is not None and lowest == highest:
+            counted.append((group_id, lowest, per_group[group_id]))
+            mixed.discard(group_id)
+    if mixed or None in per_group:
+        rest = Q(working_group_id__in=sorted(mixed)) | (Q(working_group__isnull=True) if None in per_group else Q())
+        counted += tasks.filter(rest).order_by().values_list("working_group_id", "campaign__responsible_unit_id") \
+            .annotate(n=Count("pk"))
     paths = dict(Unit.objects.filter(scope.subtree_q("path", scope.supervised),
                                      pk__in=sorted({unit_id for _group, unit_id, _n in counted}))
                  .values_list("pk", "path"))
-    groups = {group_id for group_id, unit_id, _n in counted if unit_id in paths and group_id is not None}
-    names = dict(WorkingGroup.objects.filter(pk__in=sorted(groups)).values_list("pk", "name")) if groups else {}
     per_place: dict[tuple[str, int | None], int] = {}
     for group_id, unit_id, n in counted:
         if unit_id in paths:
