@@ -469,8 +469,8 @@ class Task(models.Model):
                          name="task_queue_idx"),
             # an officer's own open tasks by group in due order: My tasks counts them and reads a page of
             # them from the index alone (an open task is in its campaign's group: no campaign is read); with
-            # their campaign, the officer's tasks page counts them per group and campaign unit without reading
-            # a task (``reassignable_task_places``)
+            # their campaign, the officer's tasks page joins those of a group whose cases sit in several units
+            # to their campaign without reading a task (``reassignable_task_places``)
             models.Index(fields=["assignee", "working_group", "due_on", "id"], include=["campaign"],
                          condition=Q(status="open"), name="task_open_mine_idx"),
             models.Index(fields=["campaign", "status"], name="task_campaign_status_idx"),
