@@ -841,7 +841,7 @@ def open_tasks_of(officer_id: int) -> QuerySet[Task]:
 def reassignable_task_places(user, officer_id: int, *, task_ids: Iterable[int] | None = None) -> list[TaskPlace]:
     """Where the tasks of ``reassignable_tasks_of`` sit (working group × the
     campaign's unit, with their count): all of them, or those of
-    ``task_ids`` that are among them. A handful of rows from four queries
+    ``task_ids`` that are among them. A handful of rows from three or four queries
     whatever the number of tasks, without joining each task to its campaign:
 
     - the officer's open tasks counted per working group, from their index;
