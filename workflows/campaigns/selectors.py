@@ -856,7 +856,7 @@ def reassignable_task_places(user, officer_id: int, *, task_ids: Iterable[int] |
 
     At national scale, an officer with 6.467 tasks: 35 ms of SQL before, 1 ms."""
     scope = scope_of(user)
-    tasks = Task.objects.filter(assignee_id=officer_id, status=TaskStatus.OPEN)
+    tasks = open_tasks_of(officer_id)
     if task_ids is not None:
         tasks = tasks.filter(pk__in=sorted(set(task_ids)))
     per_group = dict(tasks.order_by().values_list("working_group_id").annotate(n=Count("pk")))
