@@ -4,6 +4,8 @@ changes nothing), state changes are POST with CSRF, and the list costs the
 same queries for 5 or 50 notifications."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -43,6 +45,10 @@ def test_the_bell_counts_the_unread_notifications_of_the_user(officer_client, wo
     assert response.status_code == 200
     assert b'data-unread>2</span>' in response.content
     assert b'hx-trigger="every 60s, notifications-changed from:body"' in response.content
+    # the link is named by its text (the count it shows, then "unread"), never by a label htmx could leave behind
+    link = response.content.decode().split('id="notification-bell-link"')[1].split("</a>")[0]
+    assert "aria-label" not in link
+    assert re.sub(r"<[^>]+>|\s+", " ", link.split(">", 1)[1]).split() == ["Thông", "báo", "2", "chưa", "đọc"]
 
 
 def test_every_page_carries_the_bell_which_loads_itself(officer_client):
