@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _, gettext_lazy as _l
+from django.utils.translation import gettext as _, gettext_lazy
 
 from workflows.enterprises.models import OwnershipSector
 from workflows.organisation.models import Unit
@@ -118,39 +118,39 @@ class Layout:
 
 
 # --- the layouts -------------------------------------------------------------------------
-_STT = Column(Kind.STT, _l("No."))
-_UNIT = Column(Kind.UNIT, _l("Unit"))
+_STT = Column(Kind.STT, gettext_lazy("No."))
+_UNIT = Column(Kind.UNIT, gettext_lazy("Unit"))
 _LEAD = Group("", (_STT, _UNIT))
 
 TERM = Layout(
-    "term", _l("Results of developing members and founding grassroots unions over the term"),
+    "term", gettext_lazy("Results of developing members and founding grassroots unions over the term"),
     (
         _LEAD,
         Group("", (
-            Column(Kind.TARGET, _l("Target: net increase in members"), metric=Metric.NET_MEMBERS),
-            Column(Kind.TARGET, _l("Target: grassroots unions"), metric=Metric.NEW_UNIONS),
+            Column(Kind.TARGET, gettext_lazy("Target: net increase in members"), metric=Metric.NET_MEMBERS),
+            Column(Kind.TARGET, gettext_lazy("Target: grassroots unions"), metric=Metric.NEW_UNIONS),
         ), per_programme=True),
-        Group(_l("Results in the period"), (
-            Column(Kind.INDICATOR, _l("New members"), indicator=Metric.NEW_MEMBERS),
-            Column(Kind.INDICATOR, _l("Members lost"), indicator="members_lost"),
-            Column(Kind.INDICATOR, _l("Net increase"), indicator=Metric.NET_MEMBERS),
-            Column(Kind.INDICATOR, _l("New grassroots unions"), indicator=Metric.NEW_UNIONS),
+        Group(gettext_lazy("Results in the period"), (
+            Column(Kind.INDICATOR, gettext_lazy("New members"), indicator=Metric.NEW_MEMBERS),
+            Column(Kind.INDICATOR, gettext_lazy("Members lost"), indicator="members_lost"),
+            Column(Kind.INDICATOR, gettext_lazy("Net increase"), indicator=Metric.NET_MEMBERS),
+            Column(Kind.INDICATOR, gettext_lazy("New grassroots unions"), indicator=Metric.NEW_UNIONS),
         )),
         Group("", (
             # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of the target"), indicator=Metric.NET_MEMBERS,
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of the target"), indicator=Metric.NET_MEMBERS,
                    metric=Metric.NET_MEMBERS),
         ), per_programme=True),
-        Group(_l("Plan of %(next_year)s"), (
-            Column(Kind.ALLOCATION, _l("Allocation: new members"), metric=Metric.NEW_MEMBERS,
+        Group(gettext_lazy("Plan of %(next_year)s"), (
+            Column(Kind.ALLOCATION, gettext_lazy("Allocation: new members"), metric=Metric.NEW_MEMBERS,
                    programme="next_year"),
         )),
-        Group(_l("Workforce"), (
-            Column(Kind.INDICATOR, _l("Workforce not yet unionised"), indicator="not_unionised"),
-            Column(Kind.SOURCE, _l("Source"), indicator="not_unionised"),
-            Column(Kind.ESTIMATE, _l("Expected increase in %(next_year)s"),
+        Group(gettext_lazy("Workforce"), (
+            Column(Kind.INDICATOR, gettext_lazy("Workforce not yet unionised"), indicator="not_unionised"),
+            Column(Kind.SOURCE, gettext_lazy("Source"), indicator="not_unionised"),
+            Column(Kind.ESTIMATE, gettext_lazy("Expected increase in %(next_year)s"),
                    indicator=EstimateKind.WORKFORCE_INCREASE),
-            Column(Kind.SOURCE, _l("Source"), indicator=EstimateKind.WORKFORCE_INCREASE),
+            Column(Kind.SOURCE, gettext_lazy("Source"), indicator=EstimateKind.WORKFORCE_INCREASE),
         )),
     ),
     default_bases=(ProgrammeBasis.CONGRESS_RESOLUTION, ProgrammeBasis.RESOLUTION_PLAN),
@@ -160,34 +160,39 @@ TERM = Layout(
 _FDI = Filters(sector=OwnershipSector.FDI)
 
 REVIEW = Layout(
-    "review", _l("Review of developing members and founding grassroots unions against the targets"),
+    "review", gettext_lazy("Review of developing members and founding grassroots unions against the targets"),
     (
         _LEAD,
-        Group(_l("Results in the period"), (
-            Column(Kind.INDICATOR, _l("New members"), indicator=Metric.NEW_MEMBERS),
-            Column(Kind.INDICATOR, _l("New grassroots unions"), indicator=Metric.NEW_UNIONS),
-            Column(Kind.INDICATOR, _l("of which in FDI enterprises"), indicator=Metric.NEW_UNIONS, filters=_FDI),
+        Group(gettext_lazy("Results in the period"), (
+            Column(Kind.INDICATOR, gettext_lazy("New members"), indicator=Metric.NEW_MEMBERS),
+            Column(Kind.INDICATOR, gettext_lazy("New grassroots unions"), indicator=Metric.NEW_UNIONS),
+            Column(Kind.INDICATOR, gettext_lazy("of which in FDI enterprises"),
+                   indicator=Metric.NEW_UNIONS, filters=_FDI),
         )),
         Group("", (
-            Column(Kind.TARGET, _l("Members: target received"), metric=Metric.NEW_MEMBERS),
+            Column(Kind.TARGET, gettext_lazy("Members: target received"), metric=Metric.NEW_MEMBERS),
             # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_MEMBERS, metric=Metric.NEW_MEMBERS),
-            Column(Kind.TARGET, _l("Members: own allocation"), metric=Metric.NEW_MEMBERS, source=Source.ALLOCATION),
-            # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of own allocation"), indicator=Metric.NEW_MEMBERS,
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of received"),
+                   indicator=Metric.NEW_MEMBERS, metric=Metric.NEW_MEMBERS),
+            Column(Kind.TARGET, gettext_lazy("Members: own allocation"),
                    metric=Metric.NEW_MEMBERS, source=Source.ALLOCATION),
-            Column(Kind.TARGET, _l("Grassroots unions: target received"), metric=Metric.NEW_UNIONS),
             # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS),
-            Column(Kind.TARGET, _l("Grassroots unions: own allocation"), metric=Metric.NEW_UNIONS,
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of own allocation"), indicator=Metric.NEW_MEMBERS,
+                   metric=Metric.NEW_MEMBERS, source=Source.ALLOCATION),
+            Column(Kind.TARGET, gettext_lazy("Grassroots unions: target received"), metric=Metric.NEW_UNIONS),
+            # xgettext:no-python-format
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of received"),
+                   indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS),
+            Column(Kind.TARGET, gettext_lazy("Grassroots unions: own allocation"), metric=Metric.NEW_UNIONS,
                    source=Source.ALLOCATION),
             # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of own allocation"), indicator=Metric.NEW_UNIONS,
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of own allocation"), indicator=Metric.NEW_UNIONS,
                    metric=Metric.NEW_UNIONS, source=Source.ALLOCATION),
-            Column(Kind.TARGET, _l("FDI grassroots unions: target received"), metric=Metric.NEW_UNIONS,
+            Column(Kind.TARGET, gettext_lazy("FDI grassroots unions: target received"), metric=Metric.NEW_UNIONS,
                    filters=_FDI),
             # xgettext:no-python-format
-            Column(Kind.ACHIEVEMENT, _l("% of received"), indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS,
+            Column(Kind.ACHIEVEMENT, gettext_lazy("% of received"),
+                   indicator=Metric.NEW_UNIONS, metric=Metric.NEW_UNIONS,
                    filters=_FDI),
         ), per_programme=True),
     ),
@@ -196,22 +201,23 @@ REVIEW = Layout(
 
 def _coverage_group(header, filters: Filters, floor: int) -> Group:
     return Group(header, (
-        Column(Kind.INDICATOR, _l("Enterprises"), indicator="enterprises_at_floor", filters=filters,
+        Column(Kind.INDICATOR, gettext_lazy("Enterprises"), indicator="enterprises_at_floor", filters=filters,
                workforce_floor=floor),
-        Column(Kind.INDICATOR, _l("with a grassroots union"), indicator="unionised_at_floor", filters=filters,
+        Column(Kind.INDICATOR, gettext_lazy("with a grassroots union"), indicator="unionised_at_floor", filters=filters,
                workforce_floor=floor),
-        Column(Kind.INDICATOR, _l("Coverage (%)"), indicator=Metric.COVERAGE, filters=filters,
+        Column(Kind.INDICATOR, gettext_lazy("Coverage (%)"), indicator=Metric.COVERAGE, filters=filters,
                workforce_floor=floor),
     ))
 
 
 COVERAGE = Layout(
-    "coverage", _l("Coverage of enterprises by grassroots unions"),
+    "coverage", gettext_lazy("Coverage of enterprises by grassroots unions"),
     (
         _LEAD,
-        _coverage_group(_l("20 workers and more"), NO_FILTERS, 20),
-        _coverage_group(_l("25 workers and more"), NO_FILTERS, 25),
-        _coverage_group(_l("25 workers and more, paying social insurance"), Filters(social_insurance_only=True), 25),
+        _coverage_group(gettext_lazy("20 workers and more"), NO_FILTERS, 20),
+        _coverage_group(gettext_lazy("25 workers and more"), NO_FILTERS, 25),
+        _coverage_group(gettext_lazy("25 workers and more, paying social insurance"),
+                        Filters(social_insurance_only=True), 25),
         *[_coverage_group(sector.label, Filters(sector=sector.value), 25)
           for sector in (OwnershipSector.STATE, OwnershipSector.DOMESTIC_PRIVATE, OwnershipSector.FDI,
                          OwnershipSector.COOPERATIVE, OwnershipSector.OTHER)],
@@ -223,22 +229,24 @@ def _first_year_pair(header, indicator: str) -> tuple[Column, Column]:
     """A count among the new grassroots unions of the period and its share of them."""
     return (Column(Kind.INDICATOR, header, indicator=indicator),
             # xgettext:no-python-format
-            Column(Kind.RATIO, _l("% of the new"), indicator=indicator, of=Metric.NEW_UNIONS))
+            Column(Kind.RATIO, gettext_lazy("% of the new"), indicator=indicator, of=Metric.NEW_UNIONS))
 
 
 FIRST_YEAR = Layout(
-    "first_year", _l("The first year of the new grassroots unions"),
+    "first_year", gettext_lazy("The first year of the new grassroots unions"),
     (
         _LEAD,
-        Group("", (Column(Kind.INDICATOR, _l("New grassroots unions in the period"), indicator=Metric.NEW_UNIONS),)),
-        Group(_l("Launch held"), _first_year_pair(_l("Unions"), "unions_launched")),
-        Group(_l("Dues collected in time"), _first_year_pair(_l("Unions"), "unions_dues_in_time")),
-        Group(_l("Collective agreement in the first year"), _first_year_pair(_l("Unions"),
+        Group("", (Column(Kind.INDICATOR, gettext_lazy("New grassroots unions in the period"),
+                          indicator=Metric.NEW_UNIONS),)),
+        Group(gettext_lazy("Launch held"), _first_year_pair(gettext_lazy("Unions"), "unions_launched")),
+        Group(gettext_lazy("Dues collected in time"), _first_year_pair(gettext_lazy("Unions"), "unions_dues_in_time")),
+        Group(gettext_lazy("Collective agreement in the first year"), _first_year_pair(gettext_lazy("Unions"),
                                                                              "unions_agreement_in_year")),
-        Group(_l("Standing on their own in the first year"), _first_year_pair(_l("Unions"),
+        Group(gettext_lazy("Standing on their own in the first year"), _first_year_pair(gettext_lazy("Unions"),
                                                                               "unions_standing_in_year")),
         # failures are counted by the day they happened, of any year's new unions: no share of this period's
-        Group("", (Column(Kind.INDICATOR, _l("Failed or dissolved in the period"), indicator="unions_failed"),)),
+        Group("", (Column(Kind.INDICATOR, gettext_lazy("Failed or dissolved in the period"),
+                          indicator="unions_failed"),)),
     ),
 )
 
