@@ -148,6 +148,8 @@ SUMMARY_ROLLUPS_READ = True
 #: The report page counts from the history (a period of days, a cut-off, filtered columns) on screen for a
 #: subtree of at most this many campaigns; past it the report is prepared as a file by a job.
 REPORT_ON_SCREEN_MAX_CAMPAIGNS = int(os.environ.get("REPORT_ON_SCREEN_MAX_CAMPAIGNS", "20000"))
+# a past day's dashboard of a bigger subtree, counted by a job, is kept this long (statistics.past_figures)
+PAST_FIGURES_KEEP_DAYS = int(os.environ.get("PAST_FIGURES_KEEP_DAYS", "30"))
 #: The dashboard and report pages show every unit's stocks (members, workforce not yet unionised)
 #: from the last refresh while it is at most this old, saying from what time, even if something
 #: changed since (``workflows.statistics.stocks``); a report's files always take the changes.

@@ -33,7 +33,7 @@ def test_setup_schedules_is_idempotent(db):
         out = io.StringIO()
         call_command("setup_schedules", stdout=out)
 
-    # then: the same thirteen schedules, unchanged
+    # then: the same fourteen schedules, unchanged
     assert schedules() == first
     assert [(name, func, kind, minutes, repeats) for name, func, kind, minutes, repeats, _next in first] == [
         ("cdcs: collaborators whose access ended", "workflows.administration.jobs.collaborators_expire",
@@ -41,6 +41,8 @@ def test_setup_schedules_is_idempotent(db):
         ("cdcs: daily e-mail digest", "workflows.notifications.jobs.digests_send", Schedule.DAILY, None, -1),
         ("cdcs: e-mail sweeper", "workflows.notifications.jobs.notifications_email_sweep", Schedule.MINUTES, 15, -1),
         ("cdcs: erasure of workers who did not join", "workflows.campaigns.jobs.workers_erase_due", Schedule.DAILY,
+         None, -1),
+        ("cdcs: figures counted by jobs, kept", "workflows.statistics.jobs.kept_figures_expire", Schedule.DAILY,
          None, -1),
         ("cdcs: old exports", "workflows.exports.jobs.exports_expire", Schedule.DAILY, None, -1),
         ("cdcs: old webhook events", "workflows.webhooks.jobs.events_forget_old", Schedule.DAILY, None, -1),
@@ -62,9 +64,10 @@ def test_setup_schedules_is_idempotent(db):
     assert next_runs["cdcs: erasure of workers who did not join"] == dt.datetime(2027, 3, 2, 1, 30, tzinfo=VIETNAM)
     assert next_runs["cdcs: old webhook events"] == dt.datetime(2027, 3, 2, 3, 0, tzinfo=VIETNAM)
     assert next_runs["cdcs: old exports"] == dt.datetime(2027, 3, 2, 3, 30, tzinfo=VIETNAM)
+    assert next_runs["cdcs: figures counted by jobs, kept"] == dt.datetime(2027, 3, 2, 2, 45, tzinfo=VIETNAM)
     assert next_runs["cdcs: stalled and overdue counters"] == dt.datetime(2027, 3, 2, 0, 1, tzinfo=VIETNAM)
     assert next_runs["cdcs: stalled and overdue counters check"] == dt.datetime(2027, 3, 1, 10, 0, tzinfo=VIETNAM)
-    assert out.getvalue().count("up to date") == 13
+    assert out.getvalue().count("up to date") == 14
 
 
 def test_the_cluster_settings():

@@ -53,7 +53,15 @@ from workflows.people.models import (
     WorkerImport,
 )
 from workflows.recognition.models import Dossier, DossierDocument
-from workflows.statistics.models import Estimate, MemberCensus, MemberMovement, Milestone, Programme, Target
+from workflows.statistics.models import (
+    Estimate,
+    KeptFigures,
+    MemberCensus,
+    MemberMovement,
+    Milestone,
+    Programme,
+    Target,
+)
 from workflows.webhooks.models import Delivery, Event as WebhookEvent, Subscription
 
 # Routes outside the matrix, and why.
@@ -258,6 +266,19 @@ def _webhook(o: Objects):
     return o.webhook
 
 
+def _kept_figures(o: Objects):
+    """A past day's dashboard of the unit of ``o.campaign`` asked for by its officer (made once per set)."""
+    if getattr(o, "kept_figures", None) is None:
+        import datetime as dt
+
+        from workflows.statistics import kept_figures
+
+        o.kept_figures = kept_figures.ask(actor=o.officer, key=kept_figures.overview_key(
+            o.campaign.responsible_unit_id, span="year", year=2026, month=1, months=1, day=dt.date(2026, 1, 31),
+            can_plan=False))
+    return o.kept_figures
+
+
 FILLERS = {
     # the API (/api/v1/): the same objects, the same scope
     "api:unit-detail": lambda o: {"pk": o.campaign.responsible_unit_id},
@@ -293,6 +314,7 @@ FILLERS = {
     "recognition:member_list_download": lambda o: {"pk": _review(o)[0].pk, "file_format": "docx"},
     "campaigns:follow_up_fail": lambda o: {"pk": o.campaign.pk},
     "statistics:programme": lambda o: {"pk": _programme(o).pk},
+    "statistics:kept_status": lambda o: {"pk": _kept_figures(o).pk},
     "statistics:programme_edit": lambda o: {"pk": _programme(o).pk},
     "campaigns:detail": lambda o: {"pk": o.campaign.pk},
     "campaigns:transition": lambda o: {"pk": o.campaign.pk, "name": "hold"},
@@ -453,6 +475,7 @@ def snapshot():
         sorted(Application.objects.values_list("pk", "form_name", "recorded_by_id")),
         # -- snapshot: statistics over the API
         sorted(Programme.objects.values_list("pk", "unit_id", "basis")),
+        sorted(KeptFigures.objects.values_list("pk", "status", "asked_at", "figures")),
         sorted(Milestone.objects.values_list("programme_id", "on", "label")),
         sorted(Target.objects.values_list("pk", "social_insurance_only", "industrial_zone")),
         # -- snapshot: exports as jobs

@@ -407,3 +407,44 @@ def test_a_report_counted_from_the_history_of_a_large_subtree_is_a_file_only(cli
     with clock.travel_to(TODAY):
         _answer, content = prepared(client, django_capture_on_commit_callbacks, "report_csv", days)
     assert "Liên đoàn Lao động khu vực Từ Sơn" in content.decode("utf-8-sig")
+
+
+def test_a_report_too_long_for_a_page_is_counted_by_a_job_and_kept_for_the_same_query(
+        client, world, province, settings, django_capture_on_commit_callbacks):
+    # given the page limit below the province's campaigns, and the page's figures of a period of days
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 0
+    client.force_login(world.manager)
+    days = {**QUERY, "span": "range", "start": "01/01/2026", "end": "20/11/2026"}
+    with clock.travel_to(TODAY):
+        before = client.get(reverse("statistics:report"), days)
+    assert 'id="kept-ask"' in before.content.decode()
+    assert "Tính báo cáo này để hiện trên trang" in before.content.decode()
+    ask_url = before.content.decode().split('id="kept-ask"')[0].rsplit('action="', 1)[1].split('"')[0]
+
+    # when the manager asks for it on the page, and its job runs
+    with clock.travel_to(TODAY), django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(ask_url.replace("&amp;", "&"))
+    assert answer.status_code == 302 and answer["Location"].startswith(reverse("statistics:report") + "?")
+
+    # then the page shows the report kept, from one row, the same table a page counts under the limit
+    with clock.travel_to(TODAY), CaptureQueriesContext(connection) as captured:
+        # the same day written otherwise: the same report
+        kept = client.get(reverse("statistics:report"), {**days, "start": "1/1/2026"})
+    html = kept.content.decode()
+    assert kept.status_code == 200 and 'id="report-table"' in html and 'id="kept-counted"' in html
+    assert 'id="report-as-file"' not in html
+    assert not any("campaigns_campaignevent" in q["sql"] for q in captured.captured_queries)
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 20000
+    with clock.travel_to(TODAY):
+        counted = client.get(reverse("statistics:report"), days)
+    table = counted.content.decode().split('<div class="official-head">')[1].split("</table></div>")[0]
+    assert html.split('<div class="official-head">')[1].split("</table></div>")[0] == table
+    assert "Liên đoàn Lao động khu vực Từ Sơn" in table
+    # another document number is another report (its heading); another user who may not see it: 404
+    settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS = 0
+    with clock.travel_to(TODAY):
+        other = client.get(reverse("statistics:report"), {**days, "number": "16"})
+    assert 'id="kept-ask"' in other.content.decode() and 'id="report-table"' not in other.content.decode()
+    client.force_login(world.other_supervisor)
+    with clock.travel_to(TODAY):
+        assert client.post(f'{ask_url.replace("&amp;", "&")}&unit={world.province.pk}').status_code == 404

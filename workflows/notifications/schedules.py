@@ -31,6 +31,8 @@ PLANS = (
     # every unit's stocks (members, workforce not unionised) for the dashboards: at once when nothing changed
     Plan("cdcs: stocks of every unit", "workflows.statistics.jobs.stocks_refresh", every_minutes=1),
     Plan("cdcs: statistics reconciliation", "workflows.statistics.jobs.reconcile_nightly", at=dt.time(2, 30)),
+    Plan("cdcs: figures counted by jobs, kept", "workflows.statistics.jobs.kept_figures_expire",
+         at=dt.time(2, 45)),
     # the dashboard's stalled and overdue per unit subtree, counted for the day: anew after midnight, and
     # within minutes of a change of the reference data (until then the dashboard sums the fine rows)
     Plan("cdcs: stalled and overdue counters", "workflows.campaigns.jobs.day_counters_refresh",

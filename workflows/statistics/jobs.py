@@ -1,7 +1,7 @@
 """Background jobs of the statistics app (django-q2)."""
 from workflows.core import clock
 
-from . import engine, stocks
+from . import engine, kept_figures, stocks
 from .reconcile import reconcile
 
 
@@ -30,3 +30,13 @@ def stocks_check(*, fix: bool = False) -> list[int]:
     if drifted and fix:
         stocks.refresh(engine.stock_values, today=today, force=True)
     return drifted
+
+
+def kept_figures_count(row_id: int) -> str:
+    """Count the figures a page asked for (a past day's dashboard, a report from the history: ``kept_figures``)."""
+    row = kept_figures.count(row_id)
+    return row.status if row is not None else "not this job's"
+
+
+def kept_figures_expire() -> int:
+    return kept_figures.expire()

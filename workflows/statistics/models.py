@@ -253,3 +253,48 @@ class StockRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} #{self.generation}"
+
+
+class KeptFiguresStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a job worker")
+    RUNNING = "running", _("Being counted")
+    READY = "ready", _("Counted")
+    FAILED = "failed", _("Failed")
+
+
+class KeptFigures(models.Model):
+    """Figures too long to count on a page — a dashboard as it stood on a
+    past day, a report from the history — counted once by a job and kept
+    rendered as the page shows them (they hold nothing of the user), for
+    everyone who asks for the same figures (``kept_figures``).
+
+    ``kind`` says which page ("overview", "report"); ``parameters`` is the
+    page's query, normalised (what decides the figures), and ``digest`` its
+    SHA-256, the key's part. The page says when they were counted and offers
+    to count them again."""
+
+    kind = models.CharField(max_length=16)
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+")
+    parameters = models.TextField()
+    digest = models.CharField(max_length=64)
+    language = models.CharField(max_length=10)
+    can_plan = models.BooleanField()  # the figures link to the targets' pages for a user who may plan the unit
+    status = models.CharField(max_length=10, choices=KeptFiguresStatus.choices, default=KeptFiguresStatus.QUEUED)
+    #: The job run at work on it: a second delivery takes over only from a dead one.
+    token = models.CharField(max_length=32, blank=True)
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True)
+    counted_at = models.DateTimeField(null=True)  # when the counting started: what was written after may be missing
+    seconds = models.FloatField(default=0)
+    heading = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    figures = models.TextField(blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "unit", "digest", "language", "can_plan"],
+                                               name="kept_figures_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.unit_id} {self.parameters}: {self.status}"

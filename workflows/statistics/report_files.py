@@ -125,6 +125,27 @@ class Report:
                 f"{self.period.end:%Y%m%d}")
 
 
+def parameters_of(unit: Unit, asked: Asked, today: dt.date) -> list[tuple[str, object]]:
+    """The query that asks for the report of ``unit`` and ``asked`` on
+    ``today``, normalised (what ``asked_of`` reads back; the programmes in
+    order, once each): two queries asking for the same report give the same."""
+    def iso(day: dt.date | None) -> str:
+        return day.isoformat() if day else ""
+
+    return [("unit", unit.pk), ("layout", asked.layout.code), ("span", asked.span), ("year", asked.year),
+            ("month", asked.month), ("months", asked.months), ("start", iso(asked.start)), ("end", iso(asked.end)),
+            ("programme_to", asked.programme_to or ""), ("day", iso(asked.day)),
+            ("entered_by", iso(asked.entered_by)), *[("programme", pk) for pk in sorted(set(asked.programme_ids))],
+            ("number", asked.number), *([("place", asked.place)] if asked.place is not None else []),
+            ("today", today.isoformat())]
+
+
+def table_context(report: Report) -> dict:
+    """What ``statistics/_report_table.html`` shows: the official heading and the table."""
+    return {"report": report, "table": report.table, "head": report.head, "body": report.body,
+            "nation": reports.NATION, "motto": reports.MOTTO}
+
+
 def report_for(user, params, *, today: dt.date, on_screen: bool = False) -> Report:
     """The report ``params`` asks for, for ``user`` (a unit outside their
     scope: PermissionDenied). ``on_screen``: for the page, which counts from

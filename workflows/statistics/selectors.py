@@ -437,19 +437,30 @@ def period_query(span: str, year: int, month: int, months: int) -> str:
         f"&months={months}" if span == "first_months" else "")
 
 
-def parent_in(picker: UnitPicker, unit: Unit) -> PickerOption | None:
+def parent_in(picker: UnitPicker | None, unit: Unit) -> PickerOption | None:
     """The unit above ``unit`` on the picker's way up: when the user oversees it too."""
-    return next((u for u in picker.trail if u.unit.depth == unit.depth - 1), None)
+    return next((u for u in picker.trail if u.unit.depth == unit.depth - 1), None) if picker else None
 
 
-def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int, as_of: dt.date | None,
-                  today: dt.date, month: int | None = None, months: int | None = None) -> OverviewPage:
+def as_of_too_long(unit: Unit) -> int | None:
+    """The campaigns of ``unit``'s subtree when there are more than a page
+    may count from the history (``REPORT_ON_SCREEN_MAX_CAMPAIGNS``: a
+    country's past day takes half a minute, past any request); else None."""
+    campaigns = campaigns_under(unit)
+    return campaigns if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS else None
+
+
+def overview_page(user, unit: Unit, picker: UnitPicker | None, *, span: str, year: int, as_of: dt.date | None,
+                  today: dt.date, month: int | None = None, months: int | None = None,
+                  can_plan: bool | None = None, from_history: bool = False) -> OverviewPage:
+    """The dashboard of ``unit`` (``picker``: the user's, for the link to the
+    unit above; ``can_plan``: whether ``user`` may plan it, when the caller
+    knows). A past day of a subtree too big for a page shows the figures of
+    now, unless ``from_history`` asks for them anyway (a job: ``past_figures``)."""
     month, months = overview_months(today, month, months)
-    as_of_too_long = None
-    if as_of:  # as it stood on a past day: from the history of every campaign of the subtree
-        campaigns = campaigns_under(unit)
-        if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS:  # a country's: half a minute, past any request
-            as_of_too_long, as_of = (as_of, campaigns), None
+    too_long = None
+    if as_of and not from_history and (campaigns := as_of_too_long(unit)) is not None:
+        too_long, as_of = (as_of, campaigns), None
     board = dashboard(unit, span, year, as_of=as_of, today=today, month=month, months=months)
     # the programmes overlapping the period, read once: the year's plan is one of them
     programmes = list(targets_of.programmes_for(unit, start=board.period.start, end=board.period.end))
@@ -466,9 +477,10 @@ def overview_page(user, unit: Unit, picker: UnitPicker, *, span: str, year: int,
         pipeline_bars=tuple(bars([(s, Stage(s).label, board.total.stages.get(s, 0)) for s in STAGES])),
         funnel_bars=tuple(bars([(s, label, n) for s, label, n, _pct in board.funnel])), funnel=tuple(board.funnel),
         durations=tuple((Stage(s).label, board.median_days(s), board.p90_days(s)) for s in flows.WORKING_STAGES),
-        targets=tuple(rows), can_plan=permissions.can_plan(user, unit), month=month, months=months,
+        targets=tuple(rows), can_plan=permissions.can_plan(user, unit) if can_plan is None else can_plan,
+        month=month, months=months,
         programmes=tuple(groups), results=results_chart(rows),
         # the months to the past day; their figures are today's (the summary tables keep no entry dates)
         trend=trend_chart(unit, year, members_target.low if members_target else None,
                           today=min(today, as_of) if as_of else today),
-        period_query=query, replica_lag=replica.lag_to_show(), as_of_too_long=as_of_too_long)
+        period_query=query, replica_lag=replica.lag_to_show(), as_of_too_long=too_long)

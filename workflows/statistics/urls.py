@@ -6,8 +6,11 @@ app_name = "statistics"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("past/", views.past_count, name="past_count"),
+    path("kept/<int:pk>/", views.kept_status, name="kept_status"),
     # reports (report_views)
     path("report/", report_views.report_page, name="report"),
+    path("report/count/", report_views.report_count, name="report_count"),
     # its files: exports:start with kind report_xlsx, report_pdf or report_csv (report_files)
     # planning (views)
     path("targets/", views.targets, name="targets"),

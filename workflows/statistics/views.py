@@ -9,13 +9,15 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from workflows.core import clock, replica
+from workflows.core.errors import DomainError
 from workflows.core.forms import errors_on
 from workflows.core.pages import context_of
 from workflows.core.params import param_choice, param_date, param_int
@@ -29,7 +31,7 @@ from workflows.organisation.selectors import (
     unit_picker_for,
 )
 
-from . import overview_cache, permissions, planning, selectors, services
+from . import kept_figures, overview_cache, permissions, planning, selectors, services
 from .forms import AllocationForm, EstimateForm, MemberCountForm, MovementForm, ProgrammeForm, TargetChoiceForm
 from .models import EstimateKind, Programme
 
@@ -64,32 +66,37 @@ def home(request):
     """The dashboard: who may see which unit is decided on every request (on
     the primary); the figures are counted once and shared for a moment
     (``overview_cache``), from the read replica when there is one (which
-    says how far behind it is)."""
+    says how far behind it is). A past day of a subtree too big for a page
+    is counted by a job and kept (``kept_figures``)."""
     today = clock.today()
     unit, picker = _picked(request)
     span, year = _period(request, today)
     month, months = selectors.overview_months(today, *_overview_months(request))
     as_of = _as_of(request, today)
     can_plan = permissions.can_plan(request.user, unit)
+    past_campaigns = selectors.as_of_too_long(unit) if as_of else None
+    past = kept_figures.kept(kept_figures.overview_key(unit.pk, span=span, year=year, month=month, months=months,
+                                                   day=as_of, can_plan=can_plan)) if past_campaigns else None
     counted: list = []
 
     def count() -> overview_cache.Shown:
         started = overview_cache.now()  # what is written after this may be missing from the figures
         page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
-                                  as_of=as_of, today=today, month=month, months=months)
+                                  as_of=as_of, today=today, month=month, months=months, can_plan=can_plan)
         counted.append(page)
-        context = context_of(page)  # the fragments show nothing of the user nor the request
-        return overview_cache.Shown(
-            at=started, as_of=page.as_of,
-            heading=render_to_string("statistics/_overview_heading.html", context),
-            notes=render_to_string("statistics/_overview_notes.html", context),
-            figures=render_to_string("statistics/_overview_figures.html", context))
+        heading, notes, figures = kept_figures.overview_parts(page)  # they show nothing of the user nor the request
+        return overview_cache.Shown(at=started, as_of=page.as_of, heading=heading, notes=notes, figures=figures)
 
     again = request.GET.get("again") == "1"
-    shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
-                                 again=again, count=count)
+    if past is not None and past.figures:  # the past day's figures a job counted
+        heading, notes, figures = kept_figures.shown_parts(past)
+        shown = overview_cache.Shown(at=past.counted_at, as_of=as_of, heading=heading, notes=notes, figures=figures)
+    else:
+        shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
+                                     again=again, count=count)
     keep = request.GET.copy()
     keep.pop("again", None)
+    query = keep.urlencode()
     keep["again"] = "1"
     context = {
         # the page's own context when its figures were counted for it (the tests read them there)
@@ -98,8 +105,62 @@ def home(request):
         "year": year, "years": selectors.overview_years(today), "month": month, "months": months,
         "month_choices": range(1, 13), "as_of": shown.as_of, "can_plan": can_plan,
         "period_query": selectors.period_query(span, year, month, months), "shown": shown,
-        "again_query": keep.urlencode(), "nav_active": "overview", "query": request.GET.urlencode()}
+        "again_query": keep.urlencode(), "nav_active": "overview", "query": query,
+        "past_day": as_of if past_campaigns else None,
+        **kept_context(past, reverse("statistics:past_count"), query)}
     return render(request, "statistics/home.html", context)
+
+
+@login_required
+@require_POST
+def past_count(request):
+    """Have a past day's dashboard of a subtree too big for a page counted
+    by a job (the dashboard's query: the unit, the period, the day); back
+    to the dashboard, which shows them once they are ready."""
+    today = clock.today()
+    unit, _picker = _picked(request, query_only=True)
+    span, year = _period(request, today)
+    month, months = selectors.overview_months(today, *_overview_months(request))
+    as_of = _as_of(request, today)
+    keep = request.GET.copy()
+    keep.pop("again", None)
+    back = f"{reverse('statistics:home')}?{keep.urlencode()}"
+    if as_of is None or selectors.as_of_too_long(unit) is None:
+        messages.error(request, _("Only the figures of a past day of a large subtree are counted by a job: "
+                                  "this page shows the others at once."))
+        return redirect(back)
+    key = kept_figures.overview_key(unit.pk, span=span, year=year, month=month, months=months, day=as_of,
+                                    can_plan=permissions.can_plan(request.user, unit))
+    return kept_ask(request, key, back)
+
+
+def kept_ask(request, key, back: str):
+    """Ask for the figures of ``key`` to be counted (the page checked the user may see them); back."""
+    try:
+        kept_figures.ask(actor=request.user, key=key)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(back)
+
+
+def kept_context(row, ask_url: str, query: str) -> dict:
+    """What ``statistics/_kept_figures.html`` shows: the figures kept (or being counted) and where to ask."""
+    return {"kept": row, "kept_alive": row is not None and kept_figures.alive(row, clock.now()),
+            "kept_ask_url": f"{ask_url}?{query}"}
+
+
+@login_required
+@require_GET
+def kept_status(request, pk: int):
+    """Whether figures a job counts are still being counted (the page asks
+    every few seconds): 204 while they are, else the page is reloaded to
+    show them (or why they failed). Another unit's: 404."""
+    row = kept_figures.status_of(pk)
+    if row is None or unit_picked(request.user, row.unit_id) is None:
+        raise Http404
+    if kept_figures.alive(row, clock.now()):
+        return HttpResponse(status=204)
+    return HttpResponseClientRefresh()
 
 
 def _overview_months(request) -> tuple[int | None, int | None]:
