@@ -119,19 +119,24 @@ def test_the_board_and_the_list_count_no_campaign_row_for_a_manager(client, land
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("sort", ["-stage_entered_at", "stage_entered_at", "name"])
-def test_every_page_of_the_list_is_the_rows_own_page(landscape, sort):
-    """The per-stage heads give the same pages as sorting every visible
-    campaign, ties included (many campaigns moved at the same instant)."""
+@pytest.mark.parametrize("who", ["manager", "supervisor", "manager, the district chosen"])
+def test_every_page_of_the_list_is_the_rows_own_page(landscape, sort, who):
+    """The per-stage heads (the province's manager) and the per-unit and
+    stage heads (a district's supervisor, or the district chosen) give the
+    same pages as sorting every visible campaign, ties included (many
+    campaigns moved at the same instant)."""
     from django.core.paginator import Paginator
 
     with clock.travel_to(dt.datetime(2026, 3, 9, 9, 0)):
         for _ in range(6):
             services.campaign_open(enterprise_id=factories.EnterpriseFactory(responsible_unit=landscape.district).pk,
                                    actor=landscape.supervisor)
-    filters = selectors.CampaignFilters(sort=sort)
-    counted = selectors.campaigns_for_list_counted(landscape.manager, filters, today=TODAY)
-    rows = selectors.campaigns_for_list(landscape.manager, filters, today=TODAY)
-    assert counted.count() == rows.count() == 13
+    user = landscape.supervisor if who == "supervisor" else landscape.manager
+    filters = selectors.CampaignFilters(sort=sort, unit_path=landscape.district.path if "chosen" in who else "")
+    counted = selectors.campaigns_for_list_counted(user, filters, today=TODAY)
+    rows = selectors.campaigns_for_list(user, filters, today=TODAY)
+    assert (counted.units is not None) == (who != "manager")
+    assert counted.count() == rows.count() == (13 if who == "manager" else 10)
     fast, plain = Paginator(counted, 4), Paginator(rows, 4)
     assert [[c.pk for c in fast.page(n)] for n in fast.page_range] == [
         [c.pk for c in plain.page(n)] for n in plain.page_range]

@@ -26,6 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ from workflows.organisation.models import (
     WorkingGroupUserObjectPermission,
 )
 from workflows.organisation.permissions import Role, scope_of
-from workflows.organisation.reference_stamp import StampedCache, deepest
+from workflows.organisation.reference_stamp import StampedCache, deepest, stamp_now
 from workflows.organisation.selectors import (
     TaskPlace,
     group_members,
@@ -65,6 +66,7 @@ from .models import (
     RuleSet,
     RuleSetLimit,
     StageTaskTemplate,
+    SubtreeStage,
     Task,
     TaskStatus,
 )
@@ -293,9 +295,19 @@ class StalledCutoffs:
         return condition
 
 
+_CUTOFFS = StampedCache("stalled cut-offs", maxsize=8)
+
+
 def stalled_cutoffs_by_unit(*, today: dt.date) -> StalledCutoffs:
     """``stalled_cutoffs`` for the campaigns of every unit, zone by zone:
-    a handful of queries whatever the number of units."""
+    a handful of queries whatever the number of units — once per process
+    and day for a value of the reference stamp (which every change of a
+    rule set, a limit, a calendar day or a unit's place moves), then the
+    stamp's one query. Shared between callers: read it, never change it."""
+    return _CUTOFFS.get(stamp_now(), ("by unit", today), lambda: _stalled_cutoffs_by_unit(today))
+
+
+def _stalled_cutoffs_by_unit(today: dt.date) -> StalledCutoffs:
     longest = RuleSetLimit.objects.filter(rule_set__effective_from__lte=today).aggregate(n=Max("working_days"))["n"]
     back = (longest or 0) * 2 + 30
     zones = reference_zones(on=today, start=today - dt.timedelta(days=back), end=today + dt.timedelta(days=30))
@@ -488,6 +500,17 @@ def counts_from_rollups(user, filters: CampaignFilters, stages: Iterable[str]) -
     if not rollups.read() or any((filters.q, filters.group, filters.sector, filters.band, filters.overdue,
                                   filters.stalled)):
         return None
+    roots = _list_roots(user, filters)
+    if roots is None:
+        return None
+    counts = rollups.counts_under(roots, stages)
+    return {stage: counts.get(stage, 0) for stage in stages}
+
+
+def _list_roots(user, filters: CampaignFilters) -> tuple[str, ...] | None:
+    """The paths of the subtrees whose campaigns are exactly those the user
+    sees in a list (the chosen unit's when one is), or None when a working
+    group of a unit outside them shows more."""
     scope = scope_of(user)
     if not all(any(path.startswith(p) for p in scope.overseen) for path in scope.group_units):
         return None  # a group of a unit outside the user's subtrees: the campaigns it works are counted by rows
@@ -495,8 +518,7 @@ def counts_from_rollups(user, filters: CampaignFilters, stages: Iterable[str]) -
     if filters.unit_path:
         within = any(filters.unit_path.startswith(p) for p in roots)
         roots = (filters.unit_path,) if within else tuple(p for p in roots if p.startswith(filters.unit_path))
-    counts = rollups.counts_under(roots, stages)
-    return {stage: counts.get(stage, 0) for stage in stages}
+    return roots
 
 
 class Counted:
@@ -505,14 +527,20 @@ class Counted:
     stage, a page is each stage's first rows to the page's end (one
     ``LIMIT`` per stage over the index on (stage, moved), side by side in
     one UNION ALL) and then the page itself — not every visible campaign
-    sorted to find the first 25. A Paginator takes it like a queryset
-    (``count()`` and slices)."""
+    sorted to find the first 25. Where the visible campaigns are those of a
+    few units (``units``: a query of their (unit id, stage) with campaigns;
+    a province's or a district's supervisor), each unit's and stage's first rows instead
+    (a LATERAL ``LIMIT`` over the index on (unit, stage, moved)): the
+    stage's index would walk the whole country's campaigns of the stage to
+    find the subtree's. A Paginator takes it like a queryset (``count()``
+    and slices)."""
 
     #: The orders the per-stage heads can serve (the index's column, both ways; ties by id, as the list's).
     BY_STAGE = {"-stage_entered_at": ("-stage_entered_at", "pk"), "stage_entered_at": ("stage_entered_at", "pk")}
 
-    def __init__(self, rows: QuerySet, count: int | None, *, stages: Sequence[str] = (), order: str = "") -> None:
-        self.rows, self.known, self.stages, self.order = rows, count, tuple(stages), order
+    def __init__(self, rows: QuerySet, count: int | None, *, stages: Sequence[str] = (), order: str = "",
+                 units: QuerySet | None = None) -> None:
+        self.rows, self.known, self.stages, self.order, self.units = rows, count, tuple(stages), order, units
         self.ordered = rows.ordered
 
     def count(self) -> int:
@@ -527,17 +555,43 @@ class Counted:
                 and connection.features.supports_slicing_ordering_in_compound):
             return self.rows[item]
         start, stop = item.start or 0, item.stop
-        chosen = first_of_each([self.rows.filter(stage=stage) for stage in self.stages], order=order, limit=stop)
+        if self.units is not None:
+            chosen = self._heads_by_unit(descending=order[0].startswith("-"), limit=stop)
+        else:
+            chosen = first_of_each([self.rows.filter(stage=stage) for stage in self.stages], order=order, limit=stop)
         return list(self.rows.filter(pk__in=chosen).order_by(*order)[start:stop])
+
+    def _heads_by_unit(self, *, descending: bool, limit: int) -> RawSQL:
+        """The ids of the first ``limit`` campaigns of the units, among each
+        unit's and stage's first ``limit`` (ties by id, as the list's)."""
+        pairs_sql, pairs_params = self.units.query.sql_with_params()
+        way = "DESC" if descending else "ASC"
+        return RawSQL(
+            f"SELECT h.id FROM ({pairs_sql}) us(unit_id, stage) "
+            f"CROSS JOIN LATERAL (SELECT c.id, c.stage_entered_at FROM {Campaign._meta.db_table} c "
+            f"WHERE c.responsible_unit_id = us.unit_id AND c.stage = us.stage "
+            f"ORDER BY c.stage_entered_at {way}, c.id LIMIT %s) h "
+            f"ORDER BY h.stage_entered_at {way}, h.id LIMIT %s",
+            (*pairs_params, limit, limit))
 
 
 def campaigns_for_list_counted(user, filters: CampaignFilters, *, today: dt.date) -> Counted:
     """``campaigns_for_list`` with its count from the rollups where they can
-    say (the stages a list shows: the chosen one, the open ones or all)."""
+    say (the stages a list shows: the chosen one, the open ones or all);
+    there the visible campaigns are those of the units of the user's
+    subtrees (or the chosen unit's), read unit by unit below the top of the
+    tree (a province has about 20 upper-level units, the country 700)."""
     stages = [filters.stage] if filters.stage else list(flows.OPEN_STAGES if filters.open_only else Stage.values)
     counts = counts_from_rollups(user, filters, stages)
+    units = None
+    if counts is not None and (roots := _list_roots(user, filters)) and all(len(r) > Unit.steplen for r in roots):
+        # the units and stages with campaigns there: the rollups' rows of the subtrees (a few thousand at
+        # most), not the units' table (a province holds 20.000 grassroots unions)
+        units = (SubtreeStage.objects.filter(functools.reduce(operator.or_, (Q(unit__path__startswith=r)
+                                                                              for r in roots)), stage__in=stages)
+                 .exclude(campaigns=0).values_list("unit_id", "stage").order_by())
     return Counted(campaigns_for_list(user, filters, today=today),
-                   None if counts is None else sum(counts.values()), stages=stages, order=filters.sort)
+                   None if counts is None else sum(counts.values()), stages=stages, order=filters.sort, units=units)
 
 
 def transitions_into(user, campaign: Campaign) -> dict[str, str]:
