@@ -402,3 +402,24 @@ def test_another_process_sees_an_administrators_change_at_its_next_move(referenc
             held[1].pk]
     finally:
         other.stop()
+
+
+def test_the_stalled_cut_offs_are_kept_until_a_limit_changes(world):
+    from workflows.campaigns.selectors import stalled_cutoffs_by_unit
+
+    today = clock.today()
+    first = stalled_cutoffs_by_unit(today=today)
+    assert first.of(world.district.path)  # the national rule set's limits
+    # kept: no reference data read again, and the same cut-offs
+    assert reads(lambda: stalled_cutoffs_by_unit(today=today)) == []
+    assert stalled_cutoffs_by_unit(today=today) is first
+
+    # when the national limits change (99 working days in every stage)
+    _rule_set_limit(world)
+
+    # then the next list reads them again: every cut-off is further back
+    after = stalled_cutoffs_by_unit(today=today)
+    assert after is not first
+    assert reads(lambda: stalled_cutoffs_by_unit(today=today)) == []
+    assert set(after.of(world.district.path)) == set(first.of(world.district.path))
+    assert all(after.of(world.district.path)[stage] < cutoff for stage, cutoff in first.of(world.district.path).items())
