@@ -37,6 +37,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(locks)
 
 
+@pytest.fixture(autouse=True)
+def _reference_caches_cold():
+    """Every test starts as a process that just started: nothing of the
+    reference data kept (``reference_stamp.StampedCache``), whatever ran
+    before it in this worker — a test that counts queries counts the same
+    alone or after others."""
+    from workflows.organisation.reference_stamp import caches_clear
+
+    caches_clear()
+    yield
+
+
 @pytest.fixture
 def reference_data(db):
     """The reference rows the migrations create (unit kinds, the rule set,

@@ -321,6 +321,8 @@ def test_the_campaign_list_shows_the_status_of_recognised_campaigns(client, worl
 def test_the_campaign_list_costs_the_same_queries_with_follow_ups(client, world):
     client.force_login(world.supervisor)
     _recognised(world, "Công ty 0")
+    with clock.travel_to(LATER):
+        client.get(reverse("campaigns:list"))  # the reference data read once, as a server process keeps it
     with clock.travel_to(LATER), CaptureQueriesContext(connection) as one:
         client.get(reverse("campaigns:list"))
     for i in range(1, 5):

@@ -270,6 +270,7 @@ def test_the_page_costs_the_same_queries_as_the_data_grows(client, world, provin
             (reverse("statistics:report"), {**QUERY, "layout": "first_year"})]
     with clock.travel_to(TODAY):
         campaign_at(world, "recognised", enterprise=EnterpriseFactory(responsible_unit=world.district))
+        _queries(client, *urls[0])  # the reference data read once, as a server process keeps it
         small = [_queries(client, url, params) for url, params in urls]
         for i in range(5):
             campaign_at(world, "recognised", enterprise=EnterpriseFactory(responsible_unit=world.district,
