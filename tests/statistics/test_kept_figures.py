@@ -34,6 +34,13 @@ def ask(client, world, capture, *, execute=True, **more):
         return client.post(url)
 
 
+def asked_by_the_manager(client, world, capture) -> KeptFigures:
+    """The province's past day asked for by its manager (signed in), its job not run yet."""
+    client.force_login(world.manager)
+    ask(client, world, capture, execute=False)
+    return KeptFigures.objects.get()
+
+
 @pytest.fixture
 def past_world(world, province_supervisor, settings):
     """The province's history: a plan, a recognition before the day, members recruited before the day and
@@ -92,10 +99,8 @@ def test_a_past_day_too_long_for_a_page_is_counted_by_a_job_then_shown_from_one_
 def test_the_page_shows_the_count_under_way_and_its_status_answers_until_it_is_done(
         client, past_world, django_capture_on_commit_callbacks):
     world = past_world
-    client.force_login(world.manager)
     # given: asked for, the job not run yet
-    ask(client, world, django_capture_on_commit_callbacks, execute=False)
-    row = KeptFigures.objects.get()
+    row = asked_by_the_manager(client, world, django_capture_on_commit_callbacks)
     assert row.status == KeptFiguresStatus.QUEUED
 
     # then: the page says so and asks for the status every two seconds; the status says "not yet"
@@ -121,9 +126,7 @@ def test_the_page_shows_the_count_under_way_and_its_status_answers_until_it_is_d
 
 def test_a_job_that_died_is_taken_over_and_a_failure_is_said(client, past_world, django_capture_on_commit_callbacks):
     world = past_world
-    client.force_login(world.manager)
-    ask(client, world, django_capture_on_commit_callbacks, execute=False)
-    row = KeptFigures.objects.get()
+    row = asked_by_the_manager(client, world, django_capture_on_commit_callbacks)
     # a job that claimed it and died: alive for a while, then taken over by the next ask
     started = clock.now()
     KeptFigures.objects.filter(pk=row.pk).update(status=KeptFiguresStatus.RUNNING, token="dead", started_at=started)
@@ -140,9 +143,7 @@ def test_a_job_that_died_is_taken_over_and_a_failure_is_said(client, past_world,
 def test_another_unit_s_figures_answer_404_and_nothing_is_counted(
         client, past_world, django_capture_on_commit_callbacks):
     world = past_world
-    client.force_login(world.manager)
-    ask(client, world, django_capture_on_commit_callbacks, execute=False)
-    row = KeptFigures.objects.get()
+    row = asked_by_the_manager(client, world, django_capture_on_commit_callbacks)
     # the supervisor of another district sees neither the province's figures nor their status
     client.force_login(world.other_supervisor)
     assert ask(client, world, django_capture_on_commit_callbacks).status_code == 404

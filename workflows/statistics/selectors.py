@@ -456,7 +456,7 @@ def overview_page(user, unit: Unit, picker: UnitPicker | None, *, span: str, yea
     """The dashboard of ``unit`` (``picker``: the user's, for the link to the
     unit above; ``can_plan``: whether ``user`` may plan it, when the caller
     knows). A past day of a subtree too big for a page shows the figures of
-    now, unless ``from_history`` asks for them anyway (a job: ``past_figures``)."""
+    now, unless ``from_history`` asks for them anyway (a job: ``kept_figures``)."""
     month, months = overview_months(today, month, months)
     too_long = None
     if as_of and not from_history and (campaigns := as_of_too_long(unit)) is not None:

@@ -94,9 +94,8 @@ def home(request):
     else:
         shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
                                      again=again, count=count)
+    query = _query_without_again(request)
     keep = request.GET.copy()
-    keep.pop("again", None)
-    query = keep.urlencode()
     keep["again"] = "1"
     context = {
         # the page's own context when its figures were counted for it (the tests read them there)
@@ -122,9 +121,7 @@ def past_count(request):
     span, year = _period(request, today)
     month, months = selectors.overview_months(today, *_overview_months(request))
     as_of = _as_of(request, today)
-    keep = request.GET.copy()
-    keep.pop("again", None)
-    back = f"{reverse('statistics:home')}?{keep.urlencode()}"
+    back = f"{reverse('statistics:home')}?{_query_without_again(request)}"
     if as_of is None or selectors.as_of_too_long(unit) is None:
         messages.error(request, _("Only the figures of a past day of a large subtree are counted by a job: "
                                   "this page shows the others at once."))
@@ -161,6 +158,13 @@ def kept_status(request, pk: int):
     if kept_figures.alive(row, clock.now()):
         return HttpResponse(status=204)
     return HttpResponseClientRefresh()
+
+
+def _query_without_again(request) -> str:
+    """The dashboard's query without "count again now" (``again=1``)."""
+    keep = request.GET.copy()
+    keep.pop("again", None)
+    return keep.urlencode()
 
 
 def _overview_months(request) -> tuple[int | None, int | None]:
