@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Small reference answers read once per request (the upper-level unit kinds).
+    "workflows.core.memo.RequestMemoMiddleware",
     # Read your own writes: a client that has just written reads the primary, not the replica.
     "workflows.core.replica.RecentWriteMiddleware",
     "workflows.core.middleware.VietnameseFirstLocaleMiddleware",

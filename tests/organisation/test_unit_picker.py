@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from tests import factories
 from workflows.campaigns import list_exports
+from workflows.core import memo
+from workflows.organisation.models import Unit, UnitKind, upper_kind_ids, upper_level
 from workflows.organisation.permissions import scope_of
 from workflows.organisation.selectors import UNIT_SEARCH_LIMIT, unit_picked, unit_picker, unit_search
 
@@ -284,7 +286,15 @@ def test_the_search_without_javascript_folds_too(client, nation, cities):
     assert cities["ha_noi"].name not in theirs.content.decode()
 
 
-def test_the_folded_search_reads_one_query_whatever_the_number_of_units(nation, cities):
+@pytest.fixture
+def one_request():
+    """Inside one request: the upper-level unit kinds read once, by the page anyway (``core.memo``)."""
+    with memo.scope():
+        upper_kind_ids()
+        yield
+
+
+def test_the_folded_search_reads_one_query_whatever_the_number_of_units(nation, cities, one_request):
     user = nation.national
     scope_of(user)  # read once per request, by the page anyway
 
@@ -318,7 +328,7 @@ def test_the_search_endpoint_reads_as_many_queries_folded_or_not(client, nation,
 
 # --- bounded queries ---------------------------------------------------------------------------
 @pytest.mark.parametrize("asked", ["none", "province", "district", "forbidden"])
-def test_the_picker_reads_two_queries_whatever_the_number_of_units(nation, asked):
+def test_the_picker_reads_two_queries_whatever_the_number_of_units(nation, asked, one_request):
     nation.districts_under_north(40)
     user = nation.national
     scope_of(user)  # read once per request, by the page anyway
@@ -350,7 +360,7 @@ def test_a_list_page_reads_as_many_queries_with_forty_more_units(client, nation)
     assert len(_options(response.content.decode())) == 44
 
 
-def test_an_export_checks_its_unit_with_one_row(nation):
+def test_an_export_checks_its_unit_with_one_row(nation, one_request):
     user = nation.north_supervisor
     scope_of(user)
 
@@ -378,3 +388,33 @@ def test_the_registry_and_the_dashboard_keep_to_the_unit_chosen(client, nation):
     assert dashboard.context["parent"].unit == nation.north  # the link up
     assert report.context["report"].unit == nation.que_vo
     assert _options(report.content.decode()) == _ids(nation.que_vo)
+
+
+# --- the upper-level kinds, read once per request ---------------------------------------------------------
+def test_a_kind_no_longer_grassroots_shows_its_units_from_the_next_request(client, nation):
+    """The upper-level kinds are written into the pickers' statements (``upper_level``) and read once per
+    request: a change of kinds is seen by the next request, whichever process answers it."""
+    client.force_login(nation.national)
+    url = reverse("campaigns:list")
+    parent = Unit.objects.get(path=nation.grassroots.path[:-Unit.steplen])
+    assert str(nation.grassroots.pk) not in _options(client.get(url, {"unit": parent.pk}).content.decode())
+
+    UnitKind.objects.filter(pk=nation.grassroots.kind_id).update(is_grassroots=False)
+
+    assert str(nation.grassroots.pk) in _options(client.get(url, {"unit": parent.pk}).content.decode())
+
+
+@pytest.mark.postgres
+def test_the_upper_level_kinds_are_constants_of_the_statement(nation):
+    """A constant array the planner weighs against its statistics (a district's thousands of CĐCS are not
+    read one by one to find its few upper-level children), read once in a request."""
+    ids = sorted(UnitKind.objects.filter(is_grassroots=False).values_list("pk", flat=True))
+    assert ids
+    assert "'{" + ",".join(map(str, ids)) + "}'::bigint[]" in str(Unit.objects.filter(upper_level()).query)
+    with memo.scope(), CaptureQueriesContext(connection) as queries:
+        assert upper_kind_ids() == upper_kind_ids() == tuple(ids)
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as outside:  # a job, a command: read each time
+        upper_kind_ids()
+        upper_kind_ids()
+    assert len(outside) == 2

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
-from workflows.organisation.models import Unit, any_of, upper_level
+from workflows.organisation.models import Unit, upper_level
 
 STEP = Unit.steplen
 
@@ -378,36 +378,23 @@ def counts_under(paths, stages) -> dict[str, int]:
             .values_list("stage").annotate(n=Sum("campaigns")).order_by()}
 
 
-def branch_sums(model, unit: Unit, units: dict[int, str], keys: tuple[str, ...],
-                sums: tuple[str, ...] | dict[str, Sum], *filters, every_child: bool = False) -> list[tuple]:
-    """(branch path, keys..., {sum: value}) of ``model`` (a rollup) over
-    ``unit``'s subtree, split like ``by_branch``: each direct child's row,
-    and the unit's own (its row less its children's). ``sums``: columns
-    summed, or sums by name (a ``Sum`` with a filter, say). One query over
-    the rows of ``units`` (``branch_units``) that ``filters`` keep; with
-    ``every_child``, of every child, grassroots unions too (the month
-    figures, where a CĐCS reports the members it recruited and lost), and
-    a second query for the paths of those that have rows."""
-    aggregates = sums if isinstance(sums, dict) else {c: Sum(c) for c in sums}
-    if every_child:
-        children = Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).values("pk")
-        rows = model.objects.filter(Q(unit_id=unit.pk) | any_of("unit_id", children), *filters)
-    else:
-        rows = model.objects.filter(*filters, unit_id__in=list(units))
-    rows = list(rows.values("unit_id", *keys).annotate(**{f"sum_{c}": a for c, a in aggregates.items()}).order_by())
-    if missing := {row["unit_id"] for row in rows} - set(units):
-        units = {**units, **dict(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))}
-    own: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(sums, 0))
+def split_by_branch(unit_path: str, units: dict[int, str], rows) -> list[tuple[str, tuple, dict[str, int]]]:
+    """(branch path, key, {sum: value}) of a rollup's ``rows`` — (unit id,
+    key, {sum: value}) of the unit at ``unit_path`` and of its children,
+    path by id in ``units`` — split like ``by_branch``: each direct
+    child's row, and the unit's own (its row less its children's), those
+    with a figure only."""
+    own: dict[tuple, dict[str, int]] = {}
     found = []
-    for row in rows:
-        path = units[row["unit_id"]]
-        key, values = tuple(row[k] for k in keys), {c: row[f"sum_{c}"] or 0 for c in sums}
-        sign = 1 if path == unit.path else -1
+    for unit_id, key, values in rows:
+        path = units[unit_id]
+        sign = 1 if path == unit_path else -1
+        sums = own.setdefault(key, dict.fromkeys(values, 0))
         for column, n in values.items():
-            own[key][column] += sign * n
+            sums[column] += sign * n
         if sign < 0 and any(values.values()):  # a child's row left at zero (all moved away) has no figures
-            found.append((path, *key, values))
-    return found + [(unit.path, *key, values) for key, values in own.items() if any(values.values())]
+            found.append((path, key, values))
+    return found + [(unit_path, key, values) for key, values in own.items() if any(values.values())]
 
 
 def spans(first: dt.date, last: dt.date, *, today: dt.date) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
@@ -426,10 +413,15 @@ def spans(first: dt.date, last: dt.date, *, today: dt.date) -> tuple[list[dt.dat
     return years, months
 
 
-def months_q(first: dt.date, last: dt.date, *, today: dt.date) -> Q:
-    """``spans`` as a filter on a rollup's rows."""
+def months_sql(first: dt.date, last: dt.date, *, today: dt.date) -> tuple[str, dict]:
+    """``spans`` as a filter on a rollup's rows in SQL (``whole_year`` and
+    ``month`` columns), and its parameters by name."""
     years, months = spans(first, last, today=today)
-    q = Q(whole_year=True, month__in=years) if years else Q(pk__in=[])
-    for start, end in months:
-        q |= Q(whole_year=False, month__range=(start, end))
-    return q
+    parts, params = [], {}
+    if years:
+        parts.append("(whole_year AND month = ANY(%(years)s))")
+        params["years"] = years
+    for i, (start, end) in enumerate(months):
+        parts.append(f"(NOT whole_year AND month BETWEEN %(from_{i})s AND %(to_{i})s)")
+        params[f"from_{i}"], params[f"to_{i}"] = start, end
+    return " OR ".join(parts) or "FALSE", params

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from treebeard.mp_tree import MP_Node
 
+from workflows.core.memo import per_request
+
 
 class UnitKind(models.Model):
     """A kind of union unit. Kinds are data: the law has three tiers, but many
@@ -90,16 +92,26 @@ def any_of(field: str, ids: models.QuerySet):
                        output_field=models.BooleanField())
 
 
+def upper_kind_ids() -> tuple[int, ...]:
+    """The ids of the unit kinds that are not grassroots unions (read once per request: ``core.memo``)."""
+    return per_request("upper_kind_ids", lambda: tuple(sorted(
+        UnitKind.objects.filter(is_grassroots=False).values_list("pk", flat=True))))
+
+
 def upper_level():
     """A filter of ``Unit`` rows: units that are not grassroots unions. On
-    PostgreSQL the kinds are an array computed once in the statement
-    (``any_of``), which the index ``unit_upper_children_idx`` answers with
-    the children of a unit's upper-level kinds only — a join on the kinds
-    made the planner read every child, thousands of CĐCS under a district,
-    and drop them one by one."""
+    PostgreSQL the kinds are written into the statement as a constant array
+    (``upper_kind_ids``), which the planner weighs against its statistics and
+    answers with the index ``unit_upper_children_idx``: the children of a
+    unit's upper-level kinds only. Given as an array computed in the
+    statement, the planner could not know how few they are and read every
+    child of a district — 2.755 CĐCS, 2–3 ms on every page with a unit
+    picker at national scale; a join on the kinds did the same."""
     if connection.vendor != "postgresql":
         return models.Q(kind__is_grassroots=False)
-    return any_of("kind_id", UnitKind.objects.filter(is_grassroots=False).values("pk"))
+    ids = ",".join(str(int(pk)) for pk in upper_kind_ids())
+    return models.Func(models.F("kind_id"), template="%(expressions)s = ANY('{" + ids + "}'::bigint[])",
+                       output_field=models.BooleanField())
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from workflows.core.params import param_int, param_str
 from workflows.core.prepared import PreparedRows
 from workflows.core.text import fold
 
-from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission, upper_level
+from .models import Unit, UnitKind, WorkingGroup, WorkingGroupUserObjectPermission, upper_kind_ids, upper_level
 from .permissions import Role, Scope, may_give_work_to, officers_who_may_receive, scope_of, supervisors_who_may_receive
 from .reference_stamp import StampedCache
 
@@ -129,6 +130,8 @@ def _units(shape: tuple, queryset_for, values: tuple, *counts: int) -> list[Unit
     """The units of ``queryset_for(*values)``, its SQL compiled once for ``shape`` (``core.prepared``):
     a picker is on every list, dashboard and report, and building its two queries cost more than running
     them. Stand-ins: a path for each text, an id for the unit, a depth."""
+    if connection.vendor == "postgresql":
+        shape = (*shape, upper_kind_ids())  # written into the statement (``upper_level``)
     prepared = _PICKER_QUERIES.get(shape)
     if prepared is None:
         stand_ins = tuple(f"§{i}§" if isinstance(v, str) else _NUMBER_STAND_IN for i, v in enumerate(values))

@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+from django.db import connections, router
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Substr
@@ -393,29 +394,68 @@ def _summed_figures(rows, unit: Unit, length: int, period: Period) -> dict[str, 
 #: The registry's figures of a branch from ``SubtreeBand`` in one row, the coverage by workforce floor
 #: summed in SQL (``_coverage``'s figures): a row per branch instead of one per band and union status.
 BAND_SUMS = {
-    "enterprises": Sum("enterprises"), "workforce": Sum("workforce"),
-    "workforce_social_insurance": Sum("workforce_social_insurance"),
-    **{f"from_{floor}": Sum("enterprises", filter=Q(band__gte=floor)) for floor in WORKFORCE_FLOORS},
-    **{f"union_from_{floor}": Sum("enterprises", filter=Q(band__gte=floor, has_union=True))
+    "enterprises": "SUM(enterprises)", "workforce": "SUM(workforce)",
+    "workforce_social_insurance": "SUM(workforce_social_insurance)",
+    **{f"from_{floor}": f"SUM(enterprises) FILTER (WHERE band >= {int(floor)})" for floor in WORKFORCE_FLOORS},
+    **{f"union_from_{floor}": f"SUM(enterprises) FILTER (WHERE band >= {int(floor)} AND has_union)"
        for floor in WORKFORCE_FLOORS},
 }
 
 
+def _rollups_sql(months: str) -> str:
+    """The statement that reads a board's rollups (``_rolled_up_figures``): a
+    JSON array of rows per rollup, in one round trip and one plan — the four
+    queries the ORM built cost more to build than to run. ``months``: the
+    filter on a rollup's months (``rollups.months_sql``)."""
+    month_sums = ", ".join(f"SUM({c}) AS {c}" for c in MONTH_COLUMNS)
+    band_sums = ", ".join(f"{sql} AS {name}" for name, sql in BAND_SUMS.items())
+    return f"""
+SELECT
+ (SELECT COALESCE(json_agg(r), '[]') FROM (
+    SELECT unit_id, stage, SUM(campaigns) AS n FROM {SubtreeEntries._meta.db_table}
+     WHERE unit_id = ANY(%(units)s) AND ({months}) GROUP BY unit_id, stage) r),
+ (SELECT COALESCE(json_agg(r), '[]') FROM (
+    SELECT unit_id, {month_sums} FROM {SubtreeMonthFigures._meta.db_table}
+     WHERE (unit_id = %(unit)s OR unit_id = ANY(ARRAY(SELECT c.id FROM {Unit._meta.db_table} c
+                                                      WHERE c.depth = %(depth)s AND c.path LIKE %(under)s)))
+       AND ({months}) GROUP BY unit_id) r),
+ (SELECT COALESCE(json_agg(r), '[]') FROM (
+    SELECT unit_id, {band_sums} FROM {SubtreeBand._meta.db_table}
+     WHERE unit_id = ANY(%(units)s) GROUP BY unit_id) r),
+ (SELECT COALESCE(json_agg(r), '[]') FROM (
+    SELECT stage, working_days, SUM(stints) AS n FROM {SubtreeDuration._meta.db_table}
+     WHERE unit_id = %(unit)s AND stints <> 0 AND ({months}) GROUP BY stage, working_days) r)
+"""
+
+
 def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> dict[str, dict[int, int]]:
     """The same from the rollups: the rows of the unit and its children
-    (``rollups.branch_sums``), the durations from the unit's rows alone."""
+    (``rollups.split_by_branch``: the month figures of every child, where a
+    grassroots union reports the members it recruited and lost), the
+    durations from the unit's rows alone. One statement (``_rollups_sql``),
+    on the replica if the caller reads there."""
     first, last = period.months
-    months = rollups.months_q(first, last, today=today)
-    for path, stage, values in rollups.branch_sums(SubtreeEntries, unit, rows.units, ("stage",), ("campaigns",),
-                                                   months):
+    months, params = rollups.months_sql(first, last, today=today)
+    params.update(units=list(rows.units), unit=unit.pk, depth=unit.depth + 1, under=f"{unit.path}%")
+    with connections[router.db_for_read(SubtreeEntries)].cursor() as cursor:
+        cursor.execute(_rollups_sql(months), params)
+        entries, month_figures, bands, stints = cursor.fetchone()
+    units = rows.units
+    if missing := {row["unit_id"] for row in month_figures} - set(units):  # CĐCS that reported movements
+        units = {**units, **dict(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))}
+
+    def split(found, keys: tuple[str, ...], sums) -> list[tuple[str, tuple, dict[str, int]]]:
+        return rollups.split_by_branch(unit.path, units, (
+            (row["unit_id"], tuple(row[k] for k in keys), {c: row[c] or 0 for c in sums}) for row in found))
+
+    for path, (stage,), values in split(entries, ("stage",), ("n",)):
         target = _row(rows, unit, path)
-        target.entered[stage] = target.entered.get(stage, 0) + values["campaigns"]
-    for path, values in rollups.branch_sums(SubtreeMonthFigures, unit, rows.units, (), MONTH_COLUMNS, months,
-                                            every_child=True):
+        target.entered[stage] = target.entered.get(stage, 0) + values["n"]
+    for path, _key, values in split(month_figures, (), MONTH_COLUMNS):
         target = _row(rows, unit, path)
         for name in MONTH_COLUMNS:
             setattr(target, name, getattr(target, name) + values[name])
-    for path, values in rollups.branch_sums(SubtreeBand, unit, rows.units, (), BAND_SUMS):
+    for path, _key, values in split(bands, (), BAND_SUMS):
         target = _row(rows, unit, path)
         target.enterprises += values["enterprises"]
         target.workforce += values["workforce"]
@@ -424,8 +464,7 @@ def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> d
             if everyone := values[f"from_{floor}"]:
                 _add_coverage(target, floor, values[f"union_from_{floor}"], everyone)
     durations: dict[str, dict[int, int]] = defaultdict(dict)
-    for row in (SubtreeDuration.objects.filter(months, unit=unit).exclude(stints=0)
-                .values("stage", "working_days").annotate(n=Sum("stints")).order_by()):
+    for row in stints:
         durations[row["stage"]][row["working_days"]] = row["n"]
     return dict(durations)
 
