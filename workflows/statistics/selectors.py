@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.translation import gettext as _
 
 from workflows.campaigns import flows, rollups
@@ -386,6 +386,28 @@ def bars(items) -> list[tuple[str, str, int, int]]:
     return [(stage, label, n, round(100 * n / largest)) for stage, label, n in items]
 
 
+def grouped(n: int) -> str:
+    """``n`` with the active language's thousands separator ("6.500"), as ``{{ n }}`` shows it: a table of
+    a few hundred figures formatted by the template cost a dashboard more than counting them."""
+    return f"{n:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A row of the dashboard's table by unit: the unit's figures, and its cells as shown — campaigns per
+    stage (``STAGES``' order), stalled, overdue tasks."""
+    figures: BranchFigures
+    cells: tuple[str, ...]
+
+
+def unit_rows(board: Dashboard) -> tuple[tuple[UnitRow, ...], UnitRow]:
+    """The table by unit of ``board``: a row per branch, and the total's."""
+    def row(f: BranchFigures) -> UnitRow:
+        return UnitRow(f, tuple(grouped(n) for n in (*(f.stages.get(s, 0) for s in STAGES), f.stalled,
+                                                        f.overdue_tasks)))
+    return tuple(row(f) for f in board.rows), row(board.total)
+
+
 @dataclass(frozen=True)
 class OverviewPage:
     """The dashboard of a unit's subtree for a period."""
@@ -416,6 +438,8 @@ class OverviewPage:
     #: than a page may (``REPORT_ON_SCREEN_MAX_CAMPAIGNS``): the day and the campaigns; the page shows
     #: the figures now and offers that day's report as a file
     as_of_too_long: tuple[dt.date, int] | None = None
+    by_unit: tuple[UnitRow, ...] = ()  # the table by unit (``unit_rows``)
+    by_unit_total: UnitRow | None = None
 
     @property
     def month_choices(self) -> range:
@@ -470,6 +494,7 @@ def overview_page(user, unit: Unit, picker: UnitPicker | None, *, span: str, yea
     rows = target_rows(board, plan, measured=boards.get(_days_of(plan, board), NO_FILTERS) if plan else None)
     members_target, _key = _received(board.total, plan, Metric.NEW_MEMBERS)
     query = period_query(span, year, month, months)
+    by_unit, by_unit_total = unit_rows(board)
     return OverviewPage(
         board=board, unit=unit, picker=picker,
         parent=parent_in(picker, unit), span=span, year=year, years=overview_years(today), as_of=as_of,
@@ -483,4 +508,5 @@ def overview_page(user, unit: Unit, picker: UnitPicker | None, *, span: str, yea
         # the months to the past day; their figures are today's (the summary tables keep no entry dates)
         trend=trend_chart(unit, year, members_target.low if members_target else None,
                           today=min(today, as_of) if as_of else today),
-        period_query=query, replica_lag=replica.lag_to_show(), as_of_too_long=too_long)
+        period_query=query, replica_lag=replica.lag_to_show(), as_of_too_long=too_long, by_unit=by_unit,
+        by_unit_total=by_unit_total)
