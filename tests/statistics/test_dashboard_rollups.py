@@ -190,19 +190,27 @@ def test_a_unit_s_cdcs_are_not_read_but_for_the_month_figures(history, settings)
                                     kind__is_grassroots=False).values_list("pk", flat=True))
     assert cdcs  # the recognitions founded them
 
-    (_board, queries), _summed = both_ways(district, PERIODS[0], settings)
+    executed = []
+
+    def keep(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        (_board, queries), _summed = both_ways(district, PERIODS[0], settings)
 
     [stages] = [q["sql"] for q in queries if 'FROM "statistics_subtreestage"' in q["sql"]]
     assert '"organisation_unit"' not in stages
     read = {int(n) for n in re.search(r'"unit_id" IN \(([\d, ]+)\)', stages).group(1).split(",")}
     assert read == {district.pk} | upper
-    [rollups_read] = [q["sql"] for q in queries if "statistics_subtreeentries" in q["sql"]]
-    parts = dict(re.findall(r"FROM (statistics_subtree\w+)\s+WHERE (.*?)GROUP BY", rollups_read, re.S))
+    # the funnel, the month figures, the bands and the durations: one statement
+    [(sql, params)] = [(sql, params) for sql, params in executed if "statistics_subtreeentries" in sql]
+    parts = dict(re.findall(r"FROM (statistics_subtree\w+)\s+WHERE (.*?)GROUP BY", sql, re.S))
     assert set(parts) == {"statistics_subtreeentries", "statistics_subtreemonthfigures", "statistics_subtreeband",
                           "statistics_subtreeduration"}
     for table in ("statistics_subtreeentries", "statistics_subtreeband"):
-        assert "organisation_unit" not in parts[table], table
-        read = {int(n) for n in re.search(r"unit_id = ANY\('\{([\d,]+)\}'", parts[table]).group(1).split(",")}
-        assert read == {district.pk} | upper, table
+        assert "organisation_unit" not in parts[table] and "unit_id = ANY(%(units)s)" in parts[table], table
+    assert set(params["units"]) == {district.pk} | upper
     assert "ANY(ARRAY(SELECT c.id FROM organisation_unit c" in parts["statistics_subtreemonthfigures"]
-    assert re.search(rf"unit_id = {district.pk}\b", parts["statistics_subtreeduration"])
+    assert (params["depth"], params["under"]) == (district.depth + 1, f"{district.path}%")
+    assert "unit_id = %(unit)s" in parts["statistics_subtreeduration"] and params["unit"] == district.pk

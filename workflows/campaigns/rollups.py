@@ -39,7 +39,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
-from workflows.organisation.models import Unit, upper_level
+from workflows.organisation.models import Unit
+from workflows.organisation.selectors import upper_children
 
 STEP = Unit.steplen
 
@@ -360,8 +361,7 @@ def branch_units(unit: Unit) -> tuple[list[Unit], dict[int, str]]:
     (registration and every transfer refuse them) — so the 2.755 CĐCS under
     a district are not probed (the month figures are: ``branch_sums(every_child=True)``).
     One query."""
-    children = list(Unit.objects.filter(upper_level(), path__startswith=unit.path, depth=unit.depth + 1)
-                    .order_by("path"))
+    children = upper_children(unit)
     return [child for child in children if child.is_active], {unit.pk: unit.path,
                                                               **{child.pk: child.path for child in children}}
 

@@ -53,7 +53,7 @@ from workflows.campaigns.models import (
     TaskDueCount,
 )
 from workflows.campaigns.selectors import stalled_cutoffs_by_unit
-from workflows.core.prepared import PreparedRows
+from workflows.core.prepared import PreparedRows, cursor as prepared_cursor
 from workflows.enterprises.models import (
     WORKFORCE_FLOORS,
     Enterprise,
@@ -438,7 +438,7 @@ def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> d
     first, last = period.months
     months, params = rollups.months_sql(first, last, today=today)
     params.update(units=list(rows.units), unit=unit.pk, depth=unit.depth + 1, under=f"{unit.path}%")
-    with connections[router.db_for_read(SubtreeEntries)].cursor() as cursor:
+    with prepared_cursor(connections[router.db_for_read(SubtreeEntries)]) as cursor:
         cursor.execute(_rollups_sql(months), params)
         entries, month_figures, bands, stints = cursor.fetchone()
     units = rows.units
