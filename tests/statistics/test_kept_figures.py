@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.statistics.test_engine import at, move, plan_and_term, recognise
 from workflows.core import clock
-from workflows.statistics import kept_figures
+from workflows.statistics import kept_figures, selectors
 from workflows.statistics.models import KeptFigures, KeptFiguresStatus
 
 DAY = dt.date(2026, 5, 15)
@@ -209,3 +209,18 @@ def test_kept_figures_are_deleted_after_the_days_kept(client, past_world, settin
     with clock.travel_to(asked + dt.timedelta(days=31)):
         assert kept_figures.expire() == 1
     assert KeptFigures.objects.count() == 0
+
+
+def test_a_past_day_too_long_for_a_page_weighs_its_subtree_once(client, past_world):
+    """The page weighs the day's subtree (``as_of_too_long``) and hands it to the figures it counts."""
+    world = past_world
+    client.force_login(world.manager)
+    with CaptureQueriesContext(connection) as alone:
+        assert selectors.as_of_too_long(world.province) is not None
+    [weigh] = [q["sql"] for q in alone.captured_queries]
+
+    with CaptureQueriesContext(connection) as page:
+        response = home(client, world)
+
+    assert response.status_code == 200 and response.context["as_of"] is None  # the figures of now, offered
+    assert [q["sql"] for q in page.captured_queries].count(weigh) == 1

@@ -474,17 +474,25 @@ def as_of_too_long(unit: Unit) -> int | None:
     return campaigns if campaigns > settings.REPORT_ON_SCREEN_MAX_CAMPAIGNS else None
 
 
+#: ``overview_page``'s default: the page weighs the past day's subtree itself.
+_NOT_WEIGHED = object()
+
+
 def overview_page(user, unit: Unit, picker: UnitPicker | None, *, span: str, year: int, as_of: dt.date | None,
                   today: dt.date, month: int | None = None, months: int | None = None,
-                  can_plan: bool | None = None, from_history: bool = False) -> OverviewPage:
+                  can_plan: bool | None = None, from_history: bool = False,
+                  too_long_for: int | None | object = _NOT_WEIGHED) -> OverviewPage:
     """The dashboard of ``unit`` (``picker``: the user's, for the link to the
     unit above; ``can_plan``: whether ``user`` may plan it, when the caller
     knows). A past day of a subtree too big for a page shows the figures of
-    now, unless ``from_history`` asks for them anyway (a job: ``kept_figures``)."""
+    now, unless ``from_history`` asks for them anyway (a job: ``kept_figures``);
+    ``too_long_for``: ``as_of_too_long(unit)``, when the caller has weighed it."""
     month, months = overview_months(today, month, months)
     too_long = None
-    if as_of and not from_history and (campaigns := as_of_too_long(unit)) is not None:
-        too_long, as_of = (as_of, campaigns), None
+    if as_of and not from_history:
+        campaigns = as_of_too_long(unit) if too_long_for is _NOT_WEIGHED else too_long_for
+        if campaigns is not None:
+            too_long, as_of = (as_of, campaigns), None
     board = dashboard(unit, span, year, as_of=as_of, today=today, month=month, months=months)
     # the programmes overlapping the period, read once: the year's plan is one of them
     programmes = list(targets_of.programmes_for(unit, start=board.period.start, end=board.period.end))

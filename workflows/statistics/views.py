@@ -82,7 +82,8 @@ def home(request):
     def count() -> overview_cache.Shown:
         started = overview_cache.now()  # what is written after this may be missing from the figures
         page = replica.on_replica(selectors.overview_page, request.user, unit, picker, span=span, year=year,
-                                  as_of=as_of, today=today, month=month, months=months, can_plan=can_plan)
+                                  as_of=as_of, today=today, month=month, months=months, can_plan=can_plan,
+                                  too_long_for=past_campaigns)
         counted.append(page)
         heading, notes, figures = kept_figures.overview_parts(page)  # they show nothing of the user nor the request
         return overview_cache.Shown(at=started, as_of=page.as_of, heading=heading, notes=notes, figures=figures)
