@@ -142,9 +142,9 @@ def test_the_dashboard_reads_the_rows_of_the_unit_and_its_children(history, sett
     world = history
     org.unit_move(unit_id=world.other_district.pk, parent_id=world.district.pk, actor=world.admin)
     (_board, queries), _summed = both_ways(world.province, Period.year(2026), settings)
-    # the pipeline, then the funnel, the month figures, the bands and the durations in one statement; no source
+    # the pipeline, the funnel, the month figures, the bands and the durations in one statement; no source
     assert read_from(queries, ("statistics_subtreestage", *ROLLUP_TABLES, *SOURCE_TABLES)) == [
-        ("statistics_subtreestage",), ROLLUP_TABLES]
+        ("statistics_subtreestage", *ROLLUP_TABLES)]
     # the year's rows, not the months'
     assert SubtreeEntries.objects.filter(unit=world.province, whole_year=True, month=dt.date(2026, 1, 1)).exists()
 
@@ -199,16 +199,15 @@ def test_a_unit_s_cdcs_are_not_read_but_for_the_month_figures(history, settings)
     with connection.execute_wrapper(keep):
         (_board, queries), _summed = both_ways(district, PERIODS[0], settings)
 
-    [stages] = [q["sql"] for q in queries if 'FROM "statistics_subtreestage"' in q["sql"]]
-    assert '"organisation_unit"' not in stages
-    read = {int(n) for n in re.search(r'"unit_id" IN \(([\d, ]+)\)', stages).group(1).split(",")}
-    assert read == {district.pk} | upper
-    # the funnel, the month figures, the bands and the durations: one statement
+    # the pipeline, the day counters, the funnel, the month figures, the bands and the durations: one statement
+    assert not [q for q in queries if 'FROM "statistics_subtreestage"' in q["sql"]]
     [(sql, params)] = [(sql, params) for sql, params in executed if "statistics_subtreeentries" in sql]
-    parts = dict(re.findall(r"FROM (statistics_subtree\w+)\s+WHERE (.*?)GROUP BY", sql, re.S))
+    parts = {re.search(r"FROM (statistics_subtree\w+)", chunk).group(1): chunk
+             for chunk in sql.split("\n (SELECT COALESCE")[1:]}
     assert set(parts) == {"statistics_subtreeentries", "statistics_subtreemonthfigures", "statistics_subtreeband",
-                          "statistics_subtreeduration"}
-    for table in ("statistics_subtreeentries", "statistics_subtreeband"):
+                          "statistics_subtreeduration", "statistics_subtreestage", "statistics_subtreestalled"}
+    for table in ("statistics_subtreeentries", "statistics_subtreeband", "statistics_subtreestage",
+                  "statistics_subtreestalled"):
         assert "organisation_unit" not in parts[table] and "unit_id = ANY(%(units)s)" in parts[table], table
     assert set(params["units"]) == {district.pk} | upper
     assert "ANY(ARRAY(SELECT c.id FROM organisation_unit c" in parts["statistics_subtreemonthfigures"]

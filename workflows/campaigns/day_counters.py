@@ -212,7 +212,9 @@ _OVERDUE, _CURRENT = "", "*"
 #: The reader's one statement: the rows of the unit and of its upper-level children (by id: the caller
 #: has them, ``rollups.branch_units``), and the row saying whether the counters are current — in the
 #: same snapshot.
-_BY_BRANCH = f"""
+#: The day counters of a unit and its upper-level children (``units``) on ``today``, and a row that says whether
+#: they are current: (unit id, stage or overdue or current, figure).
+BY_BRANCH = f"""
 SELECT s.unit_id, s.stage, s.campaigns FROM statistics_subtreestalled s
  WHERE s.unit_id = ANY(%(units)s) AND s.campaigns <> 0
  UNION ALL
@@ -296,15 +298,22 @@ def by_branch(unit: Unit, units: dict[int, str], *, today: dt.date) -> list[tupl
     when the counters are not read (``rollups.read``) or not current: the
     caller sums the fine rows.
 
-    One query (``_BY_BRANCH``), over at most (children + 1) × (stages + 1)
+    One query (``BY_BRANCH``), over at most (children + 1) × (stages + 1)
     counters, and the row that says whether they are current — in the same
     statement, so that a replica cannot replay a recount between the two.
     On the replica if the caller reads there."""
     if not rollups.read():
         return None
     with connections[router.db_for_read(SubtreeStalled)].cursor() as cursor:
-        cursor.execute(_BY_BRANCH, {"units": list(units), "today": today})
+        cursor.execute(BY_BRANCH, {"units": list(units), "today": today})
         found = cursor.fetchall()
+    return branch_figures(unit, units, found)
+
+
+def branch_figures(unit: Unit, units: dict[int, str], found) -> list[tuple[str, int, int]] | None:
+    """``by_branch``'s figures from the rows of ``BY_BRANCH`` (read by the
+    caller in a statement of its own, perhaps): None if they do not say the
+    counters are current."""
     if not any(kind == _CURRENT for _unit, kind, _n in found):
         return None
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0])

@@ -331,25 +331,28 @@ def rebuild() -> None:
 
 
 # --- reading ------------------------------------------------------------------------
-def by_branch(unit: Unit, units: dict[int, str]) -> list[tuple[str, str, int]]:
+def by_branch(unit: Unit, units: dict[int, str], found=None) -> list[tuple[str, str, int]]:
     """(branch path, stage, campaigns) of ``unit``'s subtree now: each direct
     child's subtree, and the unit's own campaigns under the unit's own path
     (its row less its children's). ``units``: the unit and its children that
     can hold campaigns, path by id (``branch_units``). One query over at
-    most (children + 1) × stages rows."""
+    most (children + 1) × stages rows — or none, given their rows
+    (``found``: (unit id, stage, campaigns), read by the caller's statement)."""
     from .models import SubtreeStage
 
+    if found is None:
+        found = (SubtreeStage.objects.filter(unit_id__in=list(units)).exclude(campaigns=0)
+                 .values_list("unit_id", "stage", "campaigns"))
     own: dict[str, int] = defaultdict(int)
-    found = []
-    for unit_id, stage, n in (SubtreeStage.objects.filter(unit_id__in=list(units)).exclude(campaigns=0)
-                              .values_list("unit_id", "stage", "campaigns")):
+    split = []
+    for unit_id, stage, n in found:
         path = units[unit_id]
         if path == unit.path:
             own[stage] += n
         else:
             own[stage] -= n
-            found.append((path, stage, n))
-    return found + [(unit.path, stage, n) for stage, n in own.items() if n]
+            split.append((path, stage, n))
+    return split + [(unit.path, stage, n) for stage, n in own.items() if n]
 
 
 def branch_units(unit: Unit) -> tuple[list[Unit], dict[int, str]]:

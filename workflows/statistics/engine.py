@@ -49,6 +49,7 @@ from workflows.campaigns.models import (
     SubtreeDuration,
     SubtreeEntries,
     SubtreeMonthFigures,
+    SubtreeStage,
     Task,
     TaskDueCount,
 )
@@ -357,10 +358,11 @@ def dashboard_for(unit: Unit, period: Period, *, today: dt.date, stocks_lag: boo
     refresh's that misses the latest changes, ``Dashboard.stocks_taken_at``
     says since when)."""
     rows, length = _branches(unit)
-    _states_now(rows, unit, length, today=today)
     if rollups.read():
-        durations = _rolled_up_figures(rows, unit, period, today=today)
+        durations, stages, late = _rolled_up_figures(rows, unit, period, today=today)
+        _states_now(rows, unit, length, today=today, stages=stages, late=late)
     else:
+        _states_now(rows, unit, length, today=today)
         durations = _summed_figures(rows, unit, length, period)
     _follow_up_figures(rows, unit, length, period)
     return _finish(unit, period, None, rows, durations, length, today=today, stocks_lag=stocks_lag)
@@ -405,9 +407,11 @@ BAND_SUMS = {
 
 def _rollups_sql(months: str) -> str:
     """The statement that reads a board's rollups (``_rolled_up_figures``): a
-    JSON array of rows per rollup, in one round trip and one plan — the four
-    queries the ORM built cost more to build than to run. ``months``: the
-    filter on a rollup's months (``rollups.months_sql``)."""
+    JSON array of rows per rollup, in one round trip and one plan — the six
+    queries the ORM built cost more to build than to run: the funnel, the
+    month figures, the registry's bands, the durations, the pipeline
+    (``rollups.by_branch``' rows) and the day counters (``day_counters.BY_BRANCH``).
+    ``months``: the filter on a rollup's months (``rollups.months_sql``)."""
     month_sums = ", ".join(f"SUM({c}) AS {c}" for c in MONTH_COLUMNS)
     band_sums = ", ".join(f"{sql} AS {name}" for name, sql in BAND_SUMS.items())
     return f"""
@@ -425,22 +429,27 @@ SELECT
      WHERE unit_id = ANY(%(units)s) GROUP BY unit_id) r),
  (SELECT COALESCE(json_agg(r), '[]') FROM (
     SELECT stage, working_days, SUM(stints) AS n FROM {SubtreeDuration._meta.db_table}
-     WHERE unit_id = %(unit)s AND stints <> 0 AND ({months}) GROUP BY stage, working_days) r)
+     WHERE unit_id = %(unit)s AND stints <> 0 AND ({months}) GROUP BY stage, working_days) r),
+ (SELECT COALESCE(json_agg(json_build_array(unit_id, stage, campaigns)), '[]') FROM {SubtreeStage._meta.db_table}
+   WHERE unit_id = ANY(%(units)s) AND campaigns <> 0),
+ (SELECT COALESCE(json_agg(json_build_array(unit_id, kind, n)), '[]')
+    FROM ({day_counters.BY_BRANCH}) r(unit_id, kind, n))
 """
 
 
-def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> dict[str, dict[int, int]]:
+def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> tuple:
     """The same from the rollups: the rows of the unit and its children
     (``rollups.split_by_branch``: the month figures of every child, where a
     grassroots union reports the members it recruited and lost), the
-    durations from the unit's rows alone. One statement (``_rollups_sql``),
-    on the replica if the caller reads there."""
+    durations from the unit's rows alone; and for ``_states_now`` the
+    pipeline's rows and the day counters' figures (None: not current). One
+    statement (``_rollups_sql``), on the replica if the caller reads there."""
     first, last = period.months
     months, params = rollups.months_sql(first, last, today=today)
-    params.update(units=list(rows.units), unit=unit.pk, depth=unit.depth + 1, under=f"{unit.path}%")
+    params.update(units=list(rows.units), unit=unit.pk, depth=unit.depth + 1, under=f"{unit.path}%", today=today)
     with prepared_cursor(connections[router.db_for_read(SubtreeEntries)]) as cursor:
         cursor.execute(_rollups_sql(months), params)
-        entries, month_figures, bands, stints = cursor.fetchone()
+        entries, month_figures, bands, stints, stages, counters = cursor.fetchone()
     units = rows.units
     if missing := {row["unit_id"] for row in month_figures} - set(units):  # CĐCS that reported movements
         units = {**units, **dict(Unit.objects.filter(pk__in=missing).values_list("pk", "path"))}
@@ -467,7 +476,7 @@ def _rolled_up_figures(rows, unit: Unit, period: Period, *, today: dt.date) -> d
     durations: dict[str, dict[int, int]] = defaultdict(dict)
     for row in stints:
         durations[row["stage"]][row["working_days"]] = row["n"]
-    return dict(durations)
+    return dict(durations), stages, day_counters.branch_figures(unit, rows.units, counters)
 
 
 # --- as of a past day, from the history --------------------------------------------------
@@ -679,7 +688,11 @@ def _movements(unit: Unit, filters: Filters, cut: dt.datetime | None) -> QuerySe
     return movements
 
 
-def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
+#: ``_states_now``' default: it reads the day counters itself.
+_UNREAD = object()
+
+
+def _states_now(rows, unit: Unit, length: int, *, today: dt.date, stages=None, late=_UNREAD) -> None:
     """Campaigns per stage, stalled and overdue tasks now (summary tables),
     each stalled by its unit's time limits and calendar (its zone's: the
     nearest unit keeping its own reference data).
@@ -688,11 +701,14 @@ def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     and, when the day counters are today's (``day_counters.by_branch``),
     the stalled and the overdue from theirs: a row per child, whatever the
     size of the subtree. Else the stalled are summed over the cohorts and
-    the overdue over the open tasks' due dates of the whole subtree."""
+    the overdue over the open tasks' due dates of the whole subtree.
+    ``stages`` and ``late``: the pipeline's rollup rows and the day counters'
+    figures when the caller read them (``_rolled_up_figures``)."""
     branch = _branch("unit__path", length)
-    late = day_counters.by_branch(unit, rows.units, today=today)
+    if late is _UNREAD:
+        late = day_counters.by_branch(unit, rows.units, today=today)
     if late is not None:
-        for path, stage, n in rollups.by_branch(unit, rows.units):
+        for path, stage, n in rollups.by_branch(unit, rows.units, stages):
             target = _row(rows, unit, path)
             target.stages[stage] = target.stages.get(stage, 0) + n
         for path, stalled, overdue in late:
@@ -704,7 +720,7 @@ def _states_now(rows, unit: Unit, length: int, *, today: dt.date) -> None:
     cohorts = StageCohort.objects.filter(unit__path__startswith=unit.path).exclude(campaigns=0).annotate(branch=branch)
     if rollups.read():
         # the stages from the coarse level (a row per child and stage); the cohorts only for the stalled
-        for path, stage, n in rollups.by_branch(unit, rows.units):
+        for path, stage, n in rollups.by_branch(unit, rows.units, stages):
             target = _row(rows, unit, path)
             target.stages[stage] = target.stages.get(stage, 0) + n
         for row in cohorts.filter(stalled_filter).values("branch").annotate(late=Sum("campaigns")).order_by():
