@@ -68,11 +68,11 @@ def test_the_figures_are_read_from_the_replica_and_who_sees_what_from_the_primar
     # when the manager opens the dashboard
     response, on_replica, on_primary = _get(client)
 
-    # then the session, the user, their grants and the unit picker (the chosen unit, then its way up and
-    # children) come from the primary, every figure from the replica (the same queries as on the primary
-    # alone), and its lag once
+    # then the session, the user, their grants, the upper-level unit kinds (once in the request) and the unit
+    # picker (the chosen unit, then its way up and children) come from the primary, every figure from the
+    # replica (the same queries as on the primary alone), and its lag once
     assert tables_read(on_primary) == ["django_session", "auth_user", "organisation_unituserobjectpermission",
-                                       "organisation_unit", "organisation_unit"]
+                                       "organisation_unitkind", "organisation_unit", "organisation_unit"]
     assert len(on_replica) == len(primary_alone) - len(on_primary) + 1
     assert "pg_last_wal_replay_lsn()" in on_replica.captured_queries[-1]["sql"]
     assert (_shown(response, "campaigns"), _shown(response, "new_members")) == (3, 12)
