@@ -161,3 +161,21 @@ def test_signing_out_tells_the_browser_to_erase_what_it_kept(client, world):
     assert response.status_code == 200  # the signed-out page, as before
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert "_auth_user_id" not in client.session
+
+
+def test_the_visit_form_names_its_enterprise_and_base_visit_without_thousands_separators(client, world):
+    """The field app reads them back as numbers: "12.345" (how ``{{ n }}`` shows 12345) is another number, and a
+    visit to any enterprise past the thousandth was refused offline as "not among those kept" (CI's flaky test)."""
+    from tests import factories
+    from workflows.people.models import SurveyVisit
+
+    enterprise = factories.EnterpriseFactory(pk=12345, responsible_unit=world.district)
+    campaign_at(world, Stage.SURVEYED, enterprise=enterprise)
+    visit = surveys.survey_visit_record(enterprise_id=enterprise.pk, actor=world.supervisor,
+                                        data=surveys.VisitData(visited_on=clock.today(), workforce=300))
+    SurveyVisit.objects.filter(pk=visit.pk).update(id=23456)
+    client.force_login(world.officer)
+
+    html = client.get(f"/surveys/visits/add/{enterprise.pk}/").content.decode()
+
+    assert 'data-field-enterprise="12345"' in html and 'data-field-base-visit="23456"' in html
