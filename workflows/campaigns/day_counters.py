@@ -211,9 +211,7 @@ _OVERDUE, _CURRENT = "", "*"
 
 #: The reader's one statement: the rows of the unit and of its upper-level children (by id: the caller
 #: has them, ``rollups.branch_units``), and the row saying whether the counters are current — in the
-#: same snapshot.
-#: The day counters of a unit and its upper-level children (``units``) on ``today``, and a row that says whether
-#: they are current: (unit id, stage or overdue or current, figure).
+#: same snapshot. Its rows: (unit id, stage, or "" for the overdue tasks, or "*" for current; figure).
 BY_BRANCH = f"""
 SELECT s.unit_id, s.stage, s.campaigns FROM statistics_subtreestalled s
  WHERE s.unit_id = ANY(%(units)s) AND s.campaigns <> 0

@@ -362,7 +362,7 @@ def branch_units(unit: Unit) -> tuple[list[Unit], dict[int, str]]:
     pipeline, the funnel, the durations and the registry. Grassroots unions
     hold no rows there — no campaign, enterprise or stint belongs to one
     (registration and every transfer refuse them) — so the 2.755 CĐCS under
-    a district are not probed (the month figures are: ``branch_sums(every_child=True)``).
+    a district are not probed (the month figures are: ``statistics.engine._rollups_sql``).
     One query."""
     children = upper_children(unit)
     return [child for child in children if child.is_active], {unit.pk: unit.path,
