@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Small reference answers read once per request (the upper-level unit kinds).
     "workflows.core.memo.RequestMemoMiddleware",
+    # Work a request leaves for after its page is sent (a dashboard's figures counted again).
+    "workflows.core.after_response.AfterResponseMiddleware",
     # Read your own writes: a client that has just written reads the primary, not the replica.
     "workflows.core.replica.RecentWriteMiddleware",
     "workflows.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -301,6 +303,9 @@ else:
 #: long, with the time they were counted and a link to count them again; a user who wrote since gets
 #: them counted again (``workflows.statistics.overview_cache``). 0: counted on every request.
 DASHBOARD_SHARED_SECONDS = int(os.environ.get("DASHBOARD_SHARED_SECONDS", "60"))
+#: Past that, figures counted less than this long ago are still shown at once (saying how old they are)
+#: and counted again after the page is sent; older ones are counted before it. 0 with the above: never kept.
+DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "900"))
 # Each worker's memory; the dashboard's shared figures in Redis when REDIS_URL is set (one count for
 # every worker). At most 200 pages of figures (20–50 KB each) in a worker's memory.
 CACHES = {

@@ -39,4 +39,4 @@ WEBHOOK_ALLOW_HTTP = WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 WEBHOOK_TIMEOUT_SECONDS = 5
 # The dashboard's figures are counted on every request (a test moves a campaign, then reads them);
 # tests/statistics/test_overview_cache.py switches the sharing on.
-DASHBOARD_SHARED_SECONDS = 0
+DASHBOARD_SHARED_SECONDS = DASHBOARD_STALE_SECONDS = 0

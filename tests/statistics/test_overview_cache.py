@@ -197,3 +197,97 @@ def test_the_figures_are_shared_by_every_worker_through_redis(world, shared):
     # then it took the count kept in Redis
     assert second.context["shown"].shared is True
     assert _figure(first, "campaigns") == _figure(second, "campaigns") == 1
+
+
+def _fresh(client, unit, since):
+    return client.get(reverse("statistics:figures_fresh"), {"unit": unit.pk, "since": since})
+
+
+def test_figures_a_little_old_are_shown_at_once_and_counted_again_after_the_page_is_sent(world, shared):
+    # given figures shared for a second and kept for a minute, counted with 1 campaign, then one more campaign
+    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 60
+    campaign_at(world, Stage.SURVEYED)
+    client, first, _queries = _open(world.supervisor, unit=world.district.pk)
+    _one_more_campaign(world)
+    time.sleep(1.1)
+
+    # when the page is opened past its second (the test client closes the response, as a server does once it
+    # has sent it), then the page asks whether newer figures are kept, then it is opened again
+    old, _queries = _get(client, unit=world.district.pk)
+    asked_old = _fresh(client, world.district, old.context["shown"].stamp)
+    new, _queries = _get(client, unit=world.district.pk)
+    asked_new = _fresh(client, world.district, new.context["shown"].stamp)
+
+    # then the old figures were shown at once, saying so and asking every 2 seconds; counted again after the page
+    # was sent, the page was told to reload, and the new ones are shared and say nothing more
+    assert _figure(old, "campaigns") == 1 and old.context["shown"].stale is True
+    notice = re.search(r'<p class="notice" id="figures-counting"[^>]*>(.*?)</p>', old.content.decode(), re.S)
+    assert notice and "đang được tính lại" in notice.group(1)
+    assert 'hx-trigger="every 2s"' in old.content.decode()
+    assert f'{reverse("statistics:figures_fresh")}?unit={world.district.pk}&amp;since=' in old.content.decode()
+    assert asked_old.status_code == 200 and asked_old["HX-Refresh"] == "true"
+    assert _figure(new, "campaigns") == 2
+    assert (new.context["shown"].shared, new.context["shown"].stale) == (True, False)
+    assert new.context["shown"].at > old.context["shown"].at
+    assert 'id="figures-counting"' not in new.content.decode()
+    assert asked_new.status_code == 286  # nothing newer is being counted: htmx stops asking
+
+
+def test_figures_being_counted_again_by_another_request_are_not_counted_twice(world, shared):
+    # given old figures (1 campaign) that a request in progress is counting again, then one more campaign
+    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 60
+    campaign_at(world, Stage.SURVEYED)
+    client, first, _queries = _open(world.supervisor, unit=world.district.pk)
+    _one_more_campaign(world)
+    time.sleep(1.1)
+    name = overview_cache.key(*_parts_of(first))
+    caches[overview_cache.CACHE].add(f"{name}:counting", 1)
+
+    # when two more requests open the page
+    second, _queries = _get(client, unit=world.district.pk)
+    third, _queries = _get(client, unit=world.district.pk)
+
+    # then both showed the old figures, and neither counted them again (the other request will)
+    assert [_figure(r, "campaigns") for r in (second, third)] == [1, 1]
+    assert third.context["shown"].at == first.context["shown"].at and third.context["shown"].stale is True
+
+
+def _parts_of(response):
+    """The shared figures' key parts of a dashboard response (``views._figures_parts``)."""
+    context = response.context
+    return (context["unit"].pk, context["span"], context["year"], context["month"], context["months"],
+            context["as_of"], clock.today(), int(context["can_plan"]))
+
+
+def test_figures_older_than_kept_are_counted_before_the_page(world, shared):
+    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 2
+    campaign_at(world, Stage.SURVEYED)
+    client, _first, _queries = _open(world.supervisor, unit=world.district.pk)
+    _one_more_campaign(world)
+    time.sleep(2.1)
+
+    later, _queries = _get(client, unit=world.district.pk)
+
+    assert _figure(later, "campaigns") == 2
+    assert (later.context["shown"].shared, later.context["shown"].stale) == (False, False)
+
+
+def test_asking_whether_figures_are_fresh_checks_the_unit_and_stops_when_it_is_no_use(world, shared):
+    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 60
+    client, first, _queries = _open(world.supervisor, unit=world.district.pk)
+    other = Client()
+    other.force_login(world.other_supervisor)
+    stamp = first.context["shown"].stamp
+    counting = f"{overview_cache.key(*_parts_of(first))}:counting"
+
+    assert _fresh(other, world.district, stamp).status_code == 404
+    assert _fresh(client, world.district, stamp).status_code == 286  # nobody counts them: htmx stops asking
+    caches[overview_cache.CACHE].add(counting, 1)  # a request in progress counts them again
+    assert _fresh(client, world.district, stamp).status_code == 204  # not yet: asked again in 2 seconds
+    assert _fresh(client, world.district, str(time.time() - 3600)).status_code == 200  # newer ones are kept
+    for wrong in ("yesterday", "nan", "inf"):
+        assert _fresh(client, world.district, wrong).status_code == 286
+    caches[overview_cache.CACHE].delete(overview_cache.key(*_parts_of(first)))
+    assert _fresh(client, world.district, stamp).status_code == 204  # being counted, nothing kept meanwhile
+    caches[overview_cache.CACHE].clear()
+    assert _fresh(client, world.district, stamp).status_code == 286  # nothing kept: the page counts when reloaded

@@ -173,7 +173,7 @@ class RecentWriteMiddleware:
     last longer to keep its reads off the replica."""
 
     def __init__(self, get_response):
-        if not (replica_configured() or settings.DASHBOARD_SHARED_SECONDS > 0):
+        if not (replica_configured() or _figures_seconds() > 0):
             raise MiddlewareNotUsed
         self.get_response = get_response
 
@@ -196,8 +196,12 @@ class RecentWriteMiddleware:
 
 def _mark_seconds() -> int:
     """How long the mark of a write lasts: the longer of its two uses."""
-    return max(settings.REPLICA_READ_YOUR_WRITES_SECONDS if replica_configured() else 0,
-               settings.DASHBOARD_SHARED_SECONDS)
+    return max(settings.REPLICA_READ_YOUR_WRITES_SECONDS if replica_configured() else 0, _figures_seconds())
+
+
+def _figures_seconds() -> int:
+    """How long figures counted before a write may be shown to its writer, who must get them counted again."""
+    return max(settings.DASHBOARD_SHARED_SECONDS, settings.DASHBOARD_STALE_SECONDS)
 
 
 def _wrote_at(value: str | None) -> float | None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("past/", views.past_count, name="past_count"),
     path("kept/<int:pk>/", views.kept_status, name="kept_status"),
+    path("fresh/", views.figures_fresh, name="figures_fresh"),
     # reports (report_views)
     path("report/", report_views.report_page, name="report"),
     path("report/count/", report_views.report_count, name="report_count"),

@@ -70,10 +70,7 @@ def home(request):
     is counted by a job and kept (``kept_figures``)."""
     today = clock.today()
     unit, picker = _picked(request)
-    span, year = _period(request, today)
-    month, months = selectors.overview_months(today, *_overview_months(request))
-    as_of = _as_of(request, today)
-    can_plan = permissions.can_plan(request.user, unit)
+    span, year, month, months, as_of, can_plan = asked = _overview_asked(request, unit, today)
     past_campaigns = selectors.as_of_too_long(unit) if as_of else None
     past = kept_figures.kept(kept_figures.overview_key(unit.pk, span=span, year=year, month=month, months=months,
                                                    day=as_of, can_plan=can_plan)) if past_campaigns else None
@@ -93,8 +90,7 @@ def home(request):
         heading, notes, figures = kept_figures.shown_parts(past)
         shown = overview_cache.Shown(at=past.counted_at, as_of=as_of, heading=heading, notes=notes, figures=figures)
     else:
-        shown = overview_cache.shown((unit.pk, span, year, month, months, as_of, today, int(can_plan)),
-                                     again=again, count=count)
+        shown = overview_cache.shown(_figures_parts(unit, asked, today), again=again, count=count)
     query = _query_without_again(request)
     keep = request.GET.copy()
     keep["again"] = "1"
@@ -107,8 +103,49 @@ def home(request):
         "period_query": selectors.period_query(span, year, month, months), "shown": shown,
         "again_query": keep.urlencode(), "nav_active": "overview", "query": query,
         "past_day": as_of if past_campaigns else None,
+        "fresh_url": f"{reverse('statistics:figures_fresh')}?{_fresh_query(request, unit, shown)}",
         **kept_context(past, reverse("statistics:past_count"), query)}
     return render(request, "statistics/home.html", context)
+
+
+def _overview_asked(request, unit: Unit, today: dt.date) -> tuple[str, int, int, int, dt.date | None, bool]:
+    """What the dashboard's query asks of ``unit``: the period (span, year, month, months), the past day, and
+    whether the user may plan the unit (a link in the figures)."""
+    span, year = _period(request, today)
+    month, months = selectors.overview_months(today, *_overview_months(request))
+    return span, year, month, months, _as_of(request, today), permissions.can_plan(request.user, unit)
+
+
+def _figures_parts(unit: Unit, asked: tuple, today: dt.date) -> tuple:
+    """What decides the shared figures (``overview_cache.key``)."""
+    span, year, month, months, as_of, can_plan = asked
+    return unit.pk, span, year, month, months, as_of, today, int(can_plan)
+
+
+def _fresh_query(request, unit: Unit, shown: overview_cache.Shown) -> str:
+    keep = request.GET.copy()
+    keep.pop("again", None)
+    keep["unit"], keep["since"] = str(unit.pk), shown.stamp
+    return keep.urlencode()
+
+
+@login_required
+@require_GET
+def figures_fresh(request):
+    """Whether the dashboard's figures a page showed a little old (``since``:
+    when they were counted) have been counted again since (the page asks
+    every few seconds): 204 while they have not, a reload once they have,
+    286 (htmx stops asking) when asking is no use any more. A unit the user
+    may not see: 404."""
+    unit = unit_picked(request.user, param_int(request.GET, "unit"))
+    if unit is None:
+        raise Http404
+    today = clock.today()
+    fresh = overview_cache.fresh_since(_figures_parts(unit, _overview_asked(request, unit, today), today),
+                                       request.GET.get("since", ""))
+    if fresh is None:
+        return HttpResponse(status=286)
+    return HttpResponseClientRefresh() if fresh else HttpResponse(status=204)
 
 
 @login_required
