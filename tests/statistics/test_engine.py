@@ -4,6 +4,7 @@ their "entered by" cut-off, filters on the enterprises, the stocks at a
 period's end, and the three ways to the same figures agreeing on every
 indicator of the registry."""
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -17,7 +18,7 @@ from workflows.campaigns.flows import Stage
 from workflows.core import clock
 from workflows.organisation.selectors import unit_picker
 from workflows.statistics import indicators, services
-from workflows.statistics.engine import Filters, dashboard_as_of, dashboard_for, figures_for
+from workflows.statistics.engine import STAGES, Filters, dashboard_as_of, dashboard_for, figures_for
 from workflows.statistics.models import EstimateKind, MovementKind, ProgrammeBasis
 from workflows.statistics.periods import Period
 
@@ -447,3 +448,17 @@ def test_the_overview_as_of_a_past_day_counts_what_was_entered_by_then(client, w
     assert [c.value for c in plan_group.rows[-1].cells] == [5]  # the 9 entered on 20/05 are not known yet
     # the trend's months stop at the past day, read from the summary tables (which keep no entry dates)
     assert [p.cumulative for p in response.context["trend"].points][:6] == [0, 0, 0, 0, 5 + 9, None]
+
+
+def test_the_table_by_unit_totals_each_stage(client, world):
+    # given three campaigns of the district: two surveyed, one at its founding congress
+    for stage in (Stage.SURVEYED, Stage.SURVEYED, Stage.FOUNDING_CONGRESS):
+        campaign_at(world, stage, enterprise=EnterpriseFactory(responsible_unit=world.district))
+    client.force_login(world.manager)
+
+    html = client.get(reverse("statistics:home"), {"unit": world.province.pk}).content.decode()
+
+    # then the table's last row has each stage's total, in the stages' order, none left out
+    totals = re.findall(r'<th data-total="(\w+)">([\d.]+)</th>', html)
+    assert totals == [(str(stage), {"surveyed": "2", "founding_congress": "1"}.get(str(stage), "0"))
+                      for stage in STAGES]

@@ -399,6 +399,16 @@ class UnitRow:
     figures: BranchFigures
     cells: tuple[str, ...]
 
+    @property
+    def by_stage(self) -> tuple[tuple[str, str], ...]:
+        """(stage, cell) of the campaigns per stage."""
+        return tuple(zip(STAGES, self.cells, strict=False))
+
+    @property
+    def after_stages(self) -> tuple[str, ...]:
+        """The stalled and overdue tasks' cells."""
+        return self.cells[len(STAGES):]
+
 
 def unit_rows(board: Dashboard) -> tuple[tuple[UnitRow, ...], UnitRow]:
     """The table by unit of ``board``: a row per branch, and the total's."""
