@@ -30,9 +30,13 @@ def pytest_collection_modifyitems(config, items):
         return
     locks = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…): SQLite has no row locks")
     browser = pytest.mark.skip(reason="browser tests run against the app served on PostgreSQL (set DATABASE_URL)")
+    migration = pytest.mark.skip(reason="data migrations are tested on PostgreSQL, the production database "
+                                        "(each takes the schema back and forth: half a minute)")
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(browser)
+        elif "migration" in item.keywords:
+            item.add_marker(migration)
         elif "postgres" in item.keywords:
             item.add_marker(locks)
 

@@ -8,6 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from workflows.core import clock
 
+pytestmark = pytest.mark.migration
+
 BEFORE = [("organisation", "0006_unit_children_index")]
 AFTER = [("organisation", "0007_unit_folded_name")]
 

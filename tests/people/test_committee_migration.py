@@ -8,6 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from workflows.core import clock
 
+pytestmark = pytest.mark.migration
+
 BEFORE = [("campaigns", "0015_follow_up"), ("people", "0002_issues")]
 AFTER = [("campaigns", "0018_committee_seats_are_workers")]
 

@@ -27,6 +27,7 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.migration
 @pytest.mark.django_db(transaction=True)
 def test_the_columns_become_rows_and_back(reference_data):
     # given, before the migrations, a unit's month with figures in the stage columns and two rule sets

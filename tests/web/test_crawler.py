@@ -34,7 +34,7 @@ BUILT_ON = dt.datetime(2026, 11, 20, 9, 0)
 #: The jobs run a week later (a Friday too), when reminders and escalations are due.
 JOBS_ON = dt.datetime(2026, 11, 27, 9, 0)
 #: Bounds of one login's crawl: URLs of one URL pattern, URLs in all.
-PER_PATTERN = 40
+PER_PATTERN = 20
 PER_LOGIN = 800
 
 
