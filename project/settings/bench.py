@@ -20,5 +20,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.peer"]
 # The benchmark database is disposable: `bench/generate.py --force` empties it
 # with TRUNCATE, which the append-only tables refuse unless the session says so.
+# JIT off, as docs/operations.md sets it for the application's role (the bench
+# connects as the superuser, whose sessions would compile misestimated plans).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cdcs.allow_truncate=on"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cdcs.allow_truncate=on -c jit=off"

@@ -1,6 +1,7 @@
 """What drf-spectacular needs beyond the views: our authentication in the
-schema (loaded by the app's ``ready``), and the error answers of every
-operation (a postprocessing hook named in ``SPECTACULAR_SETTINGS``).
+schema (loaded by the app's ``ready``), the error answers of every
+operation (a postprocessing hook named in ``SPECTACULAR_SETTINGS``), and
+the schema's page, which keeps what it generated (``KeptSchemaView``).
 
 Every error is a problem detail (RFC 9457, ``problems.problem_handler``),
 ``application/problem+json``. Which ones an operation can give follows from
@@ -19,7 +20,13 @@ what the schema already says of it, so that no view has to list them:
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 
@@ -108,3 +115,28 @@ def problem_responses(result, generator, request, public):
                 responses.setdefault(str(status), answer)
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+class KeptSchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process for each language
+    (``?lang=`` or the request's) and kept: it follows from the code alone
+    — served publicly, the same for every caller — and generating it walks
+    every view and serializer (a second of a worker's time at each
+    request otherwise). A language the site does not offer, or a version
+    asked for, is generated without being kept (no key from a client's
+    text)."""
+
+    _kept: ClassVar[dict[str, dict]] = {}
+
+    def _get_schema_response(self, request):
+        language = translation.get_language()
+        keep = (self.api_version is None and request.version is None and self._get_version_parameter(request) is None
+                and language in dict(settings.LANGUAGES))
+        if not keep:
+            return super()._get_schema_response(request)
+        data = self._kept.get(language)
+        if data is None:
+            generator = self.generator_class(urlconf=self.urlconf, patterns=self.patterns)
+            data = self._kept[language] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(data=data,
+                        headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'})
