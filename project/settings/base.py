@@ -305,7 +305,7 @@ else:
 DASHBOARD_SHARED_SECONDS = int(os.environ.get("DASHBOARD_SHARED_SECONDS", "60"))
 #: Past that, figures counted less than this long ago are still shown at once (saying how old they are)
 #: and counted again after the page is sent; older ones are counted before it. 0 with the above: never kept.
-DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "900"))
+DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "3600"))
 # Each worker's memory; the dashboard's shared figures in Redis when REDIS_URL is set (one count for
 # every worker). At most 200 pages of figures (20–50 KB each) in a worker's memory.
 CACHES = {

@@ -19,12 +19,13 @@ Read your own writes: a client that wrote after the figures were counted
 again — and leaves them counted for the others.
 
 Past that minute they are still shown at once for a while
-(``DASHBOARD_STALE_SECONDS``, 15 minutes by default), saying when they were
+(``DASHBOARD_STALE_SECONDS``, an hour by default), saying when they were
 counted, and counted again after the page is sent (``core.after_response``,
 by the process that sent it): the next visitor gets them fresh, and the page
 asks a moment later whether they are (``fresh_since``) and reloads itself
-when they are. So no visitor waits for a count but the first of a quarter of
-an hour, one who asks for it ("Count again now") and one who just wrote.
+when they are. So no visitor waits for a count but the first of an hour (or
+of the day: the day is in the key), one who asks for it ("Count again now")
+and one who just wrote.
 
 ``DASHBOARD_SHARED_SECONDS = DASHBOARD_STALE_SECONDS = 0`` never keeps them
 (the test suite's setting; the tests of this module switch it on).
