@@ -432,6 +432,9 @@ def query() -> st.SearchStrategy[dict]:
 #: Pages that bind their choice form to the query and answer a bad choice
 #: with 400 and the form's errors, rather than ignoring it.
 QUERY_FORM_PAGES = {"statistics:targets"}
+#: What a page's poll asks of a unit in the query: a reload (200), "not yet" (204), or "stop asking" (286,
+#: htmx's), never anything of a unit outside the role's scope (404, as without it).
+POLLS = {"statistics:figures_fresh": {200, 204, 286}}
 
 
 @pytest.fixture
@@ -460,6 +463,8 @@ def answers_allowed(page: str, plain: int, params: dict, units: set[int]) -> set
     than show another unit); 400 where the query binds a form."""
     allowed = {plain}
     unit_id = param_int(QueryDict(urlencode(params, doseq=True)), "unit")
+    if page in POLLS and unit_id in units:
+        allowed |= POLLS[page]
     if plain == 200 and unit_id is not None and unit_id not in units:
         allowed.add(404)
     if plain == 200 and page in QUERY_FORM_PAGES:
