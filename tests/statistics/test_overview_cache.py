@@ -203,13 +203,20 @@ def _fresh(client, unit, since):
     return client.get(reverse("statistics:figures_fresh"), {"unit": unit.pk, "since": since})
 
 
-def test_figures_a_little_old_are_shown_at_once_and_counted_again_after_the_page_is_sent(world, shared):
-    # given figures shared for a second and kept for a minute, counted with 1 campaign, then one more campaign
-    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 60
+def _counted_then_older(world, shared, *, fresh: int, kept: int, wait: float):
+    """The district's figures counted for its supervisor (1 campaign), shared for ``fresh`` seconds and kept for
+    ``kept``; then one campaign more and ``wait`` seconds. The supervisor's client and the first page."""
+    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = fresh, kept
     campaign_at(world, Stage.SURVEYED)
     client, first, _queries = _open(world.supervisor, unit=world.district.pk)
     _one_more_campaign(world)
-    time.sleep(1.1)
+    time.sleep(wait)
+    return client, first
+
+
+def test_figures_a_little_old_are_shown_at_once_and_counted_again_after_the_page_is_sent(world, shared):
+    # given figures shared for a second and kept for a minute, counted with 1 campaign, then one more campaign
+    client, _first = _counted_then_older(world, shared, fresh=1, kept=60, wait=1.1)
 
     # when the page is opened past its second (the test client closes the response, as a server does once it
     # has sent it), then the page asks whether newer figures are kept, then it is opened again
@@ -235,11 +242,7 @@ def test_figures_a_little_old_are_shown_at_once_and_counted_again_after_the_page
 
 def test_figures_being_counted_again_by_another_request_are_not_counted_twice(world, shared):
     # given old figures (1 campaign) that a request in progress is counting again, then one more campaign
-    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 60
-    campaign_at(world, Stage.SURVEYED)
-    client, first, _queries = _open(world.supervisor, unit=world.district.pk)
-    _one_more_campaign(world)
-    time.sleep(1.1)
+    client, first = _counted_then_older(world, shared, fresh=1, kept=60, wait=1.1)
     name = overview_cache.key(*_parts_of(first))
     caches[overview_cache.CACHE].add(f"{name}:counting", 1)
 
@@ -260,11 +263,7 @@ def _parts_of(response):
 
 
 def test_figures_older_than_kept_are_counted_before_the_page(world, shared):
-    shared.DASHBOARD_SHARED_SECONDS, shared.DASHBOARD_STALE_SECONDS = 1, 2
-    campaign_at(world, Stage.SURVEYED)
-    client, _first, _queries = _open(world.supervisor, unit=world.district.pk)
-    _one_more_campaign(world)
-    time.sleep(2.1)
+    client, _first = _counted_then_older(world, shared, fresh=1, kept=2, wait=2.1)
 
     later, _queries = _get(client, unit=world.district.pk)
 
