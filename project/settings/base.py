@@ -303,7 +303,7 @@ else:
 #: long, with the time they were counted and a link to count them again; a user who wrote since gets
 #: them counted again (``workflows.statistics.overview_cache``). 0: counted on every request.
 DASHBOARD_SHARED_SECONDS = int(os.environ.get("DASHBOARD_SHARED_SECONDS", "60"))
-#: Past that, figures counted less than this long ago are still shown at once (saying how old they are)
+#: Past that, figures counted less than this long ago are still shown at once (saying when they were counted)
 #: and counted again after the page is sent; older ones are counted before it. 0 with the above: never kept.
 DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "3600"))
 # Each worker's memory; the dashboard's shared figures in Redis when REDIS_URL is set (one count for

@@ -112,7 +112,7 @@ def _count_later(cache, name: str, count: Callable[[], Shown]) -> None:
     """Count the figures of ``name`` again once the page is sent, unless a
     request in progress already does (in this process; in every one with
     Redis): in the request's language, kept for the others."""
-    if not cache.add(f"{name}:counting", 1, timeout=COUNTING_SECONDS):
+    if not cache.add(_counting(name), 1, timeout=COUNTING_SECONDS):
         return
     language = translation.get_language()
 
@@ -121,7 +121,7 @@ def _count_later(cache, name: str, count: Callable[[], Shown]) -> None:
             with translation.override(language):
                 cache.set(name, count(), timeout=_kept_seconds())
         finally:
-            cache.delete(f"{name}:counting")
+            cache.delete(_counting(name))
 
     after_response.defer(again)
 
@@ -142,7 +142,12 @@ def fresh_since(parts: tuple, stamp: str) -> bool | None:
     kept = cache.get(name)
     if kept is not None and kept.at.timestamp() > since:
         return True
-    return False if cache.get(f"{name}:counting") is not None else None
+    return False if cache.get(_counting(name)) is not None else None
+
+
+def _counting(name: str) -> str:
+    """The mark of a count of ``name``'s figures under way."""
+    return f"{name}:counting"
 
 
 def now() -> dt.datetime:

@@ -103,7 +103,8 @@ def home(request):
         "period_query": selectors.period_query(span, year, month, months), "shown": shown,
         "again_query": keep.urlencode(), "nav_active": "overview", "query": query,
         "past_day": as_of if past_campaigns else None,
-        "fresh_url": f"{reverse('statistics:figures_fresh')}?{_fresh_query(request, unit, shown)}",
+        "fresh_url": (f"{reverse('statistics:figures_fresh')}?{_fresh_query(request, unit, shown)}"
+                      if shown.stale else ""),
         **kept_context(past, reverse("statistics:past_count"), query)}
     return render(request, "statistics/home.html", context)
 
